@@ -1,0 +1,58 @@
+using Microsoft.ML.SwitchablePrecision.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Architectures;
+
+/// <summary>
+/// A network whose latent full-precision weights are shared by several quantization switches. The forward
+/// pass takes a batch of images <c>[N, C, H, W]</c> (raw pixel values; the network normalises them with
+/// <see cref="NetworkOptions.InputMean"/> and <see cref="NetworkOptions.InputStd"/>) and returns class logits
+/// <c>[N, Classes]</c> computed at <see cref="ActivePrecision"/>.
+/// </summary>
+public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Creates the base of a network built with <paramref name="options"/>.</summary>
+    protected SwitchableNetwork(string name, NetworkOptions options) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Context = new SwitchContext(options.Switches);
+    }
+
+    /// <summary>The options the network was built with (enough to rebuild it).</summary>
+    public NetworkOptions Options { get; }
+
+    /// <summary>The shared switch state every layer of the network reads.</summary>
+    public SwitchContext Context { get; }
+
+    /// <summary>The switches of the network.</summary>
+    public IReadOnlyList<Precision> Switches => Context.Switches;
+
+    /// <summary>The switch the next forward pass computes. Setting it is O(1).</summary>
+    public Precision ActivePrecision
+    {
+        get => Context.Active;
+        set => Context.Active = value;
+    }
+
+    /// <summary>All trainable parameters, including every switch's BatchNorm affine and quantizer parameters.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>The weight layers in forward order, with their sizes and which parts a switch quantizes.</summary>
+    public abstract IReadOnlyList<LayerCost> DescribeLayers();
+
+    /// <summary>Applies the stored per-channel input normalisation.</summary>
+    protected Tensor NormalizeInput(Tensor images)
+    {
+        if (Options.InputMean.Count == 0 && Options.InputStd.Count == 0) return images.alias();
+        var shape = new long[] { 1, Options.InputChannels, 1, 1 };
+        using var mean = Options.InputMean.Count == 0
+            ? zeros(shape)
+            : tensor(Options.InputMean.ToArray()).reshape(shape);
+        using var std = Options.InputStd.Count == 0
+            ? ones(shape)
+            : tensor(Options.InputStd.ToArray()).reshape(shape);
+        return images.sub(mean).div_(std);
+    }
+}

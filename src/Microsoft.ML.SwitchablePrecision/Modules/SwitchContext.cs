@@ -1,0 +1,56 @@
+namespace Microsoft.ML.SwitchablePrecision.Modules;
+
+/// <summary>
+/// The switch list of one network and which switch is active. Every switchable layer of the network holds the
+/// same instance and reads <see cref="ActiveIndex"/> at each forward pass, so changing the switch is one integer
+/// write: no weights are copied and nothing is allocated.
+/// </summary>
+public sealed class SwitchContext
+{
+    private int _activeIndex;
+
+    /// <summary>Creates a context over <paramref name="switches"/>; the last one is active.</summary>
+    /// <exception cref="ArgumentException">The list is empty or has duplicates.</exception>
+    public SwitchContext(IReadOnlyList<Precision> switches)
+    {
+        ArgumentNullException.ThrowIfNull(switches);
+        if (switches.Count == 0) throw new ArgumentException("At least one switch is required.", nameof(switches));
+        var duplicate = switches.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"Switch {duplicate.Key} is listed more than once.", nameof(switches));
+        Switches = switches.ToArray();
+        _activeIndex = Switches.Count - 1;
+    }
+
+    /// <summary>The switches in the order the network was built with (the index of a switch is its BatchNorm slot).</summary>
+    public IReadOnlyList<Precision> Switches { get; }
+
+    /// <summary>Index into <see cref="Switches"/> of the switch the next forward pass computes.</summary>
+    public int ActiveIndex
+    {
+        get => Volatile.Read(ref _activeIndex);
+        set
+        {
+            if ((uint)value >= (uint)Switches.Count)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"Switch index must be 0 to {Switches.Count - 1}.");
+            Volatile.Write(ref _activeIndex, value);
+        }
+    }
+
+    /// <summary>The active switch.</summary>
+    public Precision Active
+    {
+        get => Switches[ActiveIndex];
+        set => ActiveIndex = IndexOf(value);
+    }
+
+    /// <summary>Returns the index of <paramref name="precision"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The network was not built with that switch; the message lists the valid ones.</exception>
+    public int IndexOf(Precision precision)
+    {
+        for (int i = 0; i < Switches.Count; i++)
+            if (Switches[i] == precision) return i;
+        throw new ArgumentOutOfRangeException(nameof(precision), precision.ToString(),
+            $"Switch {precision} is not one of this network's switches: {string.Join(", ", Switches)}.");
+    }
+}
