@@ -1,0 +1,38 @@
+namespace Microsoft.ML.SwitchablePrecision.Experiments.Cells;
+
+/// <summary>The cached outcome of one cell: its spec, where and how long it ran, and per-switch test accuracy.</summary>
+internal sealed record CellResult
+{
+    /// <summary>What was trained.</summary>
+    public required CellSpec Spec { get; init; }
+
+    /// <summary>The git commit of the code that ran it, or "unknown" outside a git checkout.</summary>
+    public required string Commit { get; init; }
+
+    /// <summary>True when the checkout had uncommitted changes at run time.</summary>
+    public bool Dirty { get; init; }
+
+    /// <summary>When the run finished (UTC).</summary>
+    public required DateTime FinishedUtc { get; init; }
+
+    /// <summary>Wall time of training plus the final evaluation, in seconds.</summary>
+    public required double WallSeconds { get; init; }
+
+    /// <summary>Torch threads used.</summary>
+    public required int Threads { get; init; }
+
+    /// <summary>Training images.</summary>
+    public required int TrainImages { get; init; }
+
+    /// <summary>Test images.</summary>
+    public required int TestImages { get; init; }
+
+    /// <summary>Test accuracy and loss of every switch, in the network's switch order.</summary>
+    public required IReadOnlyList<SwitchAccuracy> Test { get; init; }
+
+    /// <summary>Running training accuracy of every switch over the last epoch (augmented batches, training mode).</summary>
+    public IReadOnlyList<SwitchAccuracy> LastEpochTrain { get; init; } = [];
+
+    /// <summary>The test accuracy of <paramref name="precision"/>, or null when the network has no such switch.</summary>
+    public double? AccuracyOf(string precision) => Test.FirstOrDefault(t => t.Precision == precision)?.Accuracy;
+}

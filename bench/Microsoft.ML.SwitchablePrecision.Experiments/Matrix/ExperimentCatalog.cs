@@ -1,0 +1,74 @@
+using Microsoft.ML.SwitchablePrecision.Experiments.Cells;
+using Microsoft.ML.SwitchablePrecision.Training;
+
+namespace Microsoft.ML.SwitchablePrecision.Experiments.Matrix;
+
+/// <summary>
+/// The named experiments. The SP-Net with distillation uses <see cref="DistillationMode.Recursive"/> (each switch
+/// learns from the next-higher one, as in Any-Precision DNNs) and DoReFa unless the row says otherwise, so rows of
+/// family1, quantizers and distillation share that run.
+/// </summary>
+internal static class ExperimentCatalog
+{
+    /// <summary>The name that runs every experiment.</summary>
+    public const string All = "all";
+
+    /// <summary>The distillation mode of the "SP-Net with distillation" rows.</summary>
+    public const DistillationMode DefaultDistillation = DistillationMode.Recursive;
+
+    /// <summary>The experiments in publication order.</summary>
+    public static IReadOnlyList<Experiment> Experiments { get; } =
+    [
+        ThreeRows("family1", "Binary-weight family: SP-Net versus dedicated models", Families.BinaryWeight, [1, 2]),
+        ThreeRows("family2", "Joint family: SP-Net versus dedicated models", Families.Joint, [1]),
+        new("quantizers", "Quantizers on the binary-weight family (SP-Net with distillation)", Families.BinaryWeight,
+        [
+            SpNet("DoReFa", Families.BinaryWeight, QuantizerKind.DoReFa, DefaultDistillation),
+            SpNet("PACT", Families.BinaryWeight, QuantizerKind.Pact, DefaultDistillation),
+            SpNet("LSQ", Families.BinaryWeight, QuantizerKind.Lsq, DefaultDistillation),
+        ], [1]),
+        new("distillation", "Distillation modes on the binary-weight family (SP-Net, DoReFa)", Families.BinaryWeight,
+        [
+            SpNet("Off (hard labels)", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
+            SpNet("FromTeacher", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.FromTeacher),
+            SpNet("Recursive", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive),
+        ], [1]),
+    ];
+
+    /// <summary>Every experiment name accepted by <c>run</c>, <see cref="All"/> last.</summary>
+    public static IReadOnlyList<string> Names => [.. Experiments.Select(e => e.Name), All];
+
+    /// <summary>The experiments called <paramref name="name"/> (all of them for <see cref="All"/>).</summary>
+    /// <exception cref="ArgumentException">No experiment has that name.</exception>
+    public static IReadOnlyList<Experiment> Resolve(string name)
+    {
+        if (string.Equals(name, All, StringComparison.OrdinalIgnoreCase)) return Experiments;
+        var found = Experiments.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+        return found is null
+            ? throw new ArgumentException($"Unknown experiment '{name}': expected one of {string.Join(", ", Names)}.", nameof(name))
+            : [found];
+    }
+
+    private static Experiment ThreeRows(string name, string title, IReadOnlyList<string> family, IReadOnlyList<int> seeds) => new(name, title, family,
+    [
+        SpNet(RowLabels.WithDistillation, family, QuantizerKind.DoReFa, DefaultDistillation),
+        SpNet(RowLabels.WithoutDistillation, family, QuantizerKind.DoReFa, DistillationMode.Off),
+        new(RowLabels.Dedicated, CellKind.Dedicated, family, QuantizerKind.DoReFa, DistillationMode.Off),
+    ], seeds);
+
+    private static ExperimentRow SpNet(string label, IReadOnlyList<string> family, QuantizerKind quantizer, DistillationMode mode) =>
+        new(label, CellKind.SpNet, family, quantizer, mode);
+}
+
+/// <summary>The labels of the three rows of a family table; the comparison tables look rows up by them.</summary>
+internal static class RowLabels
+{
+    /// <summary>SP-Net trained with self-distillation.</summary>
+    public const string WithDistillation = "SP-Net, distillation";
+
+    /// <summary>SP-Net trained with hard labels only.</summary>
+    public const string WithoutDistillation = "SP-Net, no distillation";
+
+    /// <summary>One model per switch.</summary>
+    public const string Dedicated = "Dedicated";
+}

@@ -1,0 +1,59 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Experiments.Cells;
+using Microsoft.ML.SwitchablePrecision.Training;
+
+namespace Microsoft.ML.SwitchablePrecision.Experiments.Running;
+
+/// <summary>
+/// The one training recipe every cell uses; only the switches, quantizer, distillation mode, epochs and seed vary.
+/// Change <see cref="Id"/> whenever a setting here changes, so old cached cells are not mixed with new ones.
+/// </summary>
+internal static class Recipe
+{
+    /// <summary>Version of the recipe, part of every cell key.</summary>
+    public const string Id = "r1";
+
+    /// <summary>Images per step.</summary>
+    public const int BatchSize = 128;
+
+    // Fashion-MNIST training-set pixel mean and standard deviation on the 0..255 scale.
+    private const float PixelMean = 72.94f;
+    private const float PixelStd = 90.02f;
+
+    /// <summary>The network of <paramref name="spec"/>, with input normalisation for Fashion-MNIST.</summary>
+    public static NetworkOptions Network(CellSpec spec) => new()
+    {
+        Architecture = spec.Architecture,
+        InputChannels = 1,
+        Height = 28,
+        Width = 28,
+        Classes = 10,
+        Switches = spec.Switches.Select(Precision.Parse).ToArray(),
+        Quantizer = spec.Quantizer,
+        WidthMultiplier = spec.Width,
+        InputMean = [PixelMean],
+        InputStd = [PixelStd],
+    };
+
+    /// <summary>
+    /// SGD with momentum 0.9, learning rate 0.1 with cosine decay to 0, weight decay 5e-4 on conv/linear weights,
+    /// random 2-pixel crops, soft targets at temperature 1 with no added hard-label term (as Any-Precision DNNs).
+    /// </summary>
+    public static TrainerOptions Trainer(CellSpec spec, int threads) => new()
+    {
+        Epochs = spec.Epochs,
+        BatchSize = BatchSize,
+        LearningRate = 0.1,
+        Optimizer = OptimizerKind.Sgd,
+        Momentum = 0.9,
+        WeightDecay = 5e-4,
+        Schedule = LearningRateSchedule.Cosine,
+        Distillation = spec.Distillation,
+        Temperature = 1,
+        HardLabelWeight = 0,
+        RandomCropPadding = 2,
+        HorizontalFlip = false,
+        Seed = spec.Seed,
+        Threads = threads,
+    };
+}
