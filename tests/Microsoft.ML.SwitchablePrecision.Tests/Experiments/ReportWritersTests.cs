@@ -1,0 +1,106 @@
+using Microsoft.ML.SwitchablePrecision.Experiments.Cells;
+using Microsoft.ML.SwitchablePrecision.Experiments.Matrix;
+using Microsoft.ML.SwitchablePrecision.Experiments.Reporting;
+using Microsoft.ML.SwitchablePrecision.Training;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.Experiments;
+
+/// <summary>The table writers on invented cell results (see <see cref="HandMadeCells"/>): no number here is a measurement.</summary>
+public class ReportWritersTests
+{
+    private static readonly IReadOnlyList<string> F1 = Families.BinaryWeight;
+
+    // Seed 1 has all of family1 plus the hard-label SP-Net; seed 2 only the distilled SP-Net.
+    private static IReadOnlyList<CellResult> Cells() =>
+    [
+        HandMadeCells.Result(HandMadeCells.SpNet(F1, DistillationMode.Recursive, 1), 0.80, 0.85, 0.88, 0.90),
+        HandMadeCells.Result(HandMadeCells.SpNet(F1, DistillationMode.Recursive, 2), 0.82, 0.85, 0.90, 0.90),
+        HandMadeCells.Result(HandMadeCells.SpNet(F1, DistillationMode.Off, 1), 0.78, 0.85, 0.87, 0.91),
+        HandMadeCells.Result(HandMadeCells.Dedicated("W1A1", 1), 0.81),
+        HandMadeCells.Result(HandMadeCells.Dedicated("W1A2", 1), 0.86),
+        HandMadeCells.Result(HandMadeCells.Dedicated("W1A4", 1), 0.88),
+        HandMadeCells.Result(HandMadeCells.Dedicated("W1A32", 1), 0.90),
+    ];
+
+    [Fact]
+    public void MarkdownHasMeanSpreadDeltasTargetsAndDistillationGain()
+    {
+        var budgets = Tables.Build(Cells());
+        string md = MarkdownWriter.Write(budgets, (_, e) => $"accuracy-{e.Name}.png");
+
+        Assert.Single(budgets);
+        Assert.Equal([1, 2], budgets[0].Seeds);
+        string[] expected =
+        [
+            "## ResNet20, width x1, 3 epochs, data fmnist100-50-abcdef12, recipe r1",
+            "| Row | W1A1 | W1A2 | W1A4 | W1A32 | Mean of quantized |",
+            "| SP-Net, distillation | 81.00 ± 1.41 (2) | 85.00 ± 0.00 (2) | 89.00 ± 1.41 (2) | 90.00 ± 0.00 (2) | 86.25 |",
+            "| SP-Net, no distillation | 78.00 ± 0.00 (1) | 85.00 ± 0.00 (1) | 87.00 ± 0.00 (1) | 91.00 ± 0.00 (1) | 85.25 |",
+            "| Dedicated | 81.00 ± 0.00 (1) | 86.00 ± 0.00 (1) | 88.00 ± 0.00 (1) | 90.00 ± 0.00 (1) | 86.25 |",
+            "| SP-Net, distillation | 0.00 met | -1.00 missed | +1.00 met | 0.00 met | 0.00 |",
+            "| SP-Net, no distillation | -3.00 missed | -1.00 missed | -1.00 missed | +1.00 met | -1.00 |",
+            "| With minus without | +3.00 | 0.00 | +2.00 | -1.00 | +1.00 |",
+            "![family1 accuracy per switch](accuracy-family1.png)",
+            "| Off (hard labels) | 78.00 ± 0.00 (1) | 85.00 ± 0.00 (1) | 87.00 ± 0.00 (1) | 91.00 ± 0.00 (1) | 85.25 |",
+            "| FromTeacher | pending | pending | pending | pending | pending |",
+            "| Recursive | +3.00 | 0.00 | +2.00 | -1.00 | +1.00 |",
+            "| PACT | pending | pending | pending | pending | pending |",
+            "| Dedicated | 81.00 ± 0.00 (1) | pending | pending | pending | pending | pending |",
+        ];
+        var lines = md.Split('\n').Select(l => l.TrimEnd('\r')).ToHashSet();
+        Assert.All(expected, line => Assert.Contains(line, lines));
+        Assert.DoesNotContain("![family2", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CsvHasOneLinePerRowSeedAndSwitchWithAFinishedCell()
+    {
+        string csv = CsvWriter.Write(Tables.Build(Cells()));
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(CsvWriter.Header, lines[0]);
+        // family1 16 (12 for seed 1, 4 for seed 2), family2 1 (the shared dedicated W1A1), quantizers 8, distillation 12.
+        Assert.Equal(1 + 16 + 1 + 8 + 12, lines.Length);
+        Assert.Equal(
+            "fmnist100-50-abcdef12,ResNet20,1,3,r1,family1,\"SP-Net, distillation\",2,W1A4,0.9,3,SpNet,W1A1 W1A2 W1A4 W1A32,DoReFa,Recursive,12.5,"
+            + "0123456789abcdef0123456789abcdef01234567,spnet_w1a1-w1a2-w1a4-w1a32_dorefa_recursive_resnet20_w1_e3_s2_fmnist100-50-abcdef12_r1",
+            lines.Single(l => l.Contains("family1,\"SP-Net, distillation\",2,W1A4,", StringComparison.Ordinal)));
+        Assert.Single(lines, l => l.Contains(",family2,Dedicated,1,W1A1,0.81,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReportWriterWritesEveryFileAndAPngPerExperimentWithData()
+    {
+        string folder = HandMadeCells.TemporaryFolder();
+        try
+        {
+            var cache = new CellCache(Path.Combine(folder, "cells"));
+            foreach (var cell in Cells()) cache.Store(cell);
+
+            var written = ReportWriter.Write(cache, folder).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+
+            Assert.Equal(["accuracy-distillation.png", "accuracy-family1.png", "accuracy-family2.png", "accuracy-quantizers.png",
+                "results.csv", "results.json", "results.md"], written);
+            byte[] png = File.ReadAllBytes(Path.Combine(folder, "accuracy-family1.png"));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.Take(4));
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
+            var family1 = json.RootElement[0].GetProperty("Experiments")[0];
+            Assert.Equal("family1", family1.GetProperty("Name").GetString());
+            Assert.Equal(0.81, family1.GetProperty("Rows")[0].GetProperty("Switches")[0].GetProperty("Mean").GetDouble(), 12);
+            Assert.Equal(7, json.RootElement[0].GetProperty("Cells").GetArrayLength());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void StatUsesTheSampleStandardDeviation()
+    {
+        var stat = new Stat([0.5, 0.7, 0.9]);
+        Assert.Equal(0.7, stat.Mean, 12);
+        Assert.Equal(0.2, stat.Std, 12);
+        Assert.Equal(0, new Stat([0.5]).Std);
+    }
+}
