@@ -55,6 +55,7 @@ for (int i = 0; i < settings.Warmup; i++)
     SpNetStep();
     PlainSteps();
 }
+long residentAfterWarmup = Environment.WorkingSet;
 var spTimes = new List<double>();
 var plainTimes = new List<double>();
 for (int i = 0; i < settings.Steps; i++)
@@ -72,6 +73,7 @@ for (int i = 0; i < settings.Steps; i++)
     }
 }
 
+long residentAfterRun = Environment.WorkingSet;
 double sp = Median(spTimes), fp = Median(plainTimes);
 if (settings.Profile) ProfileSwitches();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -81,6 +83,8 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"4 plain full-precision steps:          median {fp:F1} ms (min {plainTimes.Min():F1}, max {plainTimes.Max():F1})"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio SP-Net / plain: {sp / fp:F2}x (target < 1.5x)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"resident memory: {residentAfterWarmup / 1048576.0:F0} MiB after warm-up, {residentAfterRun / 1048576.0:F0} MiB after the measured steps"));
 
 // Forward + backward of one switch alone, against W32A32 of the same network (no quantizer runs there): the
 // difference is what the quantizers and the switch's own BatchNorm cost.
