@@ -83,20 +83,21 @@ internal static class IdxFolder
     private static int[] ReadHeader(Stream stream, string path, int magic, int fields)
     {
         var bytes = new byte[fields * 4];
-        ReadExactly(stream, bytes, path);
+        ReadExactly(stream, bytes.AsMemory(0, 4), path);
+        int found = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        if (found != magic)
+            throw new DataSourceException($"'{path}' starts with 0x{found:X8}: expected the IDX magic number 0x{magic:X8}.");
+        ReadExactly(stream, bytes.AsMemory(4), path);
         var values = new int[fields];
         for (int i = 0; i < fields; i++) values[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i * 4));
-        if (values[0] != magic)
-            throw new DataSourceException(
-                $"'{path}' starts with 0x{values[0]:X8}: expected the IDX magic number 0x{magic:X8}.");
         return values;
     }
 
-    private static void ReadExactly(Stream stream, byte[] buffer, string path)
+    private static void ReadExactly(Stream stream, Memory<byte> buffer, string path)
     {
         try
         {
-            stream.ReadExactly(buffer);
+            stream.ReadExactly(buffer.Span);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
         {

@@ -28,7 +28,7 @@ internal static class ImageFolderLoader
         if (trainDir is not null && testDir is not null && Directory.EnumerateDirectories(root).Count() == 2)
         {
             var (trainClasses, trainRows, trainGrey) = ReadClassFolders(trainDir);
-            var (testClasses, testRows, testGrey) = ReadClassFolders(testDir);
+            var (testClasses, testRows, testGrey) = ReadClassFolders(testDir, minimumClasses: 1);
             var unknown = testClasses.Except(trainClasses, StringComparer.Ordinal).ToArray();
             if (unknown.Length > 0)
                 throw new DataSourceException(
@@ -41,7 +41,7 @@ internal static class ImageFolderLoader
         return new ImageFolderSplit(root, classes, train, test, grey);
     }
 
-    private static (IReadOnlyList<string> Classes, List<ImageRow> Rows, bool Grey) ReadClassFolders(string folder)
+    private static (IReadOnlyList<string> Classes, List<ImageRow> Rows, bool Grey) ReadClassFolders(string folder, int minimumClasses = 2)
     {
         var stray = Visible(Directory.EnumerateFiles(folder)).FirstOrDefault();
         if (stray is not null)
@@ -51,7 +51,7 @@ internal static class ImageFolderLoader
         if (classDirs.Length == 0)
             throw new DataSourceException(
                 $"Image folder '{folder}' holds no class sub-folders: expected one sub-folder per class, named after the class, holding its images.");
-        if (classDirs.Length < 2)
+        if (classDirs.Length < minimumClasses)
             throw new DataSourceException(
                 $"Image folder '{folder}' holds only the class folder '{Path.GetFileName(classDirs[0])}': expected at least two classes.");
 
