@@ -1,17 +1,13 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
+using Microsoft.ML.SwitchablePrecision.Data;
 
 namespace SpNet.Train.Data;
 
 /// <summary>
-/// Reads the four files of an MNIST-style IDX folder (train/t10k images and labels, gzip-compressed or not).
-/// Every problem is reported as a <see cref="DataSourceException"/> naming the file.
+/// Finds and reads the four files of an MNIST-style IDX folder (train/t10k images and labels, plain or .gz) with
+/// the library's <see cref="IdxReader"/>; every problem becomes a <see cref="DataSourceException"/> naming the file.
 /// </summary>
 internal static class IdxFolder
 {
-    private const int ImagesMagic = 0x00000803;
-    private const int LabelsMagic = 0x00000801;
-
     /// <summary>The file-name stems of the four files, without the optional <c>.gz</c>.</summary>
     public static IReadOnlyList<string> FileStems { get; } =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
@@ -22,12 +18,16 @@ internal static class IdxFolder
         string prefix = train ? "train" : "t10k";
         string imagesPath = Find(folder, $"{prefix}-images-idx3-ubyte");
         string labelsPath = Find(folder, $"{prefix}-labels-idx1-ubyte");
-        var (pixels, count, height, width) = ReadImages(imagesPath);
-        var labels = ReadLabels(labelsPath);
-        if (labels.Length != count)
+        var images = ReadFile(imagesPath);
+        var labels = ReadFile(labelsPath);
+        if (images.Dimensions.Count != 3)
+            throw new DataSourceException($"'{imagesPath}' has {images.Dimensions.Count} dimensions: expected 3 (count, rows, columns).");
+        if (labels.Dimensions.Count != 1)
+            throw new DataSourceException($"'{labelsPath}' has {labels.Dimensions.Count} dimensions: expected 1 (one label per image).");
+        if (labels.Count != images.Count)
             throw new DataSourceException(
-                $"'{labelsPath}' holds {labels.Length} labels but '{imagesPath}' holds {count} images: expected one label per image.");
-        return new IdxGreyImages(pixels, labels, height, width);
+                $"'{labelsPath}' holds {labels.Count} labels but '{imagesPath}' holds {images.Count} images: expected one label per image.");
+        return new IdxGreyImages(images.Values, labels.Values, images.Dimensions[1], images.Dimensions[2]);
     }
 
     /// <summary>Checks that <paramref name="folder"/> exists and holds all four files; returns their full paths.</summary>
@@ -50,58 +50,15 @@ internal static class IdxFolder
             $"Data folder '{folder}' has no '{stem}.gz' (nor '{stem}'): expected the four IDX files {string.Join(", ", FileStems)}.");
     }
 
-    private static (byte[] Pixels, int Count, int Height, int Width) ReadImages(string path)
-    {
-        using var stream = Open(path);
-        int[] header = ReadHeader(stream, path, ImagesMagic, 4);
-        int count = header[1], height = header[2], width = header[3];
-        if (count < 0 || height < 1 || width < 1)
-            throw new DataSourceException($"'{path}' declares {count} images of {height}x{width}: expected positive sizes.");
-        var pixels = new byte[checked((long)count * height * width)];
-        ReadExactly(stream, pixels, path);
-        return (pixels, count, height, width);
-    }
-
-    private static byte[] ReadLabels(string path)
-    {
-        using var stream = Open(path);
-        int count = ReadHeader(stream, path, LabelsMagic, 2)[1];
-        if (count < 0) throw new DataSourceException($"'{path}' declares {count} labels: expected a positive count.");
-        var labels = new byte[count];
-        ReadExactly(stream, labels, path);
-        return labels;
-    }
-
-    private static Stream Open(string path)
-    {
-        Stream file = File.OpenRead(path);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 16)
-            : file;
-    }
-
-    private static int[] ReadHeader(Stream stream, string path, int magic, int fields)
-    {
-        var bytes = new byte[fields * 4];
-        ReadExactly(stream, bytes.AsMemory(0, 4), path);
-        int found = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        if (found != magic)
-            throw new DataSourceException($"'{path}' starts with 0x{found:X8}: expected the IDX magic number 0x{magic:X8}.");
-        ReadExactly(stream, bytes.AsMemory(4), path);
-        var values = new int[fields];
-        for (int i = 0; i < fields; i++) values[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i * 4));
-        return values;
-    }
-
-    private static void ReadExactly(Stream stream, Memory<byte> buffer, string path)
+    private static IdxArray ReadFile(string path)
     {
         try
         {
-            stream.ReadExactly(buffer.Span);
+            return IdxReader.Read(path);
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            throw new DataSourceException($"'{path}' is truncated or not a valid IDX file: {e.Message}", e);
+            throw new DataSourceException(e.Message, e);
         }
     }
 }
