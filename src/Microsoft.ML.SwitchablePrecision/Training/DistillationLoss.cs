@@ -1,0 +1,22 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Microsoft.ML.SwitchablePrecision.Training;
+
+/// <summary>The soft part of self-distillation.</summary>
+internal static class DistillationLoss
+{
+    /// <summary>
+    /// Mean over the batch of KL(softmax(target / T) || softmax(student / T)) * T^2: zero when the student matches the
+    /// target; its gradient equals that of the soft cross-entropy. <paramref name="targetLogits"/> must be detached.
+    /// </summary>
+    public static Tensor Soft(Tensor studentLogits, Tensor targetLogits, double temperature)
+    {
+        using var targetLog = log_softmax(targetLogits.div(temperature), 1);
+        using var studentLog = log_softmax(studentLogits.div(temperature), 1);
+        using var targetProbability = targetLog.exp();
+        using var gap = targetLog.sub(studentLog);
+        using var perImage = targetProbability.mul(gap).sum(1);
+        return perImage.mean().mul(temperature * temperature);
+    }
+}

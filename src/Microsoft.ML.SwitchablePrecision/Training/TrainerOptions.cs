@@ -1,0 +1,105 @@
+using System.Globalization;
+
+namespace Microsoft.ML.SwitchablePrecision.Training;
+
+/// <summary>
+/// Settings of <see cref="SpNetTrainer"/>. The defaults aim at a good model on 28-32 px images on a 2-core CPU
+/// (SGD with momentum, cosine decay, small random crops). See docs/training.md.
+/// </summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training data. Default 10.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Images per optimizer step; the last batch of an epoch may be smaller. Default 128.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Base learning rate. Default 0.1, suited to <see cref="OptimizerKind.Sgd"/>; about 0.001 suits <see cref="OptimizerKind.Adam"/>.</summary>
+    public double LearningRate { get; init; } = 0.1;
+
+    /// <summary>The optimizer. Default <see cref="OptimizerKind.Sgd"/>.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>SGD momentum, 0 to below 1 (Adam ignores it). Default 0.9.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Use Nesterov momentum with SGD (needs <see cref="Momentum"/> above 0). Default false.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>
+    /// L2 weight decay, applied only to convolution and linear weights (parameters of two or more dimensions), never to
+    /// BatchNorm affine parameters, biases or quantizer parameters (clipping levels, step sizes). Default 5e-4.
+    /// </summary>
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>The learning-rate schedule, applied per step. Default <see cref="LearningRateSchedule.Cosine"/>.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
+
+    /// <summary>For <see cref="LearningRateSchedule.Step"/>: epochs between decays; 0 means a third of <see cref="Epochs"/> (at least 1). Default 0.</summary>
+    public int StepSizeEpochs { get; init; }
+
+    /// <summary>For <see cref="LearningRateSchedule.Step"/>: the factor applied at each decay, above 0 and at most 1. Default 0.1.</summary>
+    public double StepGamma { get; init; } = 0.1;
+
+    /// <summary>Epochs of linear warm-up from near 0 to the base learning rate before the schedule starts; 0 = none. Default 0.</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>How the quantized switches learn from the more precise ones. Default <see cref="DistillationMode.Recursive"/>.</summary>
+    public DistillationMode Distillation { get; init; } = DistillationMode.Recursive;
+
+    /// <summary>Softmax temperature of the distillation targets and students; the soft loss is scaled by its square. Default 1.</summary>
+    public double Temperature { get; init; } = 1;
+
+    /// <summary>Weight of the hard-label cross-entropy added to a distilled switch's soft loss; 0 = soft loss only. Default 0.</summary>
+    public double HardLabelWeight { get; init; }
+
+    /// <summary>Random-crop augmentation: images are zero-padded by this many pixels on each side and cropped back at a random offset; 0 = off. Default 2.</summary>
+    public int RandomCropPadding { get; init; } = 2;
+
+    /// <summary>Random horizontal flip augmentation (off by default: not every image domain is mirror-symmetric).</summary>
+    public bool HorizontalFlip { get; init; }
+
+    /// <summary>Seed of the shuffling, the augmentation and torch's generator. Same seed, data and threads give identical weights.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Threads torch uses while training (restored afterwards); 0 leaves torch's setting. Default 0.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>One loss weight per switch, in the network's switch order; null means 1 for every switch. Each at least 0, one above 0.</summary>
+    public IReadOnlyList<double>? SwitchLossWeights { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and the expected range.</summary>
+    internal void Validate()
+    {
+        Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "a finite number above 0");
+        Require(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "Sgd or Adam");
+        Require(Momentum is >= 0 and < 1, nameof(Momentum), Momentum, "at least 0 and below 1");
+        Require(!(Nesterov && Optimizer == OptimizerKind.Sgd && Momentum == 0), nameof(Nesterov), Nesterov,
+            "false when Momentum is 0 (Nesterov momentum needs momentum)");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "a finite number of at least 0");
+        Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "Constant, Cosine or Step");
+        Require(StepSizeEpochs >= 0, nameof(StepSizeEpochs), StepSizeEpochs, "at least 0 (0 = a third of Epochs)");
+        Require(StepGamma is > 0 and <= 1, nameof(StepGamma), StepGamma, "above 0 and at most 1");
+        Require(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, $"0 to Epochs ({Epochs})");
+        Require(Enum.IsDefined(Distillation), nameof(Distillation), Distillation, "Off, FromTeacher or Recursive");
+        Require(double.IsFinite(Temperature) && Temperature > 0, nameof(Temperature), Temperature, "a finite number above 0");
+        Require(double.IsFinite(HardLabelWeight) && HardLabelWeight >= 0, nameof(HardLabelWeight), HardLabelWeight, "a finite number of at least 0");
+        Require(RandomCropPadding >= 0, nameof(RandomCropPadding), RandomCropPadding, "at least 0 (0 = off)");
+        Require(Threads >= 0, nameof(Threads), Threads, "at least 0 (0 = torch's setting)");
+        if (SwitchLossWeights is { } weights)
+        {
+            for (int i = 0; i < weights.Count; i++)
+                Require(double.IsFinite(weights[i]) && weights[i] >= 0, $"{nameof(SwitchLossWeights)}[{i}]", weights[i], "a finite number of at least 0");
+            Require(weights.Any(w => w > 0), nameof(SwitchLossWeights), "all zero", "at least one weight above 0");
+        }
+    }
+
+    private static void Require(bool condition, string name, object value, string expected)
+    {
+        if (condition) return;
+        string shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
+        throw new ArgumentException($"TrainerOptions.{name} is {shown}; expected {expected}.", "options");
+    }
+}
