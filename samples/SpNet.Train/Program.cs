@@ -1,1 +1,4 @@
-return 0;
+using Spectre.Console;
+using SpNet.Train.Cli;
+
+return TrainCommand.Create(AnsiConsole.Console, Console.Error).Parse(args).Invoke();

@@ -1,9 +1,11 @@
+using Microsoft.ML.SwitchablePrecision.Data;
+
 namespace SpNet.Train.Data;
 
-/// <summary>Fashion-MNIST's ten classes, in label order, spelled so they can be folder names.</summary>
+/// <summary>Fashion-MNIST's class names in label order, spelled so they can be folder names ("T-shirt/top" becomes "T-shirt-top").</summary>
 internal static class FashionMnistClasses
 {
     /// <summary>Class name of each label 0..9.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["T-shirt-top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle-boot"];
+        FashionMnist.ClassNames.Select(name => name.Replace('/', '-').Replace(' ', '-')).ToArray();
 }
