@@ -14,6 +14,16 @@ internal static class TrainCommand
     /// <summary>Exit code for unusable data or arguments.</summary>
     public const int BadInput = 2;
 
+    /// <summary>Exit code for any other failure.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Environment variable that lets unexpected errors show their stack trace.</summary>
+    public const string DebugVariable = "SPNET_DEBUG";
+
+    /// <summary>Parses <paramref name="args"/> and runs the command; help and parse errors go to the given writers.</summary>
+    public static int Invoke(string[] args, IAnsiConsole console, TextWriter output, TextWriter errors) =>
+        Create(console, errors).Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = errors });
+
     /// <summary>Builds the root command; its action trains with <see cref="TrainJob"/> and writes to <paramref name="console"/>.</summary>
     public static RootCommand Create(IAnsiConsole console, TextWriter errors)
     {
@@ -58,6 +68,11 @@ internal static class TrainCommand
             Description = "Network shape: ResNet20 (fast), ResNet18 or MobileNetV2.",
             DefaultValueFactory = _ => defaults.Architecture,
         };
+        var width = new Option<double>("--width")
+        {
+            Description = "Channel width multiplier of the architecture (1 = published widths; smaller trains faster).",
+            DefaultValueFactory = _ => defaults.Width,
+        };
         var distillation = new Option<DistillationMode>("--distillation")
         {
             Description = "How quantized switches learn: Off (labels only), FromTeacher (from the most precise switch) or " +
@@ -82,6 +97,10 @@ internal static class TrainCommand
         };
         RequirePositive(epochs);
         RequirePositive(batchSize);
+        width.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (> 0 and <= 4)) r.AddError("--width must be above 0 and at most 4.");
+        });
         imageSize.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 8 or > 512) r.AddError("--image-size must be between 8 and 512.");
@@ -91,7 +110,7 @@ internal static class TrainCommand
             "Trains a switchable-precision network (SP-Net) on images and reports, for every precision switch, " +
             "accuracy, size, operation counts and latency; writes model.zip and a PNG of the accuracy/cost trade-off.")
         {
-            data, images, switches, epochs, batchSize, quantizer, architecture, distillation, imageSize, output, seed,
+            data, images, switches, epochs, batchSize, quantizer, architecture, width, distillation, imageSize, output, seed,
         };
         command.Validators.Add(r =>
         {
@@ -109,6 +128,7 @@ internal static class TrainCommand
                 BatchSize = parse.GetValue(batchSize),
                 Quantizer = parse.GetValue(quantizer),
                 Architecture = parse.GetValue(architecture),
+                Width = parse.GetValue(width),
                 Distillation = parse.GetValue(distillation),
                 ImageSize = parse.GetValue(imageSize),
                 OutputFolder = parse.GetValue(output)!.FullName,
@@ -123,6 +143,12 @@ internal static class TrainCommand
             {
                 errors.WriteLine($"error: {e.Message}");
                 return BadInput;
+            }
+            catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) is null)
+            {
+                errors.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+                errors.WriteLine($"(set {DebugVariable}=1 to see where it happened)");
+                return Failed;
             }
         });
         return command;

@@ -30,6 +30,9 @@ internal sealed record TrainSettings
     /// <summary>The network shape.</summary>
     public ArchitectureKind Architecture { get; init; } = ArchitectureKind.ResNet20;
 
+    /// <summary>Channel width multiplier of the architecture (1 = its published widths).</summary>
+    public double Width { get; init; } = 1.0;
+
     /// <summary>How the most precise switch teaches the others.</summary>
     public DistillationMode Distillation { get; init; } = DistillationMode.Recursive;
 

@@ -42,7 +42,7 @@ internal static class ProgressView
     public static string PlainLine(TrainingProgress p)
     {
         string switches = string.Join(" | ", p.Train.Select(s =>
-            string.Create(CultureInfo.InvariantCulture, $"{s.Precision} loss {s.Loss:0.000} acc {s.Accuracy:P1}")));
+            string.Create(CultureInfo.InvariantCulture, $"{s.Precision} loss {s.Loss:0.000} acc {100 * s.Accuracy:0.0}%")));
         return string.Create(CultureInfo.InvariantCulture,
             $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} | {switches} | {Clock(p.EstimatedRemaining)} left");
     }
@@ -57,7 +57,7 @@ internal static class ProgressView
             .AddColumn(new TableColumn("Train accuracy").RightAligned());
         foreach (var s in p.Train)
             table.AddRow(s.Precision.ToString(), s.Loss.ToString("0.000", CultureInfo.InvariantCulture),
-                s.Accuracy.ToString("P1", CultureInfo.InvariantCulture));
+                (100 * s.Accuracy).ToString("0.0", CultureInfo.InvariantCulture) + "%");
         double done = ((p.Epoch - 1) * (double)p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch);
         var bar = new BreakdownChart().Width(60).HideTags()
             .AddItem("done", Math.Max(done, 1e-6), Color.Green).AddItem("left", Math.Max(1 - done, 1e-6), Color.Grey);

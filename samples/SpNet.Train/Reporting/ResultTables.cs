@@ -50,7 +50,7 @@ internal static class ResultTables
 
     private static string Short(string name) => name.Length <= 8 ? name : name[..7] + ".";
 
-    private static string Percent(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
+    private static string Percent(double value) => (100 * value).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     private static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 

@@ -18,7 +18,8 @@ internal static class LatencyMeter
         SwitchablePrecisionTransformer spNet, IReadOnlyList<ImageRow> images)
     {
         var original = spNet.Precision;
-        var engine = mlContext.Model.CreatePredictionEngine<ImageRow, Prediction>(model);
+        // The engine must not own the model: disposing it would dispose the model the caller still saves.
+        var engine = mlContext.Model.CreatePredictionEngine<ImageRow, Prediction>(model, new PredictionEngineOptions { OwnsTransformer = false });
         var result = new Dictionary<Precision, double>();
         try
         {

@@ -26,6 +26,7 @@ internal static class SpNetPipeline
             BatchSize = settings.BatchSize,
             Quantizer = settings.Quantizer,
             Architecture = settings.Architecture,
+            WidthMultiplier = settings.Width,
             Distillation = settings.Distillation,
             MetricsCallback = progress,
         };

@@ -31,7 +31,7 @@ internal static class TrainJob
         console.MarkupLineInterpolated(
             $"{data.Train.Count:N0} training and {data.Test.Count:N0} test images, {data.Classes.Count} classes, {(data.IsGrey ? "grey" : "colour")}, resized to {settings.ImageSize}x{settings.ImageSize}");
         console.MarkupLineInterpolated(
-            $"Training {settings.Architecture} at {string.Join(", ", settings.Switches)} ({settings.Quantizer} quantizer, {settings.Distillation} distillation), {settings.Epochs} epochs, seed {settings.Seed}");
+            $"Training {settings.Architecture} (width x{settings.Width}) at {string.Join(", ", settings.Switches)} ({settings.Quantizer} quantizer, {settings.Distillation} distillation), {settings.Epochs} epochs, seed {settings.Seed}");
 
         var mlContext = new MLContext(settings.Seed);
         var trainView = mlContext.Data.LoadFromEnumerable(data.Train);
@@ -67,7 +67,7 @@ internal static class TrainJob
         console.MarkupLineInterpolated($"Model: [bold]{modelPath}[/]");
         console.MarkupLineInterpolated($"Chart: [bold]{chartPath}[/]");
         console.MarkupLineInterpolated($"Done in {clock.Elapsed.TotalSeconds:0} s.");
-        spNet.Dispose();
+        (model as IDisposable)?.Dispose();
         return results;
     }
 }
