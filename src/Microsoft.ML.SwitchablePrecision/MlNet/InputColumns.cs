@@ -17,7 +17,7 @@ internal static class InputColumns
     {
         var column = Find(schema, name, "feature");
         if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
-            throw Mismatch(name, "feature", "a known-size vector of Single (as ExtractPixels produces)", column.Type.ToString());
+            throw Mismatch(name, "feature", "a known-size vector of Single (as ExtractPixels produces)", column.Type.ToString() ?? "?");
         if (!vector.IsKnownSize)
             throw Mismatch(name, "feature", "a known-size vector of Single", "a vector of unknown size");
 
@@ -41,7 +41,7 @@ internal static class InputColumns
     {
         var column = Find(schema, name, "feature");
         if (column.Type is not VectorDataViewType { IsKnownSize: true } vector || vector.ItemType != NumberDataViewType.Single)
-            throw Mismatch(name, "feature", "a known-size vector of Single", column.Type.ToString());
+            throw Mismatch(name, "feature", "a known-size vector of Single", column.Type.ToString() ?? "?");
         if (vector.Size != trained.Size)
             throw Mismatch(name, "feature", $"a vector of {trained.Size} values (the model was trained on {trained} images)", $"a vector of {vector.Size} values");
     }
@@ -51,7 +51,7 @@ internal static class InputColumns
     {
         var column = Find(schema, name, "label");
         if (column.Type is not KeyDataViewType key)
-            throw Mismatch(name, "label", "a key type (map the labels with MapValueToKey first)", column.Type.ToString());
+            throw Mismatch(name, "label", "a key type (map the labels with MapValueToKey first)", column.Type.ToString() ?? "?");
         if (key.Count < 2)
             throw new ArgumentOutOfRangeException(nameof(schema),
                 $"Label column '{name}' has {key.Count} class(es); at least 2 are needed.");

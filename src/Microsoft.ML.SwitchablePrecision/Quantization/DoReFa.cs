@@ -32,8 +32,7 @@ public static class DoReFa
         using (no_grad())
         {
             using var absolute = t.abs();
-            using var max = absolute.max();
-            halfInverseMax = max.clamp_min_(MinimumScale).mul_(2).reciprocal_();
+            halfInverseMax = absolute.max().clamp_min_(MinimumScale).mul_(2).reciprocal_();
         }
         using (halfInverseMax)
         {
@@ -61,16 +60,15 @@ public static class DoReFa
 
     private static Tensor Binarize(Tensor weights)
     {
-        Tensor residual;
+        Tensor binary;
         using (no_grad())
         {
             using var absolute = weights.abs();
             using var scale = absolute.mean();
             using var negativeScale = scale.neg();
             using var positive = weights.ge(0);
-            using var binary = where(positive, scale, negativeScale);
-            residual = binary.sub_(weights);
+            binary = where(positive, scale, negativeScale);
         }
-        using (residual) return weights.add(residual);
+        using (binary) return StraightThrough.Attach(binary, weights);
     }
 }

@@ -85,15 +85,14 @@ public static class Lsq
         return levels.mul(scaledStep);
     }
 
-    // s * g + (s - s * g).detach(): the value of s, the gradient of s * g.
+    // The value of s exactly, the gradient of s * g.
     private static Tensor ScaleGradient(Tensor step, double gradientScale)
     {
         using (step)
         {
             using var scaled = step.mul(gradientScale);
-            Tensor residual;
-            using (no_grad()) residual = step.sub(scaled);
-            using (residual) return scaled.add(residual);
+            using var value = step.detach();
+            return StraightThrough.Attach(value, scaled);
         }
     }
 }

@@ -37,13 +37,13 @@ public static class Pact
         using var rectified = activations.clamp_min(0);
         using var clipped = where(above, scalarAlpha, rectified);
         int steps = UniformLevels.Steps(bits);
-        Tensor residual;
+        Tensor quantized;
         using (no_grad())
         {
             using var safeAlpha = scalarAlpha.clamp_min(MinimumAlpha);
             using var stepSize = safeAlpha.div(steps);
-            residual = clipped.div(stepSize).round_().mul_(stepSize).sub_(clipped);
+            quantized = clipped.div(stepSize).round_().mul_(stepSize);
         }
-        using (residual) return clipped.add(residual);
+        using (quantized) return StraightThrough.Attach(quantized, clipped);
     }
 }

@@ -3,17 +3,26 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
 
 /// <summary>
-/// Straight-through rounding helpers shared by the quantizers: the forward pass returns the rounded value, the
-/// backward pass treats the rounding as the identity.
+/// Straight-through estimators shared by the quantizers. Each returns a tensor whose value is exactly the
+/// quantized value and whose gradient is that of a surrogate expression: <c>(s - s.detach()) + q</c> adds an exact
+/// zero to <c>q</c>, so no rounding error leaks into the forward value (unlike <c>s + (q - s).detach()</c>).
 /// </summary>
 internal static class StraightThrough
 {
-    /// <summary><c>round(x)</c> forward, gradient 1 backward (<c>x + (round(x) - x).detach()</c>).</summary>
+    /// <summary>Value of <paramref name="value"/> (computed without gradient), gradient of <paramref name="surrogate"/>.</summary>
+    public static Tensor Attach(Tensor value, Tensor surrogate)
+    {
+        using var constant = surrogate.detach();
+        var zero = surrogate.sub(constant);
+        return zero.add_(value);
+    }
+
+    /// <summary><c>round(x)</c> forward, gradient 1 backward.</summary>
     public static Tensor Round(Tensor x)
     {
-        Tensor residual;
-        using (no_grad()) residual = x.round().sub_(x);
-        using (residual) return x.add(residual);
+        Tensor rounded;
+        using (no_grad()) rounded = x.round();
+        using (rounded) return Attach(rounded, x);
     }
 
     /// <summary>
@@ -22,21 +31,20 @@ internal static class StraightThrough
     /// </summary>
     public static Tensor RoundToGrid(Tensor x, int levels)
     {
-        Tensor residual;
-        using (no_grad()) residual = x.mul(levels).round_().div_(levels).sub_(x);
-        using (residual) return x.add(residual);
+        Tensor rounded;
+        using (no_grad()) rounded = x.mul(levels).round_().div_(levels);
+        using (rounded) return Attach(rounded, x);
     }
 
     /// <summary><c>sign(x)</c> with sign(0) = +1 forward, gradient 1 backward.</summary>
     public static Tensor Sign(Tensor x)
     {
-        Tensor residual;
+        Tensor sign;
         using (no_grad())
         {
             using var positive = x.ge(0);
-            using var sign = positive.to_type(x.dtype).mul_(2).sub_(1);
-            residual = sign.sub(x);
+            sign = positive.to_type(x.dtype).mul_(2).sub_(1);
         }
-        using (residual) return x.add(residual);
+        using (sign) return Attach(sign, x);
     }
 }

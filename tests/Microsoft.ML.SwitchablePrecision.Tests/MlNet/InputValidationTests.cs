@@ -61,7 +61,7 @@ public sealed class InputValidationTests
     private void BothChecksFail(IDataView data, SpNetOptions options, params string[] expectedFragments)
     {
         var estimator = _ml.Transforms.SpNet(options);
-        var fromShape = Assert.ThrowsAny<ArgumentException>(() => estimator.GetOutputSchema(SchemaShape.Create(data.Schema)));
+        var fromShape = Assert.ThrowsAny<ArgumentException>(() => estimator.GetOutputSchema(MlNetInternals.ShapeOf(data.Schema)));
         var fromFit = Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(data));
         foreach (var fragment in expectedFragments)
         {

@@ -19,7 +19,7 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
         var spNet = fixture.SpNet;
         var original = spNet.Precision;
         var rows = TestRows;
-        using var engine = fixture.Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(fixture.Model);
+        using var engine = fixture.CreateEngine();
         try
         {
             foreach (var precision in spNet.Switches)
@@ -27,8 +27,9 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
                 // The engine was created before the switch: a change applies to its next prediction.
                 spNet.Precision = precision;
                 var expected = TrainedPipelineFixture.Scores(fixture.Model, fixture.Context.Data.LoadFromEnumerable(rows));
+                // Batched and single-image convolutions may round differently in the last bits.
                 for (int i = 0; i < rows.Count; i++)
-                    Assert.Equal(expected[i], engine.Predict(rows[i]).Score);
+                    AssertClose(expected[i], engine.Predict(rows[i]).Score);
             }
         }
         finally
@@ -41,7 +42,7 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
     public void ConsecutivePredictionsOfDifferentImagesDiffer()
     {
         var rows = TestRows;
-        using var engine = fixture.Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(fixture.Model);
+        using var engine = fixture.CreateEngine();
 
         var first = engine.Predict(rows[0]).Score;
         var second = engine.Predict(rows[1]).Score;
@@ -52,16 +53,19 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
-    public void SwitchingWhileOtherThreadsPredictNeverMixesPrecisions()
+    public async Task SwitchingWhileOtherThreadsPredictNeverMixesPrecisions()
     {
         var spNet = fixture.SpNet;
         var original = spNet.Precision;
         var rows = TestRows.Take(6).ToList();
         var reference = new Dictionary<Precision, List<float[]>>();
-        foreach (var precision in spNet.Switches)
+        using (var referenceEngine = fixture.CreateEngine())
         {
-            spNet.Precision = precision;
-            reference[precision] = TrainedPipelineFixture.Scores(fixture.Model, fixture.Context.Data.LoadFromEnumerable(rows));
+            foreach (var precision in spNet.Switches)
+            {
+                spNet.Precision = precision;
+                reference[precision] = rows.Select(r => referenceEngine.Predict(r).Score).ToList();
+            }
         }
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(4));
@@ -69,7 +73,7 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         var workers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
         {
-            using var engine = fixture.Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(fixture.Model);
+            using var engine = fixture.CreateEngine();
             int i = 0;
             while (!stop.IsCancellationRequested)
             {
@@ -86,9 +90,9 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
             while (!stop.IsCancellationRequested)
             {
                 spNet.Precision = spNet.Switches[flip++ % spNet.Switches.Count];
-                Thread.Sleep(1);
+                await Task.Delay(1);
             }
-            Task.WaitAll(workers);
+            await Task.WhenAll(workers);
         }
         finally
         {
@@ -97,5 +101,12 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
 
         Assert.Empty(failures);
         Assert.True(predictions > 20, $"only {predictions} predictions ran");
+    }
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"class {i}: {expected[i]} vs {actual[i]}");
     }
 }

@@ -42,7 +42,7 @@ public sealed class SaveLoadTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
-    public void AModelLoadedInAnotherProcessFromAnotherFolderGivesIdenticalScores()
+    public async Task AModelLoadedInAnotherProcessFromAnotherFolderGivesIdenticalScores()
     {
         var spNet = fixture.SpNet;
         var original = spNet.Precision;
@@ -57,8 +57,9 @@ public sealed class SaveLoadTests(TrainedPipelineFixture fixture)
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "the probe process did not finish");
-        Assert.True(process.ExitCode == 0, $"probe failed: {stdout.Result}\n{stderr.Result}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"probe failed: {await stdout}\n{await stderr}");
 
         var lines = File.ReadAllLines(output);
         try

@@ -69,6 +69,10 @@ public sealed class TrainedPipelineFixture : IDisposable
     public static List<float[]> Scores(ITransformer model, IDataView data) =>
         model.Transform(data).GetColumn<float[]>("Score").ToList();
 
+    /// <summary>A prediction engine that leaves the shared model alive when it is disposed (ML.NET's default disposes it).</summary>
+    public PredictionEngine<ImageRow, ImagePrediction> CreateEngine() =>
+        Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(Model, new PredictionEngineOptions { OwnsTransformer = false });
+
     public void Dispose()
     {
         SpNet.Dispose();

@@ -11,6 +11,9 @@ internal static class MlNetInternals
 {
     public static IHostEnvironment Environment(TransformsCatalog catalog) => catalog.GetEnvironment();
 
+    /// <summary>The shape of a concrete schema (ML.NET keeps this conversion internal).</summary>
+    public static SchemaShape ShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
+
     public static SchemaShape OutputShape(SchemaShape input, string scoreColumn, string predictedLabelColumn)
     {
         var columns = input.ToDictionary(c => c.Name);

@@ -1,0 +1,147 @@
+using Microsoft.ML.SwitchablePrecision.Data;
+using Microsoft.ML.SwitchablePrecision.Tests.Data;
+using Microsoft.ML.SwitchablePrecision.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
+
+public class SpNetTrainerBehaviourTests
+{
+    private static readonly TrainerOptions Short = new() { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Seed = 11 };
+
+    private static ImageDataset Slice(int count) => SubsetData.Balanced(TrainingData.Train, count / 10);
+
+    [Fact]
+    public void SameSeedDataAndThreadsGiveBitwiseIdenticalWeights()
+    {
+        var options = Short with { Threads = 2, HorizontalFlip = true };
+        var first = TrainedState(options, 5);
+        var second = TrainedState(options, 5);
+        Assert.Equal(first.Keys, second.Keys);
+        foreach (var name in first.Keys) Assert.True(first[name].SequenceEqual(second[name]), $"{name} differs between runs");
+
+        var otherSeed = TrainedState(options with { Seed = 12 }, 5);
+        Assert.Contains(first.Keys, name => !first[name].SequenceEqual(otherSeed[name]));
+    }
+
+    [Fact]
+    public void DedicatedSingleSwitchNetworkTrainsOnHardLabelsWhateverTheDistillationMode()
+    {
+        var w1a2 = Precision.Parse("W1A2");
+        var off = TrainedState(Short with { Distillation = DistillationMode.Off }, 7, w1a2);
+        var recursive = TrainedState(Short with { Distillation = DistillationMode.Recursive, HardLabelWeight = 0.5 }, 7, w1a2);
+        foreach (var name in off.Keys) Assert.True(off[name].SequenceEqual(recursive[name]), $"{name} differs");
+
+        using var network = TrainingData.NewNetwork(7, w1a2);
+        var summary = new SpNetTrainer(Short with { Epochs = 2 }).Train(network, TrainingData.Train, TrainingData.HeldOut);
+        var single = Assert.Single(summary.FinalValidation!);
+        Assert.Equal(w1a2, single.Precision);
+        Assert.True(single.Accuracy > 0.5, $"held-out accuracy {single.Accuracy:P1}");
+    }
+
+    [Theory]
+    [InlineData(DistillationMode.Off)]
+    [InlineData(DistillationMode.FromTeacher)]
+    [InlineData(DistillationMode.Recursive)]
+    public void EveryDistillationModeTrainsAndTheModesDiffer(DistillationMode mode)
+    {
+        using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
+        var summary = new SpNetTrainer(Short with { Distillation = mode, HardLabelWeight = 0.25, Temperature = 2 })
+            .Train(network, Slice(300));
+        Assert.All(summary.FinalTrain, m => Assert.True(double.IsFinite(m.Loss) && m.Accuracy > 0.2, $"{mode} {m}"));
+
+        var state = StateOf(network);
+        foreach (var other in Enum.GetValues<DistillationMode>().Where(m => m != mode))
+        {
+            var otherState = TrainedState(Short with { Distillation = other, HardLabelWeight = 0.25, Temperature = 2 }, 5,
+                TrainingData.ThreeSwitches, Slice(300));
+            Assert.Contains(state.Keys, name => !state[name].SequenceEqual(otherState[name]));
+        }
+    }
+
+    [Fact]
+    public void TrainingRestoresActiveSwitchModeAndThreadCount()
+    {
+        using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
+        network.ActivePrecision = Precision.Parse("W1A1");
+        network.eval();
+        int threads = torch.get_num_threads();
+        new SpNetTrainer(Short with { Threads = threads == 1 ? 2 : 1 }).Train(network, Slice(100));
+        Assert.Equal(Precision.Parse("W1A1"), network.ActivePrecision);
+        Assert.False(network.training);
+        Assert.Equal(threads, torch.get_num_threads());
+    }
+
+    [Fact]
+    public void CancellationStopsBetweenStepsAndKeepsTheNetworkUsable()
+    {
+        using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
+        using var cancel = new CancellationTokenSource();
+        int steps = 0;
+        Assert.Throws<OperationCanceledException>(() => new SpNetTrainer(Short).Train(network, Slice(300), null,
+            p => { if (++steps == 3) cancel.Cancel(); }, cancel.Token));
+        Assert.Equal(3, steps);
+        Assert.Equal(Precision.FullPrecision, network.ActivePrecision);
+        Assert.True(network.training);
+    }
+
+    [Fact]
+    public void LiveTensorCountStaysFlatAcrossStepsAndEvaluations()
+    {
+        using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
+        var data = Slice(300);
+        var trainer = new SpNetTrainer(Short with { Epochs = 2 });
+        var liveAtStep = new List<long>();
+        trainer.Train(network, data, data.Take(100), _ => liveAtStep.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        // After the first step the optimizer state exists; from then on every step and validation must free what it makes.
+        Assert.All(liveAtStep.Skip(1), count => Assert.Equal(liveAtStep[1], count));
+
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var leaked = torch.zeros(1))
+            Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount); // the counter sees every tensor
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        trainer.Train(network, data);
+        for (int i = 0; i < 3; i++)
+        {
+            NetworkEvaluator.Evaluate(network, data, batchSize: 64);
+            NetworkEvaluator.PredictProbabilities(network, data.Pixels, data.Count);
+        }
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void DataThatDoesNotFitTheNetworkIsRejectedWithShapes()
+    {
+        using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
+        var wrongSize = new ImageDataset(new float[2 * 32 * 32], [0, 1], 1, 32, 32, 10);
+        var e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short).Train(network, wrongSize));
+        Assert.StartsWith("The training images are 1x32x32 (channels x height x width) but the network expects 1x28x28.", e.Message);
+
+        var wrongClasses = new ImageDataset(new float[2 * 28 * 28], [0, 1], 1, 28, 28, 3);
+        e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short).Train(network, Slice(100), wrongClasses));
+        Assert.StartsWith("The validation data has 3 classes but the network has 10 outputs.", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short with { SwitchLossWeights = [1, 1] }).Train(network, Slice(100)));
+        Assert.StartsWith("TrainerOptions.SwitchLossWeights has 2 entries; the network has 3 switches", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short with { RandomCropPadding = 28 }).Train(network, Slice(100)));
+        Assert.StartsWith("TrainerOptions.RandomCropPadding is 28; expected less than the image side (28 px).", e.Message);
+    }
+
+    private static Dictionary<string, float[]> TrainedState(TrainerOptions options, int seed, params Precision[] switches) =>
+        TrainedState(options, seed, switches.Length == 0 ? TrainingData.ThreeSwitches : switches, Slice(300));
+
+    private static Dictionary<string, float[]> TrainedState(TrainerOptions options, int seed, Precision[] switches, ImageDataset data)
+    {
+        using var network = TrainingData.NewNetwork(seed, switches);
+        new SpNetTrainer(options).Train(network, data);
+        return StateOf(network);
+    }
+
+    // Parameters and buffers (BatchNorm running statistics) as float arrays, for bitwise comparison.
+    private static Dictionary<string, float[]> StateOf(nn.Module network) =>
+        network.state_dict()
+            .Where(entry => entry.Value.dtype == ScalarType.Float32)
+            .ToDictionary(entry => entry.Key, entry => entry.Value.data<float>().ToArray());
+}
