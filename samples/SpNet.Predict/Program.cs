@@ -4,6 +4,7 @@ using Spectre.Console;
 using SpNet.Predict;
 
 // Usage: SpNet.Predict [--model <model.zip>] <image> [<image>...]
+const int TimedCalls = 5;
 var images = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -34,14 +35,12 @@ try
     {
         var input = new ModelInput { ImagePath = Path.GetFullPath(image) };
         var table = new Table().Title(Markup.Escape(image)).AddColumn("Switch").AddColumn("Class")
-            .AddColumn(new TableColumn("Confidence").RightAligned()).AddColumn(new TableColumn("Latency").RightAligned());
+            .AddColumn(new TableColumn("Confidence").RightAligned()).AddColumn(new TableColumn("Latency (median of 5)").RightAligned());
         foreach (var precision in SpNetModel.Switches)
         {
             SpNetModel.Precision = precision;           // the same loaded network, switched on the fly
-            SpNetModel.Predict(input);                  // warm-up, so the latency below is a steady-state call
-            var clock = Stopwatch.StartNew();
-            var output = SpNetModel.Predict(input);
-            double ms = clock.Elapsed.TotalMilliseconds;
+            var output = SpNetModel.Predict(input);     // also the warm-up of this switch
+            double ms = MedianMilliseconds(() => SpNetModel.Predict(input), TimedCalls);
             table.AddRow(precision.ToString(), Markup.Escape(output.PredictedLabel),
                 (100 * output.Score.Max()).ToString("0.0", CultureInfo.InvariantCulture) + "%",
                 ms.ToString("0.00", CultureInfo.InvariantCulture) + " ms");
@@ -54,6 +53,19 @@ catch (Exception e) when (e is FileNotFoundException or InvalidDataException or 
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
+}
+
+static double MedianMilliseconds(Action call, int times)
+{
+    var samples = new double[times];
+    for (int i = 0; i < times; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        call();
+        samples[i] = clock.Elapsed.TotalMilliseconds;
+    }
+    Array.Sort(samples);
+    return samples[times / 2];
 }
 
 static void PrintUsage() => Console.WriteLine(

@@ -23,9 +23,17 @@ internal sealed class Axis
         double lo = all.Min(), hi = all.Max();
         if (log)
         {
-            double a = Math.Floor(Math.Log10(lo) - 0.15), b = Math.Ceiling(Math.Log10(hi) + 0.15);
-            var decades = Enumerable.Range((int)a, (int)(b - a) + 1).Select(e => Math.Pow(10, e)).ToArray();
-            return new Axis(a, b, true, decades);
+            double a = Math.Log10(lo), b = Math.Log10(hi), pad = 0.1 * Math.Max(b - a, 0.5);
+            double min = a - pad, max = b + pad;
+            double[] mantissas = max - min > 3 ? [1] : [1, 2, 5];
+            var logTicks = new List<double>();
+            for (int e = (int)Math.Floor(min); e <= (int)Math.Ceiling(max); e++)
+                foreach (double m in mantissas)
+                {
+                    double tick = m * Math.Pow(10, e);
+                    if (Math.Log10(tick) >= min && Math.Log10(tick) <= max) logTicks.Add(tick);
+                }
+            return new Axis(min, max, true, logTicks);
         }
         if (hi - lo < 1e-9) (lo, hi) = (lo - 1, hi + 1);
         double pad = (hi - lo) * 0.15;

@@ -20,7 +20,9 @@ internal static class ProgressView
         if (!console.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
             return work(p =>
             {
-                if (p.IsEpochEnd || p.Step % Math.Max(1, p.StepsPerEpoch / 4) == 0) console.WriteLine(PlainLine(p));
+                // Epoch ends are reported twice (after the last step, then with validation): print the second one.
+                bool quarter = p.Step % Math.Max(1, p.StepsPerEpoch / 4) == 0 && p.Step < p.StepsPerEpoch;
+                if (p.IsEpochEnd || quarter) console.WriteLine(PlainLine(p));
             });
 
         T result = default!;

@@ -22,7 +22,7 @@ public sealed class ReportingTests : IDisposable
         using var image = SKBitmap.Decode(path);
         Assert.Equal((900, 560), (image.Width, image.Height));
         Assert.Equal(SKColors.White, image.GetPixel(5, 5));
-        // The x axis spans the decades 1e5..1e9 and the y axis 65..95 over the plot area (90..860, 60..480):
+        // The x axis spans 10^5.8..10^8.2 and the y axis 60..100 over the plot area (90..860, 60..480):
         // the middle point (1e7, 80) falls at the centre of the plot.
         var marker = image.GetPixel(475, 270);
         Assert.True(marker.Blue > 150 && marker.Red < 80, $"expected the blue marker at the plot's centre, found {marker}");
