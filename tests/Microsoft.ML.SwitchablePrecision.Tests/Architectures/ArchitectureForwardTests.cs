@@ -57,6 +57,19 @@ public class ArchitectureForwardTests
     }
 
     [Fact]
+    public void SettingTheActivePrecisionAllocatesNothingAndCopiesNoWeights()
+    {
+        using var network = NetworkFactory.Create(new NetworkOptions { Switches = Switches });
+        var weight = network.parameters().First();
+        var before = weight.data<float>().ToArray();
+        network.ActivePrecision = Switches[0];
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) network.ActivePrecision = Switches[i % Switches.Length];
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
+        Assert.Equal(before, weight.data<float>().ToArray());
+    }
+
+    [Fact]
     public void WrongInputShapeNamesTheExpectedShape()
     {
         using var network = NetworkFactory.Create(new NetworkOptions());

@@ -44,6 +44,17 @@ public class NetworkFactoryTests
         Assert.Equal(270_618 + 3_136, network.ParameterCount);
     }
 
+    [Theory]
+    // The CIFAR ResNet-18 (3x3 stem, no max-pool) and torchvision's MobileNetV2, both with 10 classes and one
+    // BatchNorm set, have these published parameter counts.
+    [InlineData(ArchitectureKind.ResNet18, 11_173_962)]
+    [InlineData(ArchitectureKind.MobileNetV2, 2_236_682)]
+    public void FullWidthNetworksMatchTheirReferenceParameterCounts(ArchitectureKind kind, long expected)
+    {
+        using var network = NetworkFactory.Create(new NetworkOptions { Architecture = kind, InputChannels = 3, Height = 32, Width = 32 });
+        Assert.Equal(expected, network.ParameterCount);
+    }
+
     [Fact]
     public void LsqAddsOneStepPerQuantizedSwitchAndQuantizedTensor()
     {

@@ -76,7 +76,7 @@ public sealed class PipelineTests(TrainedPipelineFixture fixture)
         Assert.Equal(fixture.Options.Epochs, epochLines.Count);
         Assert.All(epochLines, line => Assert.Contains("W1A1 loss", line));
 
-        List<Training.TrainingProgress> epochs;
+        List<SwitchablePrecision.Training.TrainingProgress> epochs;
         lock (fixture.Progress) epochs = fixture.Progress.Where(p => p.IsEpochEnd).ToList();
         Assert.Equal(Enumerable.Range(1, fixture.Options.Epochs), epochs.Select(p => p.Epoch));
         Assert.All(epochs, p => Assert.Equal(TrainedPipelineFixture.Switches, p.Train.Select(m => m.Precision)));

@@ -52,7 +52,7 @@ public sealed class TrainedPipelineFixture : IDisposable
 
     public List<LoggingEventArgs> Log { get; } = [];
 
-    public List<Training.TrainingProgress> Progress { get; } = [];
+    public List<SwitchablePrecision.Training.TrainingProgress> Progress { get; } = [];
 
     public static IEstimator<ITransformer> Preprocessing(MLContext ml) =>
         ml.Transforms.Conversion.MapValueToKey("Label")

@@ -61,6 +61,23 @@ public class SpNetTrainerBehaviourTests
     }
 
     [Fact]
+    public void ASwitchWithLossWeightZeroGetsNoGradientButStillRunsForward()
+    {
+        using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
+        var initial = StateOf(network);
+        new SpNetTrainer(Short with { SwitchLossWeights = [0, 1, 1] }).Train(network, Slice(100));
+        var trained = StateOf(network);
+        // Switch 0 (W1A1) owns BatchNorm slot 0 of both norms: its affine parameters must not move, its statistics must.
+        foreach (var norm in new[] { "_norm1.0", "_norm2.0" })
+        {
+            Assert.Equal(initial[$"{norm}.weight"], trained[$"{norm}.weight"]);
+            Assert.Equal(initial[$"{norm}.bias"], trained[$"{norm}.bias"]);
+            Assert.NotEqual(initial[$"{norm}.running_mean"], trained[$"{norm}.running_mean"]);
+        }
+        Assert.NotEqual(initial["_norm1.1.weight"], trained["_norm1.1.weight"]);
+    }
+
+    [Fact]
     public void TrainingRestoresActiveSwitchModeAndThreadCount()
     {
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
