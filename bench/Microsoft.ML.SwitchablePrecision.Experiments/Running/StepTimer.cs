@@ -34,14 +34,15 @@ internal static class StepTimer
             torch.manual_seed(1);
             using var network = NetworkFactory.Create(Recipe.Network(spec));
             var trainer = new SpNetTrainer(Recipe.Trainer(spec, threads));
-            TimeSpan warm = TimeSpan.Zero, end = TimeSpan.Zero;
+            TimeSpan warm = TimeSpan.Zero, end = TimeSpan.Zero, cpuWarm = TimeSpan.Zero, cpuEnd = TimeSpan.Zero;
             trainer.Train(network, slice, progress: p =>
             {
                 if (p.IsEpochEnd) return;
-                if (p.Step == WarmupSteps) warm = p.Elapsed;
-                if (p.Step == WarmupSteps + steps) end = p.Elapsed;
+                if (p.Step == WarmupSteps) (warm, cpuWarm) = (p.Elapsed, ProcessorTime());
+                if (p.Step == WarmupSteps + steps) (end, cpuEnd) = (p.Elapsed, ProcessorTime());
             });
             double stepMs = (end - warm).TotalMilliseconds / steps;
+            double cpuMs = (cpuEnd - cpuWarm).TotalMilliseconds / steps;
             int before = torch.get_num_threads();
             torch.set_num_threads(threads);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -49,8 +50,15 @@ internal static class StepTimer
             double evaluationSeconds = clock.Elapsed.TotalSeconds;
             torch.set_num_threads(before);
             log.WriteLine(Inv(
-                $"{(spec.Kind == CellKind.SpNet ? "SP-Net " + string.Join("/", spec.Switches) : "dedicated " + spec.Switches[0]),-44} {stepMs,7:F0} ms/step ({stepMs / spec.Switches.Count:F0} per switch pass), epoch {stepMs * stepsPerEpoch / 60000:F1} min, test evaluation {evaluationSeconds:F1} s"));
+                $"{(spec.Kind == CellKind.SpNet ? "SP-Net " + string.Join("/", spec.Switches) : "dedicated " + spec.Switches[0]),-44} {stepMs,7:F0} ms/step wall ({stepMs / spec.Switches.Count:F0} per switch pass), {cpuMs,7:F0} ms/step CPU; epoch {stepMs * stepsPerEpoch / 60000:F1} min wall, {cpuMs / threads * stepsPerEpoch / 60000:F1} min at full use of {threads} cores; test evaluation {evaluationSeconds:F1} s"));
         }
+    }
+
+    // CPU time of the whole process: unlike wall time it barely changes when other work shares the cores.
+    private static TimeSpan ProcessorTime()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

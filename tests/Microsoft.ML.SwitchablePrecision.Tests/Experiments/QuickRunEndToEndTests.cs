@@ -15,7 +15,7 @@ public sealed class QuickRunEndToEndTests : IDisposable
     {
         string data = Path.Combine(AppContext.BaseDirectory, "fashion-mnist-subset");
         string[] args = ["run", "distillation", "--quick", "--seeds", "1", "--train-limit", "40", "--test-limit", "20",
-            "--width", "0.125", "--threads", "2", "--data", data, "--out", _out];
+            "--width", "0.125", "--threads", "1", "--data", data, "--out", _out];
 
         var firstLog = new StringWriter();
         Assert.Equal(0, ExperimentCommands.Execute(RunnerSettings.Parse(args), firstLog, AppContext.BaseDirectory));

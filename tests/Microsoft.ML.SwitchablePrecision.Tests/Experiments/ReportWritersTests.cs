@@ -49,7 +49,7 @@ public class ReportWritersTests
         ];
         var lines = md.Split('\n').Select(l => l.TrimEnd('\r')).ToHashSet();
         Assert.All(expected, line => Assert.Contains(line, lines));
-        Assert.DoesNotContain("![family2", md, StringComparison.Ordinal);
+        Assert.Contains("![family2 accuracy per switch](accuracy-family2.png)", md, StringComparison.Ordinal);
     }
 
     [Fact]
