@@ -40,7 +40,7 @@ internal sealed record TrainSettings
     public int ImageSize { get; init; } = 28;
 
     /// <summary>Where model.zip, the chart and the PNG cache go.</summary>
-    public string OutputFolder { get; init; } = "spnet-output";
+    public string OutputFolder { get; init; } = "output";
 
     /// <summary>Seed of ML.NET's context, the hold-out split and the network's initialisation.</summary>
     public int Seed { get; init; } = 1;
