@@ -42,6 +42,17 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The weight layers in forward order, with their sizes and which parts a switch quantizes.</summary>
     public abstract IReadOnlyList<LayerCost> DescribeLayers();
 
+    /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="images"/> is <c>[N, InputChannels, H, W]</c> float32.</summary>
+    protected void CheckInput(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Dimensions != 4 || images.shape[1] != Options.InputChannels)
+            throw new ArgumentException(
+                $"Input images have shape [{string.Join(", ", images.shape)}]: expected [batch, {Options.InputChannels}, height, width].", nameof(images));
+        if (images.dtype != ScalarType.Float32)
+            throw new ArgumentException($"Input images are {images.dtype}: expected Float32.", nameof(images));
+    }
+
     /// <summary>Applies the stored per-channel input normalisation.</summary>
     protected Tensor NormalizeInput(Tensor images)
     {

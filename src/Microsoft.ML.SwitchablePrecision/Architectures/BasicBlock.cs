@@ -1,0 +1,70 @@
+using Microsoft.ML.SwitchablePrecision.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Architectures;
+
+/// <summary>
+/// ResNet basic block: <c>relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))</c>. Both 3x3 convolutions quantize
+/// their weights and input; the shortcut is the identity, or a full-precision 1x1 convolution with switchable
+/// BatchNorm when the shape changes.
+/// </summary>
+internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly QuantizedConv2d _conv1;
+    private readonly SwitchableBatchNorm2d _bn1;
+    private readonly QuantizedConv2d _conv2;
+    private readonly SwitchableBatchNorm2d _bn2;
+    private readonly QuantizedConv2d? _shortcut;
+    private readonly SwitchableBatchNorm2d? _shortcutBn;
+
+    public BasicBlock(string name, SwitchContext context, QuantizerKind quantizer, long inChannels, long outChannels, int stride)
+        : base(name)
+    {
+        _conv1 = new QuantizedConv2d("conv1", context, quantizer, inChannels, outChannels, 3, stride, 1);
+        _bn1 = new SwitchableBatchNorm2d("bn1", context, outChannels);
+        _conv2 = new QuantizedConv2d("conv2", context, quantizer, outChannels, outChannels, 3, 1, 1);
+        _bn2 = new SwitchableBatchNorm2d("bn2", context, outChannels);
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
+        register_module("conv2", _conv2);
+        register_module("bn2", _bn2);
+        if (stride != 1 || inChannels != outChannels)
+        {
+            _shortcut = new QuantizedConv2d("shortcut", context, quantizer, inChannels, outChannels, 1, stride, 0,
+                quantizeWeights: false, quantizeInput: false);
+            _shortcutBn = new SwitchableBatchNorm2d("shortcut_bn", context, outChannels);
+            register_module("shortcut", _shortcut);
+            register_module("shortcut_bn", _shortcutBn);
+        }
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var c1 = _conv1.forward(input);
+        using var h = _bn1.forward(c1).relu_();
+        using var c2 = _conv2.forward(h);
+        var output = _bn2.forward(c2);
+        if (_shortcut is null)
+        {
+            output.add_(input);
+        }
+        else
+        {
+            using var s = _shortcut.forward(input);
+            using var sn = _shortcutBn!.forward(s);
+            output.add_(sn);
+        }
+        return output.relu_();
+    }
+
+    public void Describe(string path, ref long height, ref long width, List<LayerCost> layers)
+    {
+        layers.Add(_conv1.Describe($"{path}.conv1", height, width));
+        long h = _conv1.OutputSize(height), w = _conv1.OutputSize(width);
+        layers.Add(_conv2.Describe($"{path}.conv2", h, w));
+        if (_shortcut is not null) layers.Add(_shortcut.Describe($"{path}.shortcut", height, width));
+        height = h;
+        width = w;
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.ML.SwitchablePrecision.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Architectures;
+
+/// <summary>
+/// MobileNetV2 inverted residual: 1x1 expansion (skipped when the factor is 1), 3x3 depthwise, 1x1 linear
+/// projection, each followed by switchable BatchNorm (ReLU6 after the first two), plus the input when the shape is
+/// kept. The expansion's input is the previous linear bottleneck, which is signed, so it keeps a full-precision
+/// input (its weights are quantized); the depthwise and projection inputs follow a ReLU6 and are quantized.
+/// </summary>
+internal sealed class InvertedResidual : nn.Module<Tensor, Tensor>
+{
+    private readonly QuantizedConv2d? _expand;
+    private readonly SwitchableBatchNorm2d? _expandBn;
+    private readonly QuantizedConv2d _depthwise;
+    private readonly SwitchableBatchNorm2d _depthwiseBn;
+    private readonly QuantizedConv2d _project;
+    private readonly SwitchableBatchNorm2d _projectBn;
+    private readonly bool _residual;
+
+    public InvertedResidual(string name, SwitchContext context, QuantizerKind quantizer, long inChannels, long outChannels,
+        int stride, int expansion, bool inputIsRectified) : base(name)
+    {
+        long hidden = inChannels * expansion;
+        if (expansion != 1)
+        {
+            _expand = new QuantizedConv2d("expand", context, quantizer, inChannels, hidden, 1, quantizeInput: false);
+            _expandBn = new SwitchableBatchNorm2d("expand_bn", context, hidden);
+            register_module("expand", _expand);
+            register_module("expand_bn", _expandBn);
+        }
+        _depthwise = new QuantizedConv2d("depthwise", context, quantizer, hidden, hidden, 3, stride, 1, groups: (int)hidden,
+            quantizeInput: expansion != 1 || inputIsRectified);
+        _depthwiseBn = new SwitchableBatchNorm2d("depthwise_bn", context, hidden);
+        _project = new QuantizedConv2d("project", context, quantizer, hidden, outChannels, 1);
+        _projectBn = new SwitchableBatchNorm2d("project_bn", context, outChannels);
+        register_module("depthwise", _depthwise);
+        register_module("depthwise_bn", _depthwiseBn);
+        register_module("project", _project);
+        register_module("project_bn", _projectBn);
+        _residual = stride == 1 && inChannels == outChannels;
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        if (_expand is not null) x = nn.functional.relu6(_expandBn!.forward(_expand.forward(x)), inplace: true);
+        x = nn.functional.relu6(_depthwiseBn.forward(_depthwise.forward(x)), inplace: true);
+        var output = _projectBn.forward(_project.forward(x));
+        return _residual ? output.add_(input) : output;
+    }
+
+    public void Describe(string path, ref long height, ref long width, List<LayerCost> layers)
+    {
+        if (_expand is not null) layers.Add(_expand.Describe($"{path}.expand", height, width));
+        layers.Add(_depthwise.Describe($"{path}.depthwise", height, width));
+        height = _depthwise.OutputSize(height);
+        width = _depthwise.OutputSize(width);
+        layers.Add(_project.Describe($"{path}.project", height, width));
+    }
+}

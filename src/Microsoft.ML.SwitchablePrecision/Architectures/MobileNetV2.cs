@@ -1,0 +1,97 @@
+using Microsoft.ML.SwitchablePrecision.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Architectures;
+
+/// <summary>
+/// MobileNetV2 for small images: a 3x3 stride-1 stem, the published inverted-residual stages with the first two
+/// strided stages at stride 1 (total stride 8 instead of 32), a 1x1 head convolution, global average pooling and a
+/// linear classifier. Channels are scaled by the width multiplier and rounded to a multiple of 8.
+/// </summary>
+public sealed class MobileNetV2 : SwitchableNetwork
+{
+    // (expansion, channels, blocks, stride) of each stage, strides adapted to 28-32 px inputs.
+    private static readonly (int Expansion, int Channels, int Blocks, int Stride)[] Stages =
+    [
+        (1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
+    ];
+
+    private const int StemChannels = 32;
+    private const int HeadChannels = 1280;
+
+    private readonly QuantizedConv2d _stem;
+    private readonly SwitchableBatchNorm2d _stemBn;
+    private readonly ModuleList<InvertedResidual> _blocks;
+    private readonly QuantizedConv2d _head;
+    private readonly SwitchableBatchNorm2d _headBn;
+    private readonly QuantizedLinear _classifier;
+
+    internal MobileNetV2(NetworkOptions options) : base("mobilenetv2", options)
+    {
+        var quantizer = options.Quantizer;
+        bool edges = options.QuantizeFirstAndLastLayers;
+        long channels = Divisible(StemChannels * options.WidthMultiplier);
+        _stem = new QuantizedConv2d("stem", Context, quantizer, options.InputChannels, channels, 3, 1, 1,
+            quantizeWeights: edges, quantizeInput: false);
+        _stemBn = new SwitchableBatchNorm2d("stem_bn", Context, channels);
+        register_module("stem", _stem);
+        register_module("stem_bn", _stemBn);
+
+        var blocks = new List<InvertedResidual>();
+        foreach (var (expansion, stageChannels, count, stride) in Stages)
+        {
+            long outChannels = Divisible(stageChannels * options.WidthMultiplier);
+            for (int b = 0; b < count; b++)
+            {
+                // Only the very first block reads the stem's ReLU6 output; later ones read a linear bottleneck.
+                blocks.Add(new InvertedResidual(blocks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Context, quantizer,
+                    channels, outChannels, b == 0 ? stride : 1, expansion, inputIsRectified: blocks.Count == 0));
+                channels = outChannels;
+            }
+        }
+        _blocks = new ModuleList<InvertedResidual>(blocks.ToArray());
+        register_module("blocks", _blocks);
+
+        long head = Divisible(HeadChannels * Math.Max(1.0, options.WidthMultiplier));
+        _head = new QuantizedConv2d("head", Context, quantizer, channels, head, 1, quantizeInput: false);
+        _headBn = new SwitchableBatchNorm2d("head_bn", Context, head);
+        _classifier = new QuantizedLinear("classifier", Context, quantizer, head, options.Classes, edges, edges);
+        register_module("head", _head);
+        register_module("head_bn", _headBn);
+        register_module("classifier", _classifier);
+    }
+
+    /// <summary>Computes the logits of a batch <c>[N, C, H, W]</c> at the active switch.</summary>
+    public override Tensor forward(Tensor images)
+    {
+        CheckInput(images);
+        using var scope = NewDisposeScope();
+        var x = nn.functional.relu6(_stemBn.forward(_stem.forward(NormalizeInput(images))), inplace: true);
+        foreach (var block in _blocks) x = block.forward(x);
+        x = nn.functional.relu6(_headBn.forward(_head.forward(x)), inplace: true);
+        return _classifier.forward(x.mean([2, 3])).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<LayerCost> DescribeLayers()
+    {
+        var layers = new List<LayerCost>();
+        long h = Options.Height, w = Options.Width;
+        layers.Add(_stem.Describe("stem", h, w));
+        h = _stem.OutputSize(h);
+        w = _stem.OutputSize(w);
+        for (int b = 0; b < _blocks.Count; b++) _blocks[b].Describe($"blocks.{b}", ref h, ref w, layers);
+        layers.Add(_head.Describe("head", h, w));
+        layers.Add(_classifier.Describe("classifier"));
+        return layers;
+    }
+
+    // Rounds to the nearest multiple of 8, never below 8 nor more than 10 % under the requested width.
+    private static long Divisible(double channels)
+    {
+        long rounded = Math.Max(8, (long)(channels + 4) / 8 * 8);
+        return rounded < 0.9 * channels ? rounded + 8 : rounded;
+    }
+}

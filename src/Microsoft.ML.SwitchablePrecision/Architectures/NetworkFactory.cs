@@ -1,0 +1,66 @@
+namespace Microsoft.ML.SwitchablePrecision.Architectures;
+
+/// <summary>Builds switchable networks from <see cref="NetworkOptions"/>.</summary>
+public static class NetworkFactory
+{
+    /// <summary>Smallest supported input height and width.</summary>
+    public const int MinimumImageSize = 8;
+
+    /// <summary>
+    /// Validates <paramref name="options"/> and builds the network it describes with freshly initialised weights
+    /// (seed TorchSharp with <c>torch.manual_seed</c> first for reproducible weights). Two calls with equal options
+    /// produce networks with identical parameter and buffer names, so one's saved state loads into the other.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or one of its lists is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it and the expected values.</exception>
+    public static SwitchableNetwork Create(NetworkOptions options)
+    {
+        Validate(options);
+        return options.Architecture switch
+        {
+            ArchitectureKind.ResNet20 => new ResNet("resnet20", options, [16, 32, 64], 3),
+            ArchitectureKind.ResNet18 => new ResNet("resnet18", options, [64, 128, 256, 512], 2),
+            _ => new MobileNetV2(options),
+        };
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public static void Validate(NetworkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string name = nameof(options);
+        if (!Enum.IsDefined(options.Architecture))
+            throw new ArgumentException($"Architecture {(int)options.Architecture} is not defined: expected one of {string.Join(", ", Enum.GetNames<ArchitectureKind>())}.", name);
+        if (!Enum.IsDefined(options.Quantizer))
+            throw new ArgumentException($"Quantizer {(int)options.Quantizer} is not defined: expected one of {string.Join(", ", Enum.GetNames<QuantizerKind>())}.", name);
+        if (options.InputChannels is not (1 or 3))
+            throw new ArgumentException($"InputChannels is {options.InputChannels}: expected 1 (grey) or 3 (colour).", name);
+        if (options.Height < MinimumImageSize || options.Width < MinimumImageSize)
+            throw new ArgumentException($"Image size {options.Height}x{options.Width} is too small: Height and Width must be at least {MinimumImageSize}.", name);
+        if (options.Classes < 2)
+            throw new ArgumentException($"Classes is {options.Classes}: expected at least 2.", name);
+        if (options.Switches is null) throw new ArgumentNullException(name, "Switches must not be null.");
+        if (options.Switches.Count == 0)
+            throw new ArgumentException("Switches is empty: expected at least one switch such as W32A32.", name);
+        var duplicate = options.Switches.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"Switches lists {duplicate.Key} more than once: every switch must be distinct.", name);
+        if (!double.IsFinite(options.WidthMultiplier) || options.WidthMultiplier <= 0)
+            throw new ArgumentException($"WidthMultiplier is {options.WidthMultiplier}: expected a finite value greater than 0.", name);
+        CheckChannelList(options.InputMean, nameof(options.InputMean), options.InputChannels, name, mustBePositive: false);
+        CheckChannelList(options.InputStd, nameof(options.InputStd), options.InputChannels, name, mustBePositive: true);
+    }
+
+    /// <summary>Scales a published channel count by the width multiplier (at least 1 channel).</summary>
+    internal static long Scale(int channels, double multiplier) => Math.Max(1, (long)Math.Round(channels * multiplier));
+
+    private static void CheckChannelList(IReadOnlyList<float> values, string list, int channels, string name, bool mustBePositive)
+    {
+        if (values is null) throw new ArgumentNullException(name, $"{list} must not be null (use an empty list).");
+        if (values.Count != 0 && values.Count != channels)
+            throw new ArgumentException($"{list} has {values.Count} values: expected none or one per input channel ({channels}).", name);
+        for (int i = 0; i < values.Count; i++)
+            if (!float.IsFinite(values[i]) || (mustBePositive && values[i] <= 0))
+                throw new ArgumentException($"{list}[{i}] is {values[i]}: expected a finite{(mustBePositive ? " positive" : "")} value.", name);
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.ML.SwitchablePrecision.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Architectures;
+
+/// <summary>
+/// A residual network of basic blocks for small images: a 3x3 stride-1 stem (no max-pool), stages of basic
+/// blocks (the first block of every stage after the first halves the resolution), global average pooling and a
+/// linear classifier. Built by <see cref="NetworkFactory"/> as ResNet-20 (16/32/64 x 3 blocks) or ResNet-18
+/// (64/128/256/512 x 2 blocks).
+/// </summary>
+public sealed class ResNet : SwitchableNetwork
+{
+    private readonly QuantizedConv2d _stem;
+    private readonly SwitchableBatchNorm2d _stemBn;
+    private readonly ModuleList<BasicBlock>[] _stages;
+    private readonly QuantizedLinear _classifier;
+
+    internal ResNet(string name, NetworkOptions options, IReadOnlyList<int> stageWidths, int blocksPerStage) : base(name, options)
+    {
+        var quantizer = options.Quantizer;
+        bool edges = options.QuantizeFirstAndLastLayers;
+        long width = NetworkFactory.Scale(stageWidths[0], options.WidthMultiplier);
+        _stem = new QuantizedConv2d("stem", Context, quantizer, options.InputChannels, width, 3, 1, 1,
+            quantizeWeights: edges, quantizeInput: false);
+        _stemBn = new SwitchableBatchNorm2d("stem_bn", Context, width);
+        register_module("stem", _stem);
+        register_module("stem_bn", _stemBn);
+
+        _stages = new ModuleList<BasicBlock>[stageWidths.Count];
+        long channels = width;
+        for (int s = 0; s < stageWidths.Count; s++)
+        {
+            long outChannels = NetworkFactory.Scale(stageWidths[s], options.WidthMultiplier);
+            var blocks = new BasicBlock[blocksPerStage];
+            for (int b = 0; b < blocksPerStage; b++)
+            {
+                int stride = s > 0 && b == 0 ? 2 : 1;
+                blocks[b] = new BasicBlock(b.ToString(System.Globalization.CultureInfo.InvariantCulture), Context, quantizer, channels, outChannels, stride);
+                channels = outChannels;
+            }
+            _stages[s] = new ModuleList<BasicBlock>(blocks);
+            register_module(StageName(s), _stages[s]);
+        }
+        _classifier = new QuantizedLinear("classifier", Context, quantizer, channels, options.Classes, edges, edges);
+        register_module("classifier", _classifier);
+    }
+
+    /// <summary>Computes the logits of a batch <c>[N, C, H, W]</c> at the active switch.</summary>
+    public override Tensor forward(Tensor images)
+    {
+        CheckInput(images);
+        using var scope = NewDisposeScope();
+        var x = _stemBn.forward(_stem.forward(NormalizeInput(images))).relu_();
+        foreach (var stage in _stages)
+            foreach (var block in stage)
+                x = block.forward(x);
+        return _classifier.forward(x.mean([2, 3])).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<LayerCost> DescribeLayers()
+    {
+        var layers = new List<LayerCost>();
+        long h = Options.Height, w = Options.Width;
+        layers.Add(_stem.Describe("stem", h, w));
+        h = _stem.OutputSize(h);
+        w = _stem.OutputSize(w);
+        for (int s = 0; s < _stages.Length; s++)
+            for (int b = 0; b < _stages[s].Count; b++)
+                _stages[s][b].Describe($"{StageName(s)}.{b}", ref h, ref w, layers);
+        layers.Add(_classifier.Describe("classifier"));
+        return layers;
+    }
+
+    private static string StageName(int stage) => $"layer{stage + 1}";
+}

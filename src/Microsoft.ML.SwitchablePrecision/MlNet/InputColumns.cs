@@ -1,0 +1,99 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>The image size a network takes: channels, height and width.</summary>
+internal readonly record struct ImageGeometry(int Channels, int Height, int Width)
+{
+    public int Size => Channels * Height * Width;
+
+    public override string ToString() => $"{Channels}x{Height}x{Width}";
+}
+
+/// <summary>Checks the estimator's and transformer's input columns, with messages that name the column.</summary>
+internal static class InputColumns
+{
+    public static ImageGeometry CheckFeatures(DataViewSchema schema, string name, SpNetOptions options)
+    {
+        var column = Find(schema, name, "feature");
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
+            throw Mismatch(name, "feature", "a known-size vector of Single (as ExtractPixels produces)", column.Type.ToString() ?? "?");
+        if (!vector.IsKnownSize)
+            throw Mismatch(name, "feature", "a known-size vector of Single", "a vector of unknown size");
+
+        var fromDimensions = vector.Dimensions.Length == 3
+            ? new ImageGeometry(vector.Dimensions[0], vector.Dimensions[1], vector.Dimensions[2])
+            : (ImageGeometry?)null;
+        var geometry = options.ImageChannels > 0 || options.ImageHeight > 0 || options.ImageWidth > 0
+            ? new ImageGeometry(options.ImageChannels, options.ImageHeight, options.ImageWidth)
+            : fromDimensions ?? throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Feature column '{name}' is a vector of {vector.Size} values without (C, H, W) dimensions; " +
+                $"set {nameof(SpNetOptions.ImageChannels)}, {nameof(SpNetOptions.ImageHeight)} and {nameof(SpNetOptions.ImageWidth)} in {nameof(SpNetOptions)}.");
+        if (geometry.Channels is not (1 or 3) || geometry.Height < 8 || geometry.Width < 8)
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Feature column '{name}': image geometry {geometry} is not supported; expected 1 or 3 channels and a height and width of at least 8.");
+        if (geometry.Size != vector.Size)
+            throw Mismatch(name, "feature", $"a vector of {geometry.Size} values (C*H*W for {geometry})", $"a vector of {vector.Size} values");
+        return geometry;
+    }
+
+    public static void CheckFeatureSize(DataViewSchema schema, string name, ImageGeometry trained)
+    {
+        var column = Find(schema, name, "feature");
+        if (column.Type is not VectorDataViewType { IsKnownSize: true } vector || vector.ItemType != NumberDataViewType.Single)
+            throw Mismatch(name, "feature", "a known-size vector of Single", column.Type.ToString() ?? "?");
+        if (vector.Size != trained.Size)
+            throw Mismatch(name, "feature", $"a vector of {trained.Size} values (the model was trained on {trained} images)", $"a vector of {vector.Size} values");
+    }
+
+    /// <summary>Returns the number of classes (the label's key count).</summary>
+    public static int CheckLabel(DataViewSchema schema, string name)
+    {
+        var column = Find(schema, name, "label");
+        if (column.Type is not KeyDataViewType key)
+            throw Mismatch(name, "label", "a key type (map the labels with MapValueToKey first)", column.Type.ToString() ?? "?");
+        if (key.Count < 2)
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Label column '{name}' has {key.Count} class(es); at least 2 are needed.");
+        if (key.Count > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{name}' has too many classes ({key.Count}).");
+        return (int)key.Count;
+    }
+
+    public static void CheckFeatures(SchemaShape shape, string name)
+    {
+        if (!shape.TryFindColumn(name, out var column))
+            throw new ArgumentOutOfRangeException(nameof(shape), $"Feature column '{name}' not found in the input schema.");
+        if (column.ItemType != NumberDataViewType.Single || column.Kind == SchemaShape.Column.VectorKind.Scalar)
+            throw Mismatch(name, "feature", "a known-size vector of Single", column.GetTypeString());
+        if (column.Kind == SchemaShape.Column.VectorKind.VariableVector)
+            throw Mismatch(name, "feature", "a known-size vector of Single", "a vector of unknown size");
+    }
+
+    public static void CheckLabel(SchemaShape shape, string name)
+    {
+        if (!shape.TryFindColumn(name, out var column))
+            throw new ArgumentOutOfRangeException(nameof(shape), $"Label column '{name}' not found in the input schema.");
+        if (!column.IsKey || column.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw Mismatch(name, "label", "a key type (map the labels with MapValueToKey first)", column.GetTypeString());
+    }
+
+    public static void CheckSwitches(IList<Precision>? switches)
+    {
+        if (switches is null || switches.Count == 0)
+            throw new ArgumentException($"{nameof(SpNetOptions.Switches)} is empty; list at least one precision, for example W1A1 and W1A32.", nameof(switches));
+        foreach (var s in switches)
+            if (!Precision.IsValidBits(s.WeightBits) || !Precision.IsValidBits(s.ActivationBits))
+                throw new ArgumentException($"{nameof(SpNetOptions.Switches)} holds an invalid precision (bits {s.WeightBits}/{s.ActivationBits}); bit widths must be 1 to 8 or 32.", nameof(switches));
+        var duplicate = switches.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"{nameof(SpNetOptions.Switches)} lists {duplicate.Key} more than once.", nameof(switches));
+    }
+
+    private static DataViewSchema.Column Find(DataViewSchema schema, string name, string role) =>
+        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema),
+            $"{char.ToUpperInvariant(role[0])}{role[1..]} column '{name}' not found in the input schema.");
+
+    private static ArgumentOutOfRangeException Mismatch(string name, string role, string expected, string actual) =>
+        new(nameof(name), $"Schema mismatch for {role} column '{name}': expected {expected}, got {actual}.");
+}

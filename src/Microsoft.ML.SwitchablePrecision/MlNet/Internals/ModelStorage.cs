@@ -1,0 +1,73 @@
+// Saving and loading inside ML.NET's model .zip (internal ModelSaveContext/ModelLoadContext API; see MlNetInternals.cs).
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.SwitchablePrecision;
+using Microsoft.ML.SwitchablePrecision.Persistence;
+
+[assembly: LoadableClass(typeof(SwitchablePrecisionTransformer), typeof(ModelStorage), null, typeof(SignatureLoadModel),
+    "Switchable precision network", ModelStorage.LoaderSignature)]
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>
+/// Writes a <see cref="SwitchablePrecisionTransformer"/> into ML.NET's model repository and reads it back. ML.NET
+/// finds the loader through <see cref="LoaderSignature"/> and registers this assembly by itself at load time.
+/// </summary>
+internal static class ModelStorage
+{
+    /// <summary>At most 24 ASCII characters; stored in every saved model: never change it.</summary>
+    public const string LoaderSignature = "SwitchablePrecisionXf";
+
+    private const string ModelSignature = "SPNETXFM";
+    private const string WeightsEntry = "SpNetModel.bin";
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: ModelSignature,
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderAssemblyName: typeof(ModelStorage).Assembly.FullName,
+        loaderSignature: LoaderSignature,
+        loaderSignatureAlt: null);
+
+    public static void Save(ModelSaveContext ctx, SwitchablePrecisionTransformer transformer)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        ctx.Writer.Write(ModelFile.CurrentVersion);
+        ctx.SaveBinaryStream(WeightsEntry, writer =>
+        {
+            writer.Flush();
+            transformer.Exclusive(network =>
+            {
+                var metadata = ModelMetadata.From(network.Options, transformer.Precision, transformer.ClassNames,
+                    StoredOptions.ToSettings(transformer.Options));
+                ModelFile.Write(writer.BaseStream, metadata, network);
+                return true;
+            });
+        });
+    }
+
+    /// <summary>The loader ML.NET calls (signature <c>SignatureLoadModel</c>).</summary>
+    public static SwitchablePrecisionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel(GetVersionInfo());
+        int formatVersion = ctx.Reader.ReadInt32();
+        if (formatVersion > ModelFile.CurrentVersion)
+            throw new InvalidDataException(
+                $"The model was saved in SP-Net format version {formatVersion}; this build reads up to version {ModelFile.CurrentVersion}. Update Microsoft.ML.SwitchablePrecision.");
+        SwitchablePrecisionTransformer? transformer = null;
+        bool found = ctx.TryLoadBinaryStream(WeightsEntry, reader =>
+        {
+            var (metadata, network) = ModelFile.Read(reader.BaseStream);
+            var options = StoredOptions.FromSettings(metadata.TrainingSettings, network.Options);
+            transformer = new SwitchablePrecisionTransformer(env, network, options, metadata.ClassNames);
+        });
+        if (!found || transformer is null)
+            throw new InvalidDataException($"The model has no '{WeightsEntry}' entry: it is incomplete or was not written by Microsoft.ML.SwitchablePrecision.");
+        return transformer;
+    }
+}

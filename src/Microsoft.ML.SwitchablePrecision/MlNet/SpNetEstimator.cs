@@ -1,0 +1,163 @@
+using System.Globalization;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Data;
+using Microsoft.ML.SwitchablePrecision.Training;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>
+/// Trains a switchable-precision network (SP-Net) on an image column and a key label column. Create it with
+/// <c>mlContext.Transforms.SpNet(...)</c>. Progress goes to <c>mlContext.Log</c> (source <c>SpNet</c>) and to
+/// <see cref="SpNetOptions.MetricsCallback"/>; the seed comes from <c>new MLContext(seed: ...)</c>.
+/// </summary>
+public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
+{
+    internal const string ComponentName = "SpNet";
+
+    private readonly IHost _host;
+    private readonly SpNetOptions _options;
+
+    internal SpNetEstimator(IHostEnvironment env, SpNetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        _host = env.Register(ComponentName);
+        InputColumns.CheckSwitches(options.Switches);
+        _options = options.Clone();
+    }
+
+    /// <summary>The input schema plus the <c>Score</c> and <c>PredictedLabel</c> columns the model will add.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature or label column is missing or of the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        InputColumns.CheckFeatures(inputSchema, _options.FeatureColumnName);
+        InputColumns.CheckLabel(inputSchema, _options.LabelColumnName);
+        return MlNetInternals.OutputShape(inputSchema, _options.ScoreColumnName, _options.PredictedLabelColumnName);
+    }
+
+    /// <summary>Reads the training data into memory, trains every switch jointly and returns the transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type or size.</exception>
+    /// <exception cref="InvalidOperationException">No usable training row remains.</exception>
+    public SwitchablePrecisionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var geometry = InputColumns.CheckFeatures(input.Schema, _options.FeatureColumnName, _options);
+        int classes = InputColumns.CheckLabel(input.Schema, _options.LabelColumnName);
+        var classNames = KeyValues.ClassNames(input.Schema[_options.LabelColumnName], classes);
+
+        using var channel = _host.Start("Training");
+        var train = ReadRows(channel, input, "training", geometry, classes, classNames);
+        ImageDataset? validation = null;
+        if (_options.ValidationSet is { } validationView)
+        {
+            InputColumns.CheckFeatureSize(validationView.Schema, _options.FeatureColumnName, geometry);
+            int validationClasses = InputColumns.CheckLabel(validationView.Schema, _options.LabelColumnName);
+            if (validationClasses != classes)
+                throw new ArgumentOutOfRangeException(nameof(input),
+                    $"Label column '{_options.LabelColumnName}' of the validation set has {validationClasses} classes; the training data has {classes}.");
+            validation = ReadRows(channel, validationView, "validation", geometry, classes, classNames);
+        }
+
+        int seed = _host.Rand.Next();
+        var (mean, std) = ChannelStatistics(train);
+        random.manual_seed(seed);
+        var network = NetworkFactory.Create(new NetworkOptions
+        {
+            Architecture = _options.Architecture,
+            InputChannels = geometry.Channels,
+            Height = geometry.Height,
+            Width = geometry.Width,
+            Classes = classes,
+            Switches = _options.Switches.ToArray(),
+            Quantizer = _options.Quantizer,
+            QuantizeFirstAndLastLayers = _options.QuantizeFirstAndLastLayers,
+            WidthMultiplier = _options.WidthMultiplier,
+            InputMean = mean,
+            InputStd = std,
+        });
+        try
+        {
+            channel.Info($"Training {_options.Architecture} ({network.ParameterCount:N0} parameters) on {train.Count} images " +
+                $"of {geometry}, {classes} classes, switches {string.Join(", ", network.Switches)}, {_options.Epochs} epochs.");
+            new SpNetTrainer(TrainerOptions(seed)).Train(network, train, validation, progress => Report(channel, progress));
+            return new SwitchablePrecisionTransformer(_host, network, _options.Clone(), classNames);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private ImageDataset ReadRows(IChannel channel, IDataView view, string role, ImageGeometry geometry, int classes, IReadOnlyList<string> classNames)
+    {
+        var result = TrainingDataReader.Read(view, _options.FeatureColumnName, _options.LabelColumnName, geometry, classes, classNames);
+        long skipped = result.SkippedMissingLabel + result.SkippedBadFeatures;
+        if (skipped > 0)
+            channel.Warning($"Skipped {skipped} {role} row(s): {result.SkippedMissingLabel} with a missing label in column " +
+                $"'{_options.LabelColumnName}', {result.SkippedBadFeatures} with NaN or infinite values in column '{_options.FeatureColumnName}'.");
+        if (result.Data.Count == 0)
+            throw new InvalidOperationException(skipped > 0
+                ? $"No usable {role} rows: all {skipped} rows were skipped (missing label in '{_options.LabelColumnName}' or non-finite values in '{_options.FeatureColumnName}')."
+                : $"The {role} data is empty.");
+        return result.Data;
+    }
+
+    private void Report(IChannel channel, TrainingProgress progress)
+    {
+        _options.MetricsCallback?.Invoke(progress);
+        if (!progress.IsEpochEnd) return;
+        var train = string.Join(", ", progress.Train.Select(m =>
+            string.Create(CultureInfo.InvariantCulture, $"{m.Precision} loss {m.Loss:F3} acc {m.Accuracy:P1}")));
+        var message = $"Epoch {progress.Epoch}/{progress.Epochs}: {train}";
+        if (progress.Validation is { } validation)
+            message += "; validation " + string.Join(", ", validation.Select(m =>
+                string.Create(CultureInfo.InvariantCulture, $"{m.Precision} acc {m.Accuracy:P1}")));
+        channel.Info(message);
+    }
+
+    private TrainerOptions TrainerOptions(int seed) => new()
+    {
+        Epochs = _options.Epochs,
+        BatchSize = _options.BatchSize,
+        LearningRate = _options.LearningRate,
+        Optimizer = _options.Optimizer,
+        Momentum = _options.Momentum,
+        WeightDecay = _options.WeightDecay,
+        Schedule = _options.Schedule,
+        Distillation = _options.Distillation,
+        Temperature = _options.Temperature,
+        HardLabelWeight = _options.HardLabelWeight,
+        RandomCropPadding = _options.RandomCropPadding,
+        HorizontalFlip = _options.HorizontalFlip,
+        Seed = seed,
+    };
+
+    private static (float[] Mean, float[] Std) ChannelStatistics(ImageDataset data)
+    {
+        int plane = data.Height * data.Width;
+        var mean = new float[data.Channels];
+        var std = new float[data.Channels];
+        for (int c = 0; c < data.Channels; c++)
+        {
+            double sum = 0, sumSquares = 0;
+            for (int i = 0; i < data.Count; i++)
+            {
+                var values = data.Pixels.AsSpan(i * data.ImageSize + c * plane, plane);
+                foreach (var v in values)
+                {
+                    sum += v;
+                    sumSquares += (double)v * v;
+                }
+            }
+            double n = (double)data.Count * plane;
+            double m = sum / n;
+            mean[c] = (float)m;
+            std[c] = (float)Math.Max(Math.Sqrt(Math.Max(sumSquares / n - m * m, 0)), 1e-6);
+        }
+        return (mean, std);
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.ML.SwitchablePrecision.Training;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>
+/// Options of <see cref="SpNetEstimator"/>, in the style of ML.NET's trainers. The defaults train a good
+/// binary-weight SP-Net (W1A1, W1A2, W1A4, W1A32) on 28-32 px images on a 2-core CPU.
+/// </summary>
+public sealed class SpNetOptions
+{
+    private static readonly TrainerOptions TrainerDefaults = new();
+
+    /// <summary>The label column: a key type (run <c>MapValueToKey</c> first); its key count is the number of classes.</summary>
+    public string LabelColumnName = "Label";
+
+    /// <summary>The image column: a known-size vector of Single, as <c>ExtractPixels</c> produces, in (C, H, W) order.</summary>
+    public string FeatureColumnName = "Features";
+
+    /// <summary>The output column of class probabilities (vector of Single, one per class).</summary>
+    public string ScoreColumnName = "Score";
+
+    /// <summary>The output column of the predicted class (a key of the label's type, carrying its key values).</summary>
+    public string PredictedLabelColumnName = "PredictedLabel";
+
+    /// <summary>The switches to train; each gets its own BatchNorm and quantizer parameters. Default: W1A1, W1A2, W1A4, W1A32.</summary>
+    public IList<Precision> Switches = [new(1, 1), new(1, 2), new(1, 4), new(1, 32)];
+
+    /// <summary>The quantizer family.</summary>
+    public QuantizerKind Quantizer = QuantizerKind.DoReFa;
+
+    /// <summary>The network shape.</summary>
+    public ArchitectureKind Architecture = ArchitectureKind.ResNet20;
+
+    /// <summary>Channel width multiplier of the architecture (1 = published widths).</summary>
+    public double WidthMultiplier = 1.0;
+
+    /// <summary>Quantize the first convolution and the classifier too (by convention they stay full precision).</summary>
+    public bool QuantizeFirstAndLastLayers;
+
+    /// <summary>How the most precise switch teaches the others.</summary>
+    public DistillationMode Distillation = TrainerDefaults.Distillation;
+
+    /// <summary>Softmax temperature of the distillation targets.</summary>
+    public double Temperature = TrainerDefaults.Temperature;
+
+    /// <summary>Weight of the hard-label loss added to a distilled switch's soft loss.</summary>
+    public double HardLabelWeight = TrainerDefaults.HardLabelWeight;
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs = TrainerDefaults.Epochs;
+
+    /// <summary>Images per training step.</summary>
+    public int BatchSize = TrainerDefaults.BatchSize;
+
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate = TrainerDefaults.LearningRate;
+
+    /// <summary>The optimizer.</summary>
+    public OptimizerKind Optimizer = TrainerDefaults.Optimizer;
+
+    /// <summary>Momentum of SGD.</summary>
+    public double Momentum = TrainerDefaults.Momentum;
+
+    /// <summary>L2 weight decay of the convolution and linear weights.</summary>
+    public double WeightDecay = TrainerDefaults.WeightDecay;
+
+    /// <summary>How the learning rate changes over training.</summary>
+    public LearningRateSchedule Schedule = TrainerDefaults.Schedule;
+
+    /// <summary>Zero padding of the random-crop augmentation, in pixels (0 turns it off).</summary>
+    public int RandomCropPadding = TrainerDefaults.RandomCropPadding;
+
+    /// <summary>Random horizontal flips (off by default: they change the meaning of some images).</summary>
+    public bool HorizontalFlip = TrainerDefaults.HorizontalFlip;
+
+    /// <summary>Optional held-out data, scored for every switch at the end of each epoch and reported.</summary>
+    public IDataView? ValidationSet;
+
+    /// <summary>Called after each training step and each epoch with the loss and accuracy of every switch.</summary>
+    public Action<TrainingProgress>? MetricsCallback;
+
+    /// <summary>Image channels, when the feature column does not carry (C, H, W) dimensions (0 = infer).</summary>
+    public int ImageChannels;
+
+    /// <summary>Image height, when the feature column does not carry (C, H, W) dimensions (0 = infer).</summary>
+    public int ImageHeight;
+
+    /// <summary>Image width, when the feature column does not carry (C, H, W) dimensions (0 = infer).</summary>
+    public int ImageWidth;
+
+    /// <summary>Images per forward pass when scoring.</summary>
+    public int ScoringBatchSize = 256;
+
+    /// <summary>A copy of these options (the validation set and callback are shared, not copied).</summary>
+    public SpNetOptions Clone()
+    {
+        var copy = (SpNetOptions)MemberwiseClone();
+        copy.Switches = Switches.ToList();
+        return copy;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using Microsoft.ML.SwitchablePrecision.Training;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>The parts of <see cref="SpNetOptions"/> a saved model keeps (everything but the validation set and callback).</summary>
+internal static class StoredOptions
+{
+    public static Dictionary<string, string> ToSettings(SpNetOptions o) => new()
+    {
+        [nameof(o.LabelColumnName)] = o.LabelColumnName,
+        [nameof(o.FeatureColumnName)] = o.FeatureColumnName,
+        [nameof(o.ScoreColumnName)] = o.ScoreColumnName,
+        [nameof(o.PredictedLabelColumnName)] = o.PredictedLabelColumnName,
+        [nameof(o.Distillation)] = o.Distillation.ToString(),
+        [nameof(o.Temperature)] = Format(o.Temperature),
+        [nameof(o.HardLabelWeight)] = Format(o.HardLabelWeight),
+        [nameof(o.Epochs)] = Format(o.Epochs),
+        [nameof(o.BatchSize)] = Format(o.BatchSize),
+        [nameof(o.LearningRate)] = Format(o.LearningRate),
+        [nameof(o.Optimizer)] = o.Optimizer.ToString(),
+        [nameof(o.Momentum)] = Format(o.Momentum),
+        [nameof(o.WeightDecay)] = Format(o.WeightDecay),
+        [nameof(o.Schedule)] = o.Schedule.ToString(),
+        [nameof(o.RandomCropPadding)] = Format(o.RandomCropPadding),
+        [nameof(o.HorizontalFlip)] = o.HorizontalFlip.ToString(),
+        [nameof(o.ScoringBatchSize)] = Format(o.ScoringBatchSize),
+    };
+
+    /// <summary>Rebuilds the options; network fields come from the stored network, unknown or missing settings keep defaults.</summary>
+    public static SpNetOptions FromSettings(IReadOnlyDictionary<string, string> s, Architectures.NetworkOptions network)
+    {
+        var o = new SpNetOptions
+        {
+            Switches = network.Switches.ToList(),
+            Quantizer = network.Quantizer,
+            Architecture = network.Architecture,
+            WidthMultiplier = network.WidthMultiplier,
+            QuantizeFirstAndLastLayers = network.QuantizeFirstAndLastLayers,
+            ImageChannels = network.InputChannels,
+            ImageHeight = network.Height,
+            ImageWidth = network.Width,
+        };
+        o.LabelColumnName = s.GetValueOrDefault(nameof(o.LabelColumnName), o.LabelColumnName);
+        o.FeatureColumnName = s.GetValueOrDefault(nameof(o.FeatureColumnName), o.FeatureColumnName);
+        o.ScoreColumnName = s.GetValueOrDefault(nameof(o.ScoreColumnName), o.ScoreColumnName);
+        o.PredictedLabelColumnName = s.GetValueOrDefault(nameof(o.PredictedLabelColumnName), o.PredictedLabelColumnName);
+        o.Distillation = Enum(s, nameof(o.Distillation), o.Distillation);
+        o.Temperature = Number(s, nameof(o.Temperature), o.Temperature);
+        o.HardLabelWeight = Number(s, nameof(o.HardLabelWeight), o.HardLabelWeight);
+        o.Epochs = (int)Number(s, nameof(o.Epochs), o.Epochs);
+        o.BatchSize = (int)Number(s, nameof(o.BatchSize), o.BatchSize);
+        o.LearningRate = Number(s, nameof(o.LearningRate), o.LearningRate);
+        o.Optimizer = Enum(s, nameof(o.Optimizer), o.Optimizer);
+        o.Momentum = Number(s, nameof(o.Momentum), o.Momentum);
+        o.WeightDecay = Number(s, nameof(o.WeightDecay), o.WeightDecay);
+        o.Schedule = Enum(s, nameof(o.Schedule), o.Schedule);
+        o.RandomCropPadding = (int)Number(s, nameof(o.RandomCropPadding), o.RandomCropPadding);
+        o.HorizontalFlip = s.TryGetValue(nameof(o.HorizontalFlip), out var flip) && bool.TryParse(flip, out var f) ? f : o.HorizontalFlip;
+        o.ScoringBatchSize = Math.Max(1, (int)Number(s, nameof(o.ScoringBatchSize), o.ScoringBatchSize));
+        return o;
+    }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static double Number(IReadOnlyDictionary<string, string> s, string key, double fallback) =>
+        s.TryGetValue(key, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+    private static T Enum<T>(IReadOnlyDictionary<string, string> s, string key, T fallback) where T : struct, System.Enum =>
+        s.TryGetValue(key, out var text) && System.Enum.TryParse<T>(text, out var v) ? v : fallback;
+}

@@ -1,0 +1,142 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Reporting;
+using Microsoft.ML.SwitchablePrecision.Training;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>
+/// A trained switchable-precision network as an ML.NET transformer. It appends <c>Score</c> (class probabilities)
+/// and <c>PredictedLabel</c> (a key with the label's class names) to its input, computed at <see cref="Precision"/>,
+/// which can be changed at any time to trade accuracy for cost. Save and load it with
+/// <c>mlContext.Model.Save</c> and <c>mlContext.Model.Load</c>.
+/// </summary>
+/// <remarks>
+/// A change of <see cref="Precision"/> applies to cursors created afterwards (a cursor computes all its rows at
+/// one precision) and to the next prediction of every <c>PredictionEngine</c>, including engines created earlier.
+/// Forward passes are serialised, so concurrent readers never see a half-switched network.
+/// </remarks>
+public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
+{
+    private readonly SwitchableNetwork _network;
+    private readonly object _forwardGate = new();
+    private readonly string[] _classNames;
+    private int _activeSwitch;
+    private bool _disposed;
+
+    internal SwitchablePrecisionTransformer(IHostEnvironment env, SwitchableNetwork network, SpNetOptions options,
+        IReadOnlyList<string> classNames)
+    {
+        Host = env.Register(SpNetEstimator.ComponentName);
+        _network = network;
+        Options = options;
+        _classNames = classNames.ToArray();
+        Geometry = new ImageGeometry(network.Options.InputChannels, network.Options.Height, network.Options.Width);
+        _activeSwitch = network.Context.ActiveIndex;
+    }
+
+    /// <summary>The switch at which later cursors and predictions are computed.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The model was not trained with that switch; the message lists the valid ones.</exception>
+    public Precision Precision
+    {
+        get => Switches[ActiveSwitchIndex];
+        set => Volatile.Write(ref _activeSwitch, _network.Context.IndexOf(value));
+    }
+
+    /// <summary>The switches the model was trained with.</summary>
+    public IReadOnlyList<Precision> Switches => _network.Switches;
+
+    /// <summary>A copy of the options the model was trained with (after loading, without the validation set and callback).</summary>
+    public SpNetOptions Options { get; }
+
+    /// <summary>The class names, in key order (key value <c>i + 1</c> is <c>ClassNames[i]</c>).</summary>
+    public IReadOnlyList<string> ClassNames => _classNames;
+
+    /// <summary>Always <c>true</c>: rows are scored independently, so <c>PredictionEngine</c> works.</summary>
+    public bool IsRowToRowMapper => true;
+
+    internal IHost Host { get; }
+
+    internal SwitchableNetwork Network => _network;
+
+    internal ImageGeometry Geometry { get; }
+
+    internal int ActiveSwitchIndex => Volatile.Read(ref _activeSwitch);
+
+    /// <summary>The input schema plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or not a vector of C*H*W Single values.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        InputColumns.CheckFeatureSize(inputSchema, Options.FeatureColumnName, Geometry);
+        return OutputSchema.Build(inputSchema, Options.ScoreColumnName, Options.PredictedLabelColumnName, _classNames);
+    }
+
+    /// <summary>Scores <paramref name="input"/> lazily, in batches of <see cref="SpNetOptions.ScoringBatchSize"/> rows.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new ScoringDataView(this, input);
+    }
+
+    /// <summary>A row-to-row mapper over <paramref name="inputSchema"/>, as <c>PredictionEngine</c> uses.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new ScoringRowMapper(this, inputSchema);
+    }
+
+    /// <summary>
+    /// Evaluates every switch on <paramref name="data"/> (the transformer's input: features and the key label) with
+    /// ML.NET's multiclass metrics. <see cref="Precision"/> is not changed.
+    /// </summary>
+    public IReadOnlyList<SwitchEvaluation> EvaluateSwitches(IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        InputColumns.CheckLabel(data.Schema, Options.LabelColumnName);
+        var mlContext = new MLContext(seed: 0);
+        return Switches.Select((precision, index) => new SwitchEvaluation(precision,
+            mlContext.MulticlassClassification.Evaluate(new ScoringDataView(this, data, index),
+                Options.LabelColumnName, Options.ScoreColumnName, Options.PredictedLabelColumnName))).ToArray();
+    }
+
+    /// <summary>The cost of each switch: weights by bit width, packed weight size and multiply-accumulates by kind.</summary>
+    public PrecisionReport GetPrecisionReport() => PrecisionReport.Create(_network);
+
+    /// <summary>Releases the network's native memory.</summary>
+    public void Dispose()
+    {
+        lock (_forwardGate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _network.Dispose();
+        }
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelStorage.Save(ctx, this);
+
+    /// <summary>Class probabilities of <paramref name="count"/> images at switch <paramref name="switchIndex"/>.</summary>
+    internal float[] Score(ReadOnlySpan<float> pixels, int count, int switchIndex)
+    {
+        lock (_forwardGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _network.Context.ActiveIndex = switchIndex;
+            return NetworkEvaluator.PredictProbabilities(_network, pixels, count);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> while no forward pass can run (used when saving).</summary>
+    internal T Exclusive<T>(Func<SwitchableNetwork, T> action)
+    {
+        lock (_forwardGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return action(_network);
+        }
+    }
+}

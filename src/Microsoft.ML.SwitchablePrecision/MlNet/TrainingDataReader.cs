@@ -1,0 +1,58 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.SwitchablePrecision.Data;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>Reads an <see cref="IDataView"/> of images and key labels into memory, skipping unusable rows.</summary>
+internal static class TrainingDataReader
+{
+    /// <summary>The rows read, and how many were skipped for a missing label or non-finite pixels.</summary>
+    public sealed record Result(ImageDataset Data, long SkippedMissingLabel, long SkippedBadFeatures);
+
+    public static Result Read(IDataView data, string featureColumn, string labelColumn, ImageGeometry geometry,
+        int classes, IReadOnlyList<string> classNames, CancellationToken cancellationToken = default)
+    {
+        var features = data.Schema[featureColumn];
+        var label = data.Schema[labelColumn];
+        int size = geometry.Size;
+        var pixels = new float[checked(size * Math.Max(16, (int)Math.Min(data.GetRowCount() ?? 1024, 1 << 20)))];
+        var labels = new List<int>();
+        long missingLabel = 0, badFeatures = 0;
+
+        using var cursor = data.GetRowCursor([features, label]);
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
+        var getLabel = KeyValues.RawKeyGetter(cursor, label);
+        var row = default(VBuffer<float>);
+        while (cursor.MoveNext())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ulong key = getLabel();
+            if (key == 0 || key > (ulong)classes)
+            {
+                missingLabel++;
+                continue;
+            }
+            getFeatures(ref row);
+            if ((long)(labels.Count + 1) * size > pixels.LongLength)
+                Array.Resize(ref pixels, checked((int)Math.Min((long)pixels.Length * 2, Array.MaxLength)));
+            var destination = pixels.AsSpan(labels.Count * size, size);
+            row.CopyTo(destination);
+            if (!AllFinite(destination))
+            {
+                badFeatures++;
+                continue;
+            }
+            labels.Add((int)(key - 1));
+        }
+        Array.Resize(ref pixels, labels.Count * size);
+        var dataset = new ImageDataset(pixels, labels.ToArray(), geometry.Channels, geometry.Height, geometry.Width, classes, classNames);
+        return new Result(dataset, missingLabel, badFeatures);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values)
+            if (!float.IsFinite(v)) return false;
+        return true;
+    }
+}

@@ -1,0 +1,130 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Quantization;
+using TorchSharp;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Microsoft.ML.SwitchablePrecision.Modules;
+
+/// <summary>
+/// A 2-D convolution whose latent full-precision weight (and optional bias) is shared by all switches. At the
+/// active switch it quantizes its input activations (<c>input_quantizer</c>, if <see cref="QuantizesInput"/>)
+/// and its weights (<c>weight_quantizer</c>, if <see cref="QuantizesWeights"/>); the bias is never quantized.
+/// The activation quantizer sits on the convolution's input, so the ReLU before it defines the activation.
+/// </summary>
+public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter _weight;
+    private readonly Parameter? _bias;
+    private readonly WeightQuantizer? _weightQuantizer;
+    private readonly ActivationQuantizer? _inputQuantizer;
+    private readonly long[] _stride;
+    private readonly long[] _padding;
+    private readonly long[] _dilation = [1, 1];
+
+    /// <summary>Creates the convolution with Kaiming-normal (fan-out, ReLU) weights and a zero bias.</summary>
+    /// <param name="name">Module name.</param>
+    /// <param name="context">The network's switch context.</param>
+    /// <param name="quantizer">Quantizer family.</param>
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="outChannels">Output channels.</param>
+    /// <param name="kernelSize">Square kernel size.</param>
+    /// <param name="stride">Stride.</param>
+    /// <param name="padding">Zero padding on each side.</param>
+    /// <param name="groups">Groups (<paramref name="inChannels"/> for a depthwise convolution).</param>
+    /// <param name="bias">Whether the convolution has a bias.</param>
+    /// <param name="quantizeWeights">Quantize the weights at the switch's weight bits.</param>
+    /// <param name="quantizeInput">Quantize the input at the switch's activation bits.</param>
+    public QuantizedConv2d(string name, SwitchContext context, QuantizerKind quantizer, long inChannels, long outChannels,
+        int kernelSize, int stride = 1, int padding = 0, int groups = 1, bool bias = false,
+        bool quantizeWeights = true, bool quantizeInput = true) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (inChannels <= 0 || outChannels <= 0 || kernelSize <= 0 || stride <= 0 || padding < 0 || groups <= 0)
+            throw new ArgumentOutOfRangeException(nameof(inChannels),
+                $"Convolution '{name}' has an invalid shape: in {inChannels}, out {outChannels}, kernel {kernelSize}, stride {stride}, padding {padding}, groups {groups}.");
+        if (inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"Convolution '{name}': channels {inChannels}->{outChannels} are not divisible by groups {groups}.", nameof(groups));
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Stride = stride;
+        Padding = padding;
+        Groups = groups;
+        _stride = [stride, stride];
+        _padding = [padding, padding];
+
+        var weight = empty(outChannels, inChannels / groups, kernelSize, kernelSize);
+        nn.init.kaiming_normal_(weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+        _weight = new Parameter(weight);
+        register_parameter("weight", _weight);
+        if (bias)
+        {
+            _bias = new Parameter(zeros(outChannels));
+            register_parameter("bias", _bias);
+        }
+        if (quantizeWeights)
+        {
+            _weightQuantizer = new WeightQuantizer("weight_quantizer", context, quantizer, _weight);
+            register_module("weight_quantizer", _weightQuantizer);
+        }
+        if (quantizeInput)
+        {
+            _inputQuantizer = new ActivationQuantizer("input_quantizer", context, quantizer);
+            register_module("input_quantizer", _inputQuantizer);
+        }
+    }
+
+    /// <summary>Input channels.</summary>
+    public long InChannels { get; }
+
+    /// <summary>Output channels.</summary>
+    public long OutChannels { get; }
+
+    /// <summary>Square kernel size.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>Stride.</summary>
+    public int Stride { get; }
+
+    /// <summary>Zero padding on each side.</summary>
+    public int Padding { get; }
+
+    /// <summary>Convolution groups.</summary>
+    public int Groups { get; }
+
+    /// <summary>The shared latent full-precision weight <c>[out, in / groups, k, k]</c>.</summary>
+    public Parameter Weight => _weight;
+
+    /// <summary>The weight quantizer, or null when the weights stay full precision.</summary>
+    public WeightQuantizer? WeightQuantizer => _weightQuantizer;
+
+    /// <summary>The input activation quantizer, or null when the input stays full precision.</summary>
+    public ActivationQuantizer? InputQuantizer => _inputQuantizer;
+
+    /// <summary>True when the weights take the switch's weight bits.</summary>
+    public bool QuantizesWeights => _weightQuantizer is not null;
+
+    /// <summary>True when the input takes the switch's activation bits.</summary>
+    public bool QuantizesInput => _inputQuantizer is not null;
+
+    /// <summary>Output height or width for an input of <paramref name="size"/> pixels.</summary>
+    public long OutputSize(long size) => (size + 2L * Padding - KernelSize) / Stride + 1;
+
+    /// <summary>The layer's cost for an input of <paramref name="height"/> x <paramref name="width"/> pixels.</summary>
+    public LayerCost Describe(string path, long height, long width)
+    {
+        long weights = _weight.numel();
+        long macs = OutputSize(height) * OutputSize(width) * weights;
+        string kind = Groups > 1 && Groups == InChannels ? "DepthwiseConv2d" : "Conv2d";
+        return new LayerCost(path, kind, weights, macs, QuantizesWeights, QuantizesInput);
+    }
+
+    /// <summary>Convolves the (quantized) input with the (quantized) weights of the active switch.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var x = _inputQuantizer is null || _inputQuantizer.IsIdentity ? null : _inputQuantizer.forward(input);
+        using var w = _weightQuantizer is null || _weightQuantizer.IsIdentity ? null : _weightQuantizer.forward(_weight);
+        return nn.functional.conv2d(x ?? input, w ?? _weight, _bias, _stride, _padding, _dilation, Groups);
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Quantization;
+using TorchSharp;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Microsoft.ML.SwitchablePrecision.Modules;
+
+/// <summary>
+/// A fully connected layer whose latent full-precision weight and bias are shared by all switches; optionally
+/// quantizes its weights and its input at the active switch (the bias stays full precision).
+/// </summary>
+public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter _weight;
+    private readonly Parameter _bias;
+    private readonly WeightQuantizer? _weightQuantizer;
+    private readonly ActivationQuantizer? _inputQuantizer;
+
+    /// <summary>Creates the layer with PyTorch's default initialisation (uniform in ±1/sqrt(in)).</summary>
+    /// <param name="name">Module name.</param>
+    /// <param name="context">The network's switch context.</param>
+    /// <param name="quantizer">Quantizer family.</param>
+    /// <param name="inFeatures">Input features.</param>
+    /// <param name="outFeatures">Output features.</param>
+    /// <param name="quantizeWeights">Quantize the weights at the switch's weight bits.</param>
+    /// <param name="quantizeInput">Quantize the input at the switch's activation bits.</param>
+    public QuantizedLinear(string name, SwitchContext context, QuantizerKind quantizer, long inFeatures, long outFeatures,
+        bool quantizeWeights, bool quantizeInput) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (inFeatures <= 0 || outFeatures <= 0)
+            throw new ArgumentOutOfRangeException(nameof(inFeatures), $"Linear layer '{name}' needs positive sizes, got {inFeatures}->{outFeatures}.");
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        double bound = 1.0 / Math.Sqrt(inFeatures);
+        _weight = new Parameter(empty(outFeatures, inFeatures).uniform_(-bound, bound));
+        _bias = new Parameter(empty(outFeatures).uniform_(-bound, bound));
+        register_parameter("weight", _weight);
+        register_parameter("bias", _bias);
+        if (quantizeWeights)
+        {
+            _weightQuantizer = new WeightQuantizer("weight_quantizer", context, quantizer, _weight);
+            register_module("weight_quantizer", _weightQuantizer);
+        }
+        if (quantizeInput)
+        {
+            _inputQuantizer = new ActivationQuantizer("input_quantizer", context, quantizer);
+            register_module("input_quantizer", _inputQuantizer);
+        }
+    }
+
+    /// <summary>Input features.</summary>
+    public long InFeatures { get; }
+
+    /// <summary>Output features.</summary>
+    public long OutFeatures { get; }
+
+    /// <summary>The shared latent full-precision weight <c>[out, in]</c>.</summary>
+    public Parameter Weight => _weight;
+
+    /// <summary>True when the weights take the switch's weight bits.</summary>
+    public bool QuantizesWeights => _weightQuantizer is not null;
+
+    /// <summary>True when the input takes the switch's activation bits.</summary>
+    public bool QuantizesInput => _inputQuantizer is not null;
+
+    /// <summary>The layer's cost per image.</summary>
+    public LayerCost Describe(string path) =>
+        new(path, "Linear", _weight.numel(), _weight.numel(), QuantizesWeights, QuantizesInput);
+
+    /// <summary>Applies the layer at the active switch.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var x = _inputQuantizer is null || _inputQuantizer.IsIdentity ? null : _inputQuantizer.forward(input);
+        using var w = _weightQuantizer is null || _weightQuantizer.IsIdentity ? null : _weightQuantizer.forward(_weight);
+        return nn.functional.linear(x ?? input, w ?? _weight, _bias);
+    }
+}

@@ -1,0 +1,74 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Quantization;
+
+/// <summary>
+/// DoReFa-Net quantizers (Zhou et al. 2016) as used by Any-Precision networks. Pure functions on tensors; the
+/// exact forward and backward rules are in docs/method.md.
+/// </summary>
+public static class DoReFa
+{
+    // Guards the tanh normalisation of an all-zero weight tensor.
+    private const float MinimumScale = 1e-12f;
+
+    /// <summary>
+    /// Quantizes weights to <paramref name="bits"/> bits. For k &gt;= 2 bits:
+    /// <c>w_q = 2 * round((2^k - 1) * (tanh(w) / (2 max|tanh w|) + 1/2)) / (2^k - 1) - 1</c>, values in [-1, 1];
+    /// the gradient flows through tanh with <c>max|tanh w|</c> held constant, so <c>dL/dw = dL/dw_q * (1 - tanh²w) / max|tanh w|</c>.
+    /// For 1 bit: <c>w_q = sign(w) * mean|w|</c> with one scale for the whole tensor, sign(0) = +1, and the identity
+    /// gradient <c>dL/dw = dL/dw_q</c>. At 32 bits the weights are returned unchanged (as an alias).
+    /// </summary>
+    /// <param name="weights">Latent full-precision weights of one layer.</param>
+    /// <param name="bits">1 to 8, or 32.</param>
+    public static Tensor QuantizeWeights(Tensor weights, int bits)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        UniformLevels.Check(bits, nameof(bits));
+        if (UniformLevels.IsFullPrecision(bits)) return weights.alias();
+        if (bits == 1) return Binarize(weights);
+
+        using var t = weights.tanh();
+        Tensor halfInverseMax;
+        using (no_grad())
+        {
+            using var absolute = t.abs();
+            halfInverseMax = absolute.max().clamp_min_(MinimumScale).mul_(2).reciprocal_();
+        }
+        using (halfInverseMax)
+        {
+            using var unit = t.mul(halfInverseMax).add_(0.5);
+            using var q = StraightThrough.RoundToGrid(unit, UniformLevels.Steps(bits));
+            return q.mul(2).sub_(1);
+        }
+    }
+
+    /// <summary>
+    /// Quantizes activations to <paramref name="bits"/> bits: <c>round((2^k - 1) * clamp(x, 0, 1)) / (2^k - 1)</c>,
+    /// so k bits give at most 2^k values in [0, 1] (1 bit gives {0, 1}). The gradient is 1 where 0 &lt;= x &lt;= 1
+    /// and 0 elsewhere. At 32 bits the activations are returned unchanged (as an alias).
+    /// </summary>
+    /// <param name="activations">Layer input, normally the output of a ReLU.</param>
+    /// <param name="bits">1 to 8, or 32.</param>
+    public static Tensor QuantizeActivations(Tensor activations, int bits)
+    {
+        ArgumentNullException.ThrowIfNull(activations);
+        UniformLevels.Check(bits, nameof(bits));
+        if (UniformLevels.IsFullPrecision(bits)) return activations.alias();
+        using var clamped = activations.clamp(0, 1);
+        return StraightThrough.RoundToGrid(clamped, UniformLevels.Steps(bits));
+    }
+
+    private static Tensor Binarize(Tensor weights)
+    {
+        Tensor binary;
+        using (no_grad())
+        {
+            using var absolute = weights.abs();
+            using var scale = absolute.mean();
+            using var negativeScale = scale.neg();
+            using var positive = weights.ge(0);
+            binary = where(positive, scale, negativeScale);
+        }
+        using (binary) return StraightThrough.Attach(binary, weights);
+    }
+}

@@ -1,0 +1,112 @@
+namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
+
+public sealed class ImagePrediction
+{
+    public float[] Score { get; set; } = [];
+
+    public string PredictedClass { get; set; } = "";
+}
+
+[Collection(TrainedPipelineCollection.Name)]
+public sealed class PredictionTests(TrainedPipelineFixture fixture)
+{
+    private List<ImageRow> TestRows => fixture.Context.Data
+        .CreateEnumerable<ImageRow>(fixture.Test, reuseRowObject: false).Take(25).ToList();
+
+    [Fact]
+    public void PredictionEngineAgreesWithTransformAtEverySwitch()
+    {
+        var spNet = fixture.SpNet;
+        var original = spNet.Precision;
+        var rows = TestRows;
+        using var engine = fixture.CreateEngine();
+        try
+        {
+            foreach (var precision in spNet.Switches)
+            {
+                // The engine was created before the switch: a change applies to its next prediction.
+                spNet.Precision = precision;
+                var expected = TrainedPipelineFixture.Scores(fixture.Model, fixture.Context.Data.LoadFromEnumerable(rows));
+                // Batched and single-image convolutions may round differently in the last bits.
+                for (int i = 0; i < rows.Count; i++)
+                    AssertClose(expected[i], engine.Predict(rows[i]).Score);
+            }
+        }
+        finally
+        {
+            spNet.Precision = original;
+        }
+    }
+
+    [Fact]
+    public void ConsecutivePredictionsOfDifferentImagesDiffer()
+    {
+        var rows = TestRows;
+        using var engine = fixture.CreateEngine();
+
+        var first = engine.Predict(rows[0]).Score;
+        var second = engine.Predict(rows[1]).Score;
+        var firstAgain = engine.Predict(rows[0]).Score;
+
+        Assert.NotEqual(first, second);
+        Assert.Equal(first, firstAgain);
+    }
+
+    [Fact]
+    public async Task SwitchingWhileOtherThreadsPredictNeverMixesPrecisions()
+    {
+        var spNet = fixture.SpNet;
+        var original = spNet.Precision;
+        var rows = TestRows.Take(6).ToList();
+        var reference = new Dictionary<Precision, List<float[]>>();
+        using (var referenceEngine = fixture.CreateEngine())
+        {
+            foreach (var precision in spNet.Switches)
+            {
+                spNet.Precision = precision;
+                reference[precision] = rows.Select(r => referenceEngine.Predict(r).Score).ToList();
+            }
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        int predictions = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var workers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
+        {
+            using var engine = fixture.CreateEngine();
+            int i = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                int row = i++ % rows.Count;
+                var score = engine.Predict(rows[row]).Score;
+                if (!reference.Values.Any(r => r[row].SequenceEqual(score)))
+                    failures.Add($"row {row}: a score that matches no single switch");
+                Interlocked.Increment(ref predictions);
+            }
+        })).ToArray();
+        try
+        {
+            int flip = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                spNet.Precision = spNet.Switches[flip++ % spNet.Switches.Count];
+                await Task.Delay(1);
+            }
+            await Task.WhenAll(workers);
+        }
+        finally
+        {
+            spNet.Precision = original;
+        }
+
+        Assert.Empty(failures);
+        Assert.True(predictions > 20, $"only {predictions} predictions ran");
+    }
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"class {i}: {expected[i]} vs {actual[i]}");
+    }
+}

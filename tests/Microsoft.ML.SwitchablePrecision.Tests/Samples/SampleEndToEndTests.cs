@@ -1,0 +1,65 @@
+using SkiaSharp;
+using Spectre.Console;
+using SpNet.Predict;
+using SpNet.Train.Cli;
+using SpNet.Train.Data;
+using SpNet.Train.Training;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.Samples;
+
+// One small run through both samples: IDX files -> PNG cache -> ML.NET pipeline -> model.zip -> consumption app.
+public sealed class SampleEndToEndTests : IDisposable
+{
+    private static readonly Precision W1A1 = new(1, 1), W1A32 = new(1, 32);
+    private readonly SampleFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void The_training_job_writes_a_model_that_the_consumption_app_answers_with_at_each_switch()
+    {
+        var train = IdxFolder.Read(DataSelection.ShippedSubset, train: true);
+        var test = IdxFolder.Read(DataSelection.ShippedSubset, train: false);
+        _files.WriteIdx("idx", "train", train.Pixels[..(200 * 784)], train.Labels[..200], 28, 28);
+        _files.WriteIdx("idx", "t10k", test.Pixels[..(50 * 784)], test.Labels[..50], 28, 28);
+        var settings = new TrainSettings
+        {
+            DataFolder = _files.PathOf("idx"), OutputFolder = _files.PathOf("out"), Switches = [W1A1, W1A32],
+            Epochs = 1, BatchSize = 50, Width = 0.25, Seed = 5,
+        };
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No,
+        });
+
+        var results = TrainJob.Run(settings, console);
+
+        Assert.Equal([W1A1, W1A32], results.Select(r => r.Precision));
+        Assert.All(results, r => Assert.Equal(10, r.Metrics.ConfusionMatrix.NumberOfClasses));
+        Assert.All(results, r => Assert.Equal(50, r.Metrics.ConfusionMatrix.Counts.Sum(row => row.Sum())));
+        Assert.True(results[0].Cost.BinaryMacs > 0);
+        Assert.Equal(0, results[1].Cost.BinaryMacs);
+        Assert.True(results[0].BitOperations < results[1].BitOperations);
+        Assert.All(results, r => Assert.True(r.LatencyMilliseconds > 0));
+        using (var chart = SKBitmap.Decode(_files.PathOf("out", TrainJob.ChartFileName)))
+            Assert.Equal(900, chart.Width);
+
+        string image = Directory.EnumerateFiles(_files.PathOf("out"), "*.png", SearchOption.AllDirectories)
+            .First(path => path.Contains($"{Path.DirectorySeparatorChar}test{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        SpNetModel.ModelPath = _files.PathOf("out", TrainJob.ModelFileName);
+        Assert.Equal([W1A1, W1A32], SpNetModel.Switches);
+        var input = new ModelInput { ImagePath = image };
+        var scores = new List<float[]>();
+        foreach (var precision in SpNetModel.Switches)
+        {
+            SpNetModel.Precision = precision;
+            var output = SpNetModel.Predict(input);
+            Assert.Equal(10, output.Score.Length);
+            Assert.Equal(1.0, output.Score.Sum(), 3);
+            Assert.Equal(SpNetModel.ClassNames[Array.IndexOf(output.Score, output.Score.Max())], output.PredictedLabel);
+            scores.Add(output.Score);
+        }
+        Assert.NotEqual(scores[0], scores[1]);
+        Assert.Equal(FashionMnistClasses.Names.Order(StringComparer.Ordinal), SpNetModel.ClassNames);
+    }
+}

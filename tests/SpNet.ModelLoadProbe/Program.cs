@@ -1,0 +1,27 @@
+// Usage: SpNet.ModelLoadProbe <model.zip> <images.tsv> <scores-output.txt>
+// Writes one line per switch and image: "<precision>\t<scores separated by spaces>" (round-trip formatting).
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.SwitchablePrecision;
+
+if (args.Length != 3)
+{
+    Console.Error.WriteLine("usage: SpNet.ModelLoadProbe <model.zip> <images.tsv> <scores-output.txt>");
+    return 2;
+}
+
+var ml = new MLContext();
+var model = ml.Model.Load(args[0], out _);
+var data = ml.Data.LoadFromTextFile(args[1],
+    [new TextLoader.Column("ImagePath", DataKind.String, 0), new TextLoader.Column("Label", DataKind.String, 1)]);
+var spNet = SpNetCatalog.FindSpNet(model) ?? throw new InvalidOperationException("no SP-Net in the model");
+var lines = new List<string>();
+foreach (var precision in spNet.Switches)
+{
+    spNet.Precision = precision;
+    foreach (var score in model.Transform(data).GetColumn<float[]>("Score"))
+        lines.Add(precision + "\t" + string.Join(" ", score.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+}
+File.WriteAllLines(args[2], lines);
+return 0;
