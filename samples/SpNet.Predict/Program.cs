@@ -70,5 +70,5 @@ static double MedianMilliseconds(Action call, int times)
 
 static void PrintUsage() => Console.WriteLine(
     "Usage: SpNet.Predict [--model <model.zip>] <image> [<image>...]\n" +
-    "Classifies each image with the model trained by SpNet.Train (default: spnet-output/model.zip)\n" +
+    "Classifies each image with the model trained by SpNet.Train (default: output/model.zip)\n" +
     "at every precision the model was trained with, switching the same loaded network on the fly.");

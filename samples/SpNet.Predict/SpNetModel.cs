@@ -16,7 +16,7 @@ internal static class SpNetModel
         new(() => new MLContext().Model.CreatePredictionEngine<ModelInput, ModelOutput>(Loaded.Value.Model), isThreadSafe: true);
 
     /// <summary>Where the model is read from; set it before the first prediction.</summary>
-    public static string ModelPath { get; set; } = Path.GetFullPath(Path.Combine("spnet-output", "model.zip"));
+    public static string ModelPath { get; set; } = Path.GetFullPath(Path.Combine("output", "model.zip"));
 
     /// <summary>The precisions the model was trained with.</summary>
     public static IReadOnlyList<Precision> Switches => Loaded.Value.SpNet.Switches;

@@ -19,7 +19,7 @@ internal sealed record TrainSettings
     public IReadOnlyList<Precision> Switches { get; init; } = DefaultSwitches;
 
     /// <summary>Passes over the training data.</summary>
-    public int Epochs { get; init; } = 3;
+    public int Epochs { get; init; } = 2;
 
     /// <summary>Images per training step.</summary>
     public int BatchSize { get; init; } = 128;
@@ -31,7 +31,7 @@ internal sealed record TrainSettings
     public ArchitectureKind Architecture { get; init; } = ArchitectureKind.ResNet20;
 
     /// <summary>Channel width multiplier of the architecture (1 = its published widths).</summary>
-    public double Width { get; init; } = 1.0;
+    public double Width { get; init; } = 0.25;
 
     /// <summary>How the most precise switch teaches the others.</summary>
     public DistillationMode Distillation { get; init; } = DistillationMode.Recursive;
@@ -40,7 +40,7 @@ internal sealed record TrainSettings
     public int ImageSize { get; init; } = 28;
 
     /// <summary>Where model.zip, the chart and the PNG cache go.</summary>
-    public string OutputFolder { get; init; } = "spnet-output";
+    public string OutputFolder { get; init; } = "output";
 
     /// <summary>Seed of ML.NET's context, the hold-out split and the network's initialisation.</summary>
     public int Seed { get; init; } = 1;

@@ -23,17 +23,17 @@ internal sealed class Axis
         double lo = all.Min(), hi = all.Max();
         if (log)
         {
-            double a = Math.Log10(lo), b = Math.Log10(hi), pad = 0.1 * Math.Max(b - a, 0.5);
-            double min = a - pad, max = b + pad;
-            double[] mantissas = max - min > 3 ? [1] : [1, 2, 5];
+            double a = Math.Log10(lo), b = Math.Log10(hi), logPad = 0.1 * Math.Max(b - a, 0.5);
+            double logMin = a - logPad, logMax = b + logPad;
+            double[] mantissas = logMax - logMin > 3 ? [1] : [1, 2, 5];
             var logTicks = new List<double>();
-            for (int e = (int)Math.Floor(min); e <= (int)Math.Ceiling(max); e++)
+            for (int e = (int)Math.Floor(logMin); e <= (int)Math.Ceiling(logMax); e++)
                 foreach (double m in mantissas)
                 {
                     double tick = m * Math.Pow(10, e);
-                    if (Math.Log10(tick) >= min && Math.Log10(tick) <= max) logTicks.Add(tick);
+                    if (Math.Log10(tick) >= logMin && Math.Log10(tick) <= logMax) logTicks.Add(tick);
                 }
-            return new Axis(min, max, true, logTicks);
+            return new Axis(logMin, logMax, true, logTicks);
         }
         if (hi - lo < 1e-9) (lo, hi) = (lo - 1, hi + 1);
         double pad = (hi - lo) * 0.15;

@@ -52,9 +52,9 @@ internal static class ProgressView
     /// <summary>The live table: one row per switch under a heading with epoch, step and time.</summary>
     public static IRenderable Render(TrainingProgress p)
     {
+        var heading = new Text(string.Create(CultureInfo.InvariantCulture,
+            $"epoch {p.Epoch}/{p.Epochs}  step {p.Step}/{p.StepsPerEpoch}  elapsed {Clock(p.Elapsed)}  left {Clock(p.EstimatedRemaining)}"));
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {p.Epoch}/{p.Epochs}  step {p.Step}/{p.StepsPerEpoch}  elapsed {Clock(p.Elapsed)}  left {Clock(p.EstimatedRemaining)}"))
             .AddColumn("Switch").AddColumn(new TableColumn("Train loss").RightAligned())
             .AddColumn(new TableColumn("Train accuracy").RightAligned());
         foreach (var s in p.Train)
@@ -63,7 +63,7 @@ internal static class ProgressView
         double done = ((p.Epoch - 1) * (double)p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch);
         var bar = new BreakdownChart().Width(60).HideTags()
             .AddItem("done", Math.Max(done, 1e-6), Color.Green).AddItem("left", Math.Max(1 - done, 1e-6), Color.Grey);
-        return new Rows(table, bar);
+        return new Rows(heading, table, bar);
     }
 
     private static string Clock(TimeSpan t) =>

@@ -12,8 +12,8 @@ namespace SpNet.Train.Training;
 internal static class SpNetPipeline
 {
     /// <summary>
-    /// Label to key, image file to pixels (<c>LoadImages</c>, <c>ResizeImages</c>, <c>ExtractPixels</c> scaled to 0..1,
-    /// one channel for grey images, three otherwise), the SP-Net, then the predicted key back to the class name.
+    /// Label to key, image file to pixels (<c>LoadImages</c>, <c>ResizeImages</c>, <c>ExtractPixels</c>, whose 0..255 values
+    /// the SP-Net standardises itself; one channel for grey images, three otherwise), the SP-Net, then the predicted key back to the class name.
     /// </summary>
     public static IEstimator<ITransformer> Create(MLContext mlContext, TrainSettings settings, bool grey, Action<TrainingProgress>? progress)
     {
@@ -35,8 +35,7 @@ internal static class SpNetPipeline
             .Append(mlContext.Transforms.LoadImages("Image", imageFolder: "", inputColumnName: nameof(Data.ImageRow.ImagePath)))
             .Append(mlContext.Transforms.ResizeImages("Image", settings.ImageSize, settings.ImageSize))
             .Append(mlContext.Transforms.ExtractPixels(options.FeatureColumnName, "Image",
-                colorsToExtract: grey ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
-                scaleImage: 1f / 255))
+                colorsToExtract: grey ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb))
             .Append(mlContext.Transforms.SpNet(options))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue(options.PredictedLabelColumnName));
     }

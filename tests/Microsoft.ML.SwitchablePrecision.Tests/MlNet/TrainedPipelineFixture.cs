@@ -26,7 +26,9 @@ public sealed class TrainedPipelineFixture : IDisposable
         Options = new SpNetOptions
         {
             Switches = Switches,
-            Epochs = 3,
+            Epochs = 4,
+            BatchSize = 32,
+            LearningRate = 0.05,
             WidthMultiplier = 0.5,
             MetricsCallback = p => { lock (Progress) Progress.Add(p); },
         };

@@ -1,3 +1,4 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Training;
 using SkiaSharp;
 using SpNet.Train.Reporting;
@@ -53,7 +54,7 @@ public sealed class ReportingTests : IDisposable
     [Fact]
     public void Bit_operations_weight_each_layer_by_its_bit_widths()
     {
-        Architectures.LayerCost[] layers =
+        LayerCost[] layers =
         [
             new("stem", "Conv2d", 10, 100, QuantizedWeights: false, QuantizedInput: false),
             new("body", "Conv2d", 10, 1000, QuantizedWeights: true, QuantizedInput: true),

@@ -20,8 +20,8 @@ public sealed class SampleEndToEndTests : IDisposable
     {
         var train = IdxFolder.Read(DataSelection.ShippedSubset, train: true);
         var test = IdxFolder.Read(DataSelection.ShippedSubset, train: false);
-        _files.WriteIdx("idx", "train", train.Pixels[..(200 * 784)], train.Labels[..200], 28, 28);
-        _files.WriteIdx("idx", "t10k", test.Pixels[..(50 * 784)], test.Labels[..50], 28, 28);
+        _files.WriteIdx("idx", "train", train.Pixels[..(100 * 784)], train.Labels[..100], 28, 28);
+        _files.WriteIdx("idx", "t10k", test.Pixels[..(20 * 784)], test.Labels[..20], 28, 28);
         var settings = new TrainSettings
         {
             DataFolder = _files.PathOf("idx"), OutputFolder = _files.PathOf("out"), Switches = [W1A1, W1A32],
@@ -36,7 +36,7 @@ public sealed class SampleEndToEndTests : IDisposable
 
         Assert.Equal([W1A1, W1A32], results.Select(r => r.Precision));
         Assert.All(results, r => Assert.Equal(10, r.Metrics.ConfusionMatrix.NumberOfClasses));
-        Assert.All(results, r => Assert.Equal(50, r.Metrics.ConfusionMatrix.Counts.Sum(row => row.Sum())));
+        Assert.All(results, r => Assert.Equal(20, r.Metrics.ConfusionMatrix.Counts.Sum(row => row.Sum())));
         Assert.True(results[0].Cost.BinaryMacs > 0);
         Assert.Equal(0, results[1].Cost.BinaryMacs);
         Assert.True(results[0].BitOperations < results[1].BitOperations);

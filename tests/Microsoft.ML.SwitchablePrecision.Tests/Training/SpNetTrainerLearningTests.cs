@@ -10,7 +10,7 @@ public class SpNetTrainerLearningTests
         using var network = TrainingData.NewNetwork(1, TrainingData.ThreeSwitches);
         var before = NetworkEvaluator.Evaluate(network, TrainingData.HeldOut);
         var reports = new List<TrainingProgress>();
-        var trainer = new SpNetTrainer(new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Seed = 3 });
+        var trainer = new SpNetTrainer(new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Seed = 3, Distillation = DistillationMode.Recursive });
 
         var summary = trainer.Train(network, TrainingData.Train, TrainingData.HeldOut, reports.Add);
 

@@ -41,9 +41,9 @@ public class TrainerOptionsTests
         var options = new SpNetTrainer(new TrainerOptions()).Options;
         Assert.Equal((10, 128, 0.1, OptimizerKind.Sgd, 0.9, 5e-4), (options.Epochs, options.BatchSize, options.LearningRate,
             options.Optimizer, options.Momentum, options.WeightDecay));
-        Assert.Equal((LearningRateSchedule.Cosine, 0.1, 0, 1.0, 0.0, 2, false, 0),
-            (options.Schedule, options.StepGamma, options.WarmupEpochs, options.Temperature, options.HardLabelWeight,
-             options.RandomCropPadding, options.HorizontalFlip, options.Threads));
+        Assert.Equal((LearningRateSchedule.Cosine, 0.1, 0, DistillationMode.Off, 1.0, 1.0, 2, false, 0),
+            (options.Schedule, options.StepGamma, options.WarmupEpochs, options.Distillation, options.Temperature,
+             options.HardLabelWeight, options.RandomCropPadding, options.HorizontalFlip, options.Threads));
         Assert.Null(options.SwitchLossWeights);
         Assert.Throws<ArgumentNullException>(() => new SpNetTrainer(null!));
     }
