@@ -61,7 +61,7 @@ internal static class ExperimentCommands
     {
         int train = mode.TrainLimit ?? 60000, test = mode.TestLimit ?? 10000;
         var budget = new Budget(ArchitectureKind.ResNet20, mode.Width, mode.Epochs, "(data)", Recipe.Id);
-        log.WriteLine(Inv($"Budget: {budget} on {train} training / {test} test images; costs estimated from measured per-pass times (2 threads)."));
+        log.WriteLine(Inv($"Budget: {budget} on {train} training / {test} test images; costs estimated from measured per-pass times for {settings.Threads} thread(s) per process."));
         double total = 0;
         var seen = new HashSet<string>();
         foreach (var experiment in ExperimentCatalog.Resolve(settings.Experiment ?? ExperimentCatalog.All))
@@ -75,7 +75,7 @@ internal static class ExperimentCommands
                 log.WriteLine($"  {row.Label}");
                 foreach (var cell in seeds.SelectMany(s => row.Cells(budget, s)))
                 {
-                    double hours = CostModel.Seconds(cell, train, test) / 3600;
+                    double hours = CostModel.Seconds(cell, train, test, settings.Threads) / 3600;
                     bool shared = !seen.Add(cell.Key);
                     if (!shared) experimentTotal += hours;
                     log.WriteLine(Inv($"    {cell.Key,-90} {hours,6:F2} h{(shared ? " (shared with an earlier row: no extra cost)" : "")}"));
