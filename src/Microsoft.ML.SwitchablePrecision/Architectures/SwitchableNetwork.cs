@@ -18,7 +18,17 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         Context = new SwitchContext(options.Switches);
+        if (options.InputMean.Count > 0 || options.InputStd.Count > 0)
+        {
+            var shape = new long[] { 1, options.InputChannels, 1, 1 };
+            _inputMean = ChannelTensor(options.InputMean, 0f, options.InputChannels, shape);
+            _inputStd = ChannelTensor(options.InputStd, 1f, options.InputChannels, shape);
+        }
     }
+
+    // Cached once: normalising must not allocate constants on every forward pass.
+    private readonly Tensor? _inputMean;
+    private readonly Tensor? _inputStd;
 
     /// <summary>The options the network was built with (enough to rebuild it).</summary>
     public NetworkOptions Options { get; }
@@ -54,16 +64,23 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Applies the stored per-channel input normalisation.</summary>
-    protected Tensor NormalizeInput(Tensor images)
+    protected Tensor NormalizeInput(Tensor images) =>
+        _inputMean is null || _inputStd is null ? images.alias() : images.sub(_inputMean).div_(_inputStd);
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
     {
-        if (Options.InputMean.Count == 0 && Options.InputStd.Count == 0) return images.alias();
-        var shape = new long[] { 1, Options.InputChannels, 1, 1 };
-        using var mean = Options.InputMean.Count == 0
-            ? zeros(shape)
-            : tensor(Options.InputMean.ToArray()).reshape(shape);
-        using var std = Options.InputStd.Count == 0
-            ? ones(shape)
-            : tensor(Options.InputStd.ToArray()).reshape(shape);
-        return images.sub(mean).div_(std);
+        if (disposing)
+        {
+            _inputMean?.Dispose();
+            _inputStd?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    private static Tensor ChannelTensor(IReadOnlyList<float> values, float fallback, int channels, long[] shape)
+    {
+        var data = values.Count == 0 ? Enumerable.Repeat(fallback, channels).ToArray() : values.ToArray();
+        return tensor(data, shape);
     }
 }

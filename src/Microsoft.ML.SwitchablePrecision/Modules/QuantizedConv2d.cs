@@ -16,8 +16,7 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
-    private readonly WeightQuantizer? _weightQuantizer;
-    private readonly ActivationQuantizer? _inputQuantizer;
+    private readonly OperandQuantizers _quantizers;
     private readonly long[] _stride;
     private readonly long[] _padding;
     private readonly long[] _dilation = [1, 1];
@@ -63,16 +62,8 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
             _bias = new Parameter(zeros(outChannels));
             register_parameter("bias", _bias);
         }
-        if (quantizeWeights)
-        {
-            _weightQuantizer = new WeightQuantizer("weight_quantizer", context, quantizer, _weight);
-            register_module("weight_quantizer", _weightQuantizer);
-        }
-        if (quantizeInput)
-        {
-            _inputQuantizer = new ActivationQuantizer("input_quantizer", context, quantizer);
-            register_module("input_quantizer", _inputQuantizer);
-        }
+        _quantizers = new OperandQuantizers(context, quantizer, _weight, quantizeWeights, quantizeInput);
+        _quantizers.RegisterWith(register_module);
     }
 
     /// <summary>Input channels.</summary>
@@ -97,16 +88,16 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
     public Parameter Weight => _weight;
 
     /// <summary>The weight quantizer, or null when the weights stay full precision.</summary>
-    public WeightQuantizer? WeightQuantizer => _weightQuantizer;
+    public WeightQuantizer? WeightQuantizer => _quantizers.Weight;
 
     /// <summary>The input activation quantizer, or null when the input stays full precision.</summary>
-    public ActivationQuantizer? InputQuantizer => _inputQuantizer;
+    public ActivationQuantizer? InputQuantizer => _quantizers.Input;
 
     /// <summary>True when the weights take the switch's weight bits.</summary>
-    public bool QuantizesWeights => _weightQuantizer is not null;
+    public bool QuantizesWeights => _quantizers.Weight is not null;
 
     /// <summary>True when the input takes the switch's activation bits.</summary>
-    public bool QuantizesInput => _inputQuantizer is not null;
+    public bool QuantizesInput => _quantizers.Input is not null;
 
     /// <summary>Output height or width for an input of <paramref name="size"/> pixels.</summary>
     public long OutputSize(long size) => (size + 2L * Padding - KernelSize) / Stride + 1;
@@ -123,8 +114,9 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
     /// <summary>Convolves the (quantized) input with the (quantized) weights of the active switch.</summary>
     public override Tensor forward(Tensor input)
     {
-        using var x = _inputQuantizer is null || _inputQuantizer.IsIdentity ? null : _inputQuantizer.forward(input);
-        using var w = _weightQuantizer is null || _weightQuantizer.IsIdentity ? null : _weightQuantizer.forward(_weight);
-        return nn.functional.conv2d(x ?? input, w ?? _weight, _bias, _stride, _padding, _dilation, Groups);
+        var (x, w) = _quantizers.Quantize(input, _weight);
+        using (x)
+        using (w)
+            return nn.functional.conv2d(x ?? input, w ?? _weight, _bias, _stride, _padding, _dilation, Groups);
     }
 }

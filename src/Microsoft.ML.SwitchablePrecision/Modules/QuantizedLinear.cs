@@ -14,8 +14,7 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter _weight;
     private readonly Parameter _bias;
-    private readonly WeightQuantizer? _weightQuantizer;
-    private readonly ActivationQuantizer? _inputQuantizer;
+    private readonly OperandQuantizers _quantizers;
 
     /// <summary>Creates the layer with PyTorch's default initialisation (uniform in ±1/sqrt(in)).</summary>
     /// <param name="name">Module name.</param>
@@ -38,16 +37,8 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
         _bias = new Parameter(empty(outFeatures).uniform_(-bound, bound));
         register_parameter("weight", _weight);
         register_parameter("bias", _bias);
-        if (quantizeWeights)
-        {
-            _weightQuantizer = new WeightQuantizer("weight_quantizer", context, quantizer, _weight);
-            register_module("weight_quantizer", _weightQuantizer);
-        }
-        if (quantizeInput)
-        {
-            _inputQuantizer = new ActivationQuantizer("input_quantizer", context, quantizer);
-            register_module("input_quantizer", _inputQuantizer);
-        }
+        _quantizers = new OperandQuantizers(context, quantizer, _weight, quantizeWeights, quantizeInput);
+        _quantizers.RegisterWith(register_module);
     }
 
     /// <summary>Input features.</summary>
@@ -60,10 +51,10 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
     public Parameter Weight => _weight;
 
     /// <summary>True when the weights take the switch's weight bits.</summary>
-    public bool QuantizesWeights => _weightQuantizer is not null;
+    public bool QuantizesWeights => _quantizers.Weight is not null;
 
     /// <summary>True when the input takes the switch's activation bits.</summary>
-    public bool QuantizesInput => _inputQuantizer is not null;
+    public bool QuantizesInput => _quantizers.Input is not null;
 
     /// <summary>The layer's cost per image.</summary>
     public LayerCost Describe(string path) =>
@@ -72,8 +63,9 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
     /// <summary>Applies the layer at the active switch.</summary>
     public override Tensor forward(Tensor input)
     {
-        using var x = _inputQuantizer is null || _inputQuantizer.IsIdentity ? null : _inputQuantizer.forward(input);
-        using var w = _weightQuantizer is null || _weightQuantizer.IsIdentity ? null : _weightQuantizer.forward(_weight);
-        return nn.functional.linear(x ?? input, w ?? _weight, _bias);
+        var (x, w) = _quantizers.Quantize(input, _weight);
+        using (x)
+        using (w)
+            return nn.functional.linear(x ?? input, w ?? _weight, _bias);
     }
 }

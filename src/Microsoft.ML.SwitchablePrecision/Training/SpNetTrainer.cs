@@ -101,6 +101,7 @@ public sealed class SpNetTrainer
                 network.train();
                 var (pixels, labels) = sampler.Batch(step - 1);
                 TrainStep(network, optimizer, order, weights, pixels, labels, running);
+                NativeMemory.ReleaseFreedPages();
                 stepsDone++;
                 trainingTime += clock.Elapsed - stepStart;
                 progress?.Invoke(Report(epoch, step, stepsPerEpoch, false, running.Snapshot(), null, learningRate,
