@@ -19,7 +19,7 @@ internal sealed record TrainSettings
     public IReadOnlyList<Precision> Switches { get; init; } = DefaultSwitches;
 
     /// <summary>Passes over the training data.</summary>
-    public int Epochs { get; init; } = 2;
+    public int Epochs { get; init; } = 5;
 
     /// <summary>Images per training step.</summary>
     public int BatchSize { get; init; } = 128;
@@ -31,7 +31,7 @@ internal sealed record TrainSettings
     public ArchitectureKind Architecture { get; init; } = ArchitectureKind.ResNet20;
 
     /// <summary>Channel width multiplier of the architecture (1 = its published widths).</summary>
-    public double Width { get; init; } = 0.25;
+    public double Width { get; init; } = 0.5;
 
     /// <summary>How the most precise switch teaches the others.</summary>
     public DistillationMode Distillation { get; init; } = DistillationMode.Recursive;

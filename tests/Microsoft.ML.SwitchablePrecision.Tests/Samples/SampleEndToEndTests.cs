@@ -25,7 +25,7 @@ public sealed class SampleEndToEndTests : IDisposable
         var settings = new TrainSettings
         {
             DataFolder = _files.PathOf("idx"), OutputFolder = _files.PathOf("out"), Switches = [W1A1, W1A32],
-            Epochs = 1, BatchSize = 50, Width = 0.25, Seed = 5,
+            Epochs = 1, BatchSize = 50, Width = 0.5, Seed = 5,
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
