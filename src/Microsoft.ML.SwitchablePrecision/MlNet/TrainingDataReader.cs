@@ -15,7 +15,8 @@ internal static class TrainingDataReader
         var features = data.Schema[featureColumn];
         var label = data.Schema[labelColumn];
         int size = geometry.Size;
-        var pixels = new float[checked(size * Math.Max(16, (int)Math.Min(data.GetRowCount() ?? 1024, 1 << 20)))];
+        long maxRows = Array.MaxLength / size;
+        var pixels = new float[size * Math.Clamp(data.GetRowCount() ?? 1024, 1, maxRows)];
         var labels = new List<int>();
         long missingLabel = 0, badFeatures = 0;
 
@@ -34,7 +35,12 @@ internal static class TrainingDataReader
             }
             getFeatures(ref row);
             if ((long)(labels.Count + 1) * size > pixels.LongLength)
-                Array.Resize(ref pixels, checked((int)Math.Min((long)pixels.Length * 2, Array.MaxLength)));
+            {
+                if (labels.Count >= maxRows)
+                    throw new InvalidOperationException(
+                        $"The {labels.Count} images of {geometry} already read are the most one in-memory training set can hold; train on fewer or smaller images.");
+                Array.Resize(ref pixels, (int)Math.Min((long)pixels.Length * 2, maxRows * size));
+            }
             var destination = pixels.AsSpan(labels.Count * size, size);
             row.CopyTo(destination);
             if (!AllFinite(destination))
