@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>Row-level helpers shared by the batched cursor and the single-row mapper.</summary>
@@ -16,6 +18,15 @@ internal static class Scoring
             }
         }
         return valid;
+    }
+
+    /// <summary>Writes one row's class probabilities into <paramref name="value"/>, or NaN for a row that could not be scored.</summary>
+    public static void WriteScore(ref VBuffer<float> value, ReadOnlySpan<float> probabilities, bool valid)
+    {
+        var editor = VBufferEditor.Create(ref value, probabilities.Length);
+        if (valid) probabilities.CopyTo(editor.Values);
+        else editor.Values.Fill(float.NaN);
+        value = editor.Commit();
     }
 
     /// <summary>The key (class index + 1) of the most probable class.</summary>

@@ -109,13 +109,8 @@ internal sealed class ScoringCursor : DataViewRowCursor
             _probabilities = _transformer.Score(_pixels.AsSpan(0, _batchCount * _imageSize), _batchCount, _switchIndex);
     }
 
-    private void GetScore(ref VBuffer<float> value)
-    {
-        var editor = VBufferEditor.Create(ref value, _classes);
-        if (_valid[_indexInBatch]) _probabilities.AsSpan(_indexInBatch * _classes, _classes).CopyTo(editor.Values);
-        else editor.Values.Fill(float.NaN);
-        value = editor.Commit();
-    }
+    private void GetScore(ref VBuffer<float> value) =>
+        Scoring.WriteScore(ref value, _probabilities.AsSpan(_indexInBatch * _classes, _classes), _valid[_indexInBatch]);
 
     private void GetPredictedLabel(ref uint value) =>
         value = _valid[_indexInBatch] ? Scoring.ArgMaxKey(_probabilities.AsSpan(_indexInBatch * _classes, _classes)) : 0;

@@ -75,10 +75,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
                 ValueGetter<VBuffer<float>> score = (ref VBuffer<float> value) =>
                 {
                     EnsureScored();
-                    var editor = VBufferEditor.Create(ref value, _probabilities.Length);
-                    if (_valid) _probabilities.CopyTo(editor.Values);
-                    else editor.Values.Fill(float.NaN);
-                    value = editor.Commit();
+                    Scoring.WriteScore(ref value, _probabilities, _valid);
                 };
                 return score as ValueGetter<TValue>
                     ?? throw new InvalidOperationException($"Column '{column.Name}' holds VBuffer<Single>, not {typeof(TValue).Name}.");

@@ -34,6 +34,8 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
         _classNames = classNames.ToArray();
         Geometry = new ImageGeometry(network.Options.InputChannels, network.Options.Height, network.Options.Width);
         _activeSwitch = network.Context.ActiveIndex;
+        // The transformer only predicts: put the network in evaluation mode once, not on every forward pass.
+        network.eval();
     }
 
     /// <summary>The switch at which later cursors and predictions are computed.</summary>

@@ -35,7 +35,7 @@ public static class NetworkEvaluator
                 nameof(pixels));
         var probabilities = new float[(long)count * o.Classes];
         using var restore = new NetworkStateScope(network);
-        network.eval();
+        if (network.training) network.eval();
         using var noGrad = torch.no_grad();
         for (int start = 0; start < count; start += PredictionBatchSize)
         {
@@ -58,7 +58,7 @@ public static class NetworkEvaluator
         if (batchSize < 1) throw new ArgumentException($"Batch size is {batchSize}; expected at least 1.", nameof(batchSize));
         var metrics = new RunningMetrics(network.Switches);
         using var restore = new NetworkStateScope(network);
-        network.eval();
+        if (network.training) network.eval();
         using var noGrad = torch.no_grad();
         for (int start = 0; start < data.Count; start += batchSize)
         {

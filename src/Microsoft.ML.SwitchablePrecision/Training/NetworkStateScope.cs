@@ -18,7 +18,8 @@ internal readonly struct NetworkStateScope : IDisposable
 
     public void Dispose()
     {
-        _network.train(_training);
+        // Setting the mode walks every module; inference calls on an eval-mode network skip it.
+        if (_network.training != _training) _network.train(_training);
         _network.Context.ActiveIndex = _activeIndex;
     }
 }
