@@ -38,9 +38,15 @@ internal static class ExperimentCatalog
     /// <summary>Every experiment name accepted by <c>run</c>, <see cref="All"/> last.</summary>
     public static IReadOnlyList<string> Names => [.. Experiments.Select(e => e.Name), All];
 
-    /// <summary>The experiments called <paramref name="name"/> (all of them for <see cref="All"/>).</summary>
-    /// <exception cref="ArgumentException">No experiment has that name.</exception>
-    public static IReadOnlyList<Experiment> Resolve(string name)
+    /// <summary>
+    /// The experiments called <paramref name="names"/>: one name, several separated by commas (run in that order), or
+    /// <see cref="All"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No experiment has one of the names.</exception>
+    public static IReadOnlyList<Experiment> Resolve(string names) =>
+        names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).SelectMany(ResolveOne).DistinctBy(e => e.Name).ToList();
+
+    private static IReadOnlyList<Experiment> ResolveOne(string name)
     {
         if (string.Equals(name, All, StringComparison.OrdinalIgnoreCase)) return Experiments;
         var found = Experiments.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -49,7 +49,7 @@ internal static class ExperimentCommands
         var runner = new MatrixRunner(cache, trainer.Train, log) { CellStored = () => ReportWriter.Write(cache, mode.OutputFolder) };
         var outcome = runner.Run(cells, cancellationToken);
         ReportWriter.Write(cache, mode.OutputFolder);
-        log.WriteLine($"Finished: {outcome.Trained} trained, {outcome.Cached} cached. Report in {Path.Combine(mode.OutputFolder, "results.md")}");
+        log.WriteLine($"Finished: {outcome.Trained} trained, {outcome.Cached} cached, {outcome.Busy} left to other running processes. Report in {Path.Combine(mode.OutputFolder, "results.md")}");
     }
 
     private static void Report(RunMode mode, TextWriter log)

@@ -6,7 +6,7 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Running;
 internal sealed record RunMode(int Epochs, double Width, int? TrainLimit, int? TestLimit, string DataFolder, string OutputFolder)
 {
     /// <summary>Epochs per cell of the real matrix (see docs/results/README.md for the budget).</summary>
-    public const int DefaultEpochs = 2;
+    public const int DefaultEpochs = 1;
 
     /// <summary>The folder of the cell files.</summary>
     public string CellFolder => Path.Combine(OutputFolder, "cells");

@@ -62,6 +62,42 @@ public sealed class CellCacheTests : IDisposable
     }
 
     [Fact]
+    public void ACellClaimedByARunningProcessIsLeftToItAndAStaleClaimIsTakenOver()
+    {
+        var cache = new CellCache(_folder);
+        var claims = new CellClaims(_folder);
+        var a = HandMadeCells.Dedicated("W1A1", 1);
+        var b = HandMadeCells.Dedicated("W1A2", 1);
+        // Process 1 is always running; a process id above the kernel's maximum never is.
+        File.WriteAllText(claims.PathOf(a), "1");
+        File.WriteAllText(claims.PathOf(b), "999999999");
+
+        var (runner, trained) = Runner(cache);
+
+        Assert.Equal(new MatrixOutcome(1, 0, 1), runner.Run([a, b]));
+        Assert.Equal([b.Key], trained);
+        Assert.True(File.Exists(claims.PathOf(a)));
+        Assert.False(File.Exists(claims.PathOf(b)));
+        Assert.Null(cache.TryLoad(a));
+    }
+
+    [Fact]
+    public void OnlyOneClaimOfACellSucceedsAndReleasingItFreesTheCell()
+    {
+        var claims = new CellClaims(_folder);
+        var a = HandMadeCells.Dedicated("W1A1", 1);
+        var first = claims.TryClaim(a);
+        Assert.NotNull(first);
+        Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(claims.PathOf(a)));
+
+        first.Dispose();
+
+        Assert.False(File.Exists(claims.PathOf(a)));
+        using var second = claims.TryClaim(a);
+        Assert.NotNull(second);
+    }
+
+    [Fact]
     public void AStoredCellReadsBackWithEveryField()
     {
         var cache = new CellCache(_folder);

@@ -44,6 +44,15 @@ public class ExperimentCatalogTests
     }
 
     [Fact]
+    public void SeveralExperimentsSeparatedByCommasRunInTheGivenOrder()
+    {
+        Assert.Equal(["family2", "distillation", "family1"],
+            ExperimentCatalog.Resolve("family2, distillation,family1,family2").Select(e => e.Name));
+        var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family1,famly2"));
+        Assert.StartsWith("Unknown experiment 'famly2'", error.Message);
+    }
+
+    [Fact]
     public void AnUnknownExperimentIsNamedInTheError()
     {
         var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family3"));

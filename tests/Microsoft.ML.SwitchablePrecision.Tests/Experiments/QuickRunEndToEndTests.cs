@@ -22,8 +22,8 @@ public sealed class QuickRunEndToEndTests : IDisposable
         var secondLog = new StringWriter();
         Assert.Equal(0, ExperimentCommands.Execute(RunnerSettings.Parse(args), secondLog, AppContext.BaseDirectory));
 
-        Assert.Contains("Finished: 3 trained, 0 cached.", firstLog.ToString(), StringComparison.Ordinal);
-        Assert.Contains("Finished: 0 trained, 3 cached.", secondLog.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Finished: 3 trained, 0 cached, 0 left to other running processes.", firstLog.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Finished: 0 trained, 3 cached, 0 left to other running processes.", secondLog.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_out, "cells")), "quick cells must not go into the real cell folder");
         var cells = new CellCache(Path.Combine(_out, "quick", "cells")).LoadAll();
         Assert.Equal(3, cells.Count);
