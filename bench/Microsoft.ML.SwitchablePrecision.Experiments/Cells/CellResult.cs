@@ -33,6 +33,27 @@ internal sealed record CellResult
     /// <summary>Running training accuracy of every switch over the last epoch (augmented batches, training mode).</summary>
     public IReadOnlyList<SwitchAccuracy> LastEpochTrain { get; init; } = [];
 
+    /// <summary>
+    /// Test accuracy and loss of every switch after re-estimating the BatchNorm statistics on training images
+    /// (see <see cref="Training.BatchNormReestimation"/>); null for cells run before it was recorded.
+    /// </summary>
+    public IReadOnlyList<SwitchAccuracy>? TestAfterBatchNormReestimation { get; init; }
+
     /// <summary>The test accuracy of <paramref name="precision"/>, or null when the network has no such switch.</summary>
     public double? AccuracyOf(string precision) => Test.FirstOrDefault(t => t.Precision == precision)?.Accuracy;
+
+    /// <summary>The accuracy of <paramref name="precision"/> by <paramref name="measure"/>, or null when it was not recorded.</summary>
+    public double? AccuracyOf(string precision, AccuracyMeasure measure) => measure == AccuracyMeasure.Test
+        ? AccuracyOf(precision)
+        : TestAfterBatchNormReestimation?.FirstOrDefault(t => t.Precision == precision)?.Accuracy;
+}
+
+/// <summary>Which recorded test accuracy a table row shows.</summary>
+internal enum AccuracyMeasure
+{
+    /// <summary>With the running statistics left by training.</summary>
+    Test,
+
+    /// <summary>After re-estimating every switch's BatchNorm statistics.</summary>
+    AfterBatchNormReestimation,
 }

@@ -17,7 +17,7 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Cells;
 /// <param name="Epochs">Passes over the training data.</param>
 /// <param name="Seed">Seed of the initial weights, the shuffling and the augmentation.</param>
 /// <param name="Data">Identifies the training and test data (see <see cref="Running.ExperimentData.Id"/>); never a path.</param>
-/// <param name="Recipe">Version of the fixed training recipe (see <see cref="Running.Recipe"/>).</param>
+/// <param name="Recipe">Version of the fixed training recipe (see <see cref="Running.Recipe"/>), with a variant after '+' for diagnosis runs (for example <c>r1+meanloss</c>).</param>
 internal sealed record CellSpec(
     CellKind Kind,
     IReadOnlyList<string> Switches,
@@ -48,9 +48,13 @@ internal sealed record CellSpec(
     public static CellSpec SpNet(IReadOnlyList<string> switches, QuantizerKind quantizer, DistillationMode distillation, Budget budget, int seed) =>
         new(CellKind.SpNet, switches, quantizer, distillation, budget.Architecture, budget.Width, budget.Epochs, seed, budget.Data, budget.Recipe);
 
-    /// <summary>The part of the spec shared by every cell of one matrix run.</summary>
+    /// <summary>The recipe variant after '+' in <see cref="Recipe"/> (a diagnosis run), or null for the plain recipe.</summary>
     [JsonIgnore]
-    public Budget Budget => new(Architecture, Width, Epochs, Data, Recipe);
+    public string? RecipeVariant => Recipe.IndexOf('+', StringComparison.Ordinal) is var i and >= 0 ? Recipe[(i + 1)..] : null;
+
+    /// <summary>The part of the spec shared by every cell of one matrix run; recipe variants belong to their base recipe's run.</summary>
+    [JsonIgnore]
+    public Budget Budget => new(Architecture, Width, Epochs, Data, RecipeVariant is null ? Recipe : Recipe[..Recipe.IndexOf('+', StringComparison.Ordinal)]);
 }
 
 /// <summary>What every cell of one matrix run shares: network shape and size, epochs, data and recipe.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.ML.SwitchablePrecision.Experiments.Running;
 using Microsoft.ML.SwitchablePrecision.Experiments.Cells;
 using Microsoft.ML.SwitchablePrecision.Training;
 
@@ -32,6 +33,18 @@ internal static class ExperimentCatalog
             SpNet("Off (hard labels)", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
             SpNet("FromTeacher", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.FromTeacher),
             SpNet("Recursive", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive),
+        ], [1]),
+        new("diagnosis", "Why the SP-Net trails dedicated models: loss scale, learning rate, BatchNorm statistics (binary-weight family, no distillation)",
+            Families.BinaryWeight,
+        [
+            SpNet(RowLabels.WithoutDistillation, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
+            SpNet("SP-Net, losses averaged", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off) with { RecipeVariant = Recipe.MeanLoss },
+            SpNet("SP-Net, losses averaged, BN re-estimated", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off)
+                with { RecipeVariant = Recipe.MeanLoss, Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            new(RowLabels.Dedicated, CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
+            new("Dedicated, learning rate 0.4", CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off, Recipe.LearningRate04),
+            new("Dedicated, learning rate 0.4, BN re-estimated", CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off,
+                Recipe.LearningRate04, AccuracyMeasure.AfterBatchNormReestimation),
         ], [1]),
     ];
 

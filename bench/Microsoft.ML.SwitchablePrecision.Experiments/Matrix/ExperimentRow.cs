@@ -12,15 +12,20 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Matrix;
 /// <param name="Family">The switches, least precise first.</param>
 /// <param name="Quantizer">The quantizer family.</param>
 /// <param name="Distillation">The distillation mode of an SP-Net row (Off for dedicated rows).</param>
-internal sealed record ExperimentRow(string Label, CellKind Kind, IReadOnlyList<string> Family, QuantizerKind Quantizer, DistillationMode Distillation)
+/// <param name="RecipeVariant">A change to the recipe for this row only (see <see cref="Running.Recipe.Variants"/>), or null.</param>
+/// <param name="Measure">Which recorded test accuracy the row shows.</param>
+internal sealed record ExperimentRow(string Label, CellKind Kind, IReadOnlyList<string> Family, QuantizerKind Quantizer, DistillationMode Distillation,
+    string? RecipeVariant = null, AccuracyMeasure Measure = AccuracyMeasure.Test)
 {
     /// <summary>The cells that give this row's numbers for one seed.</summary>
     public IReadOnlyList<CellSpec> Cells(Budget budget, int seed) => Kind == CellKind.SpNet
-        ? [CellSpec.SpNet(Family, Quantizer, Distillation, budget, seed)]
-        : Family.Select(p => CellSpec.Dedicated(p, Quantizer, budget, seed)).ToList();
+        ? [CellSpec.SpNet(Family, Quantizer, Distillation, Of(budget), seed)]
+        : Family.Select(p => CellSpec.Dedicated(p, Quantizer, Of(budget), seed)).ToList();
 
     /// <summary>The cell that gives the accuracy of <paramref name="precision"/> for one seed.</summary>
     public CellSpec CellFor(string precision, Budget budget, int seed) => Kind == CellKind.SpNet
-        ? CellSpec.SpNet(Family, Quantizer, Distillation, budget, seed)
-        : CellSpec.Dedicated(precision, Quantizer, budget, seed);
+        ? CellSpec.SpNet(Family, Quantizer, Distillation, Of(budget), seed)
+        : CellSpec.Dedicated(precision, Quantizer, Of(budget), seed);
+
+    private Budget Of(Budget budget) => RecipeVariant is null ? budget : budget with { Recipe = budget.Recipe + "+" + RecipeVariant };
 }

@@ -56,7 +56,7 @@ internal static class Tables
         foreach (string precision in family)
         {
             var values = seeds
-                .Select(seed => byKey.GetValueOrDefault(row.CellFor(precision, budget, seed).Key)?.AccuracyOf(precision))
+                .Select(seed => byKey.GetValueOrDefault(row.CellFor(precision, budget, seed).Key)?.AccuracyOf(precision, row.Measure))
                 .Where(v => v is not null)
                 .Select(v => v!.Value)
                 .ToList();

@@ -12,6 +12,9 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
     /// <summary>Steps between progress lines.</summary>
     private const int LogEvery = 50;
 
+    /// <summary>Training batches (unaugmented, in file order) over which each switch's BatchNorm statistics are re-estimated.</summary>
+    private const int ReestimationBatches = 50;
+
     /// <summary>Trains <paramref name="spec"/> from scratch.</summary>
     public CellResult Train(CellSpec spec, CancellationToken cancellationToken)
     {
@@ -25,6 +28,8 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
         int threadsBefore = torch.get_num_threads();
         torch.set_num_threads(threads);
         var test = NetworkEvaluator.Evaluate(network, data.Test);
+        BatchNormReestimation.Run(network, data.Train, ReestimationBatches, Recipe.BatchSize);
+        var afterReestimation = NetworkEvaluator.Evaluate(network, data.Test);
         torch.set_num_threads(threadsBefore);
         return new CellResult
         {
@@ -37,6 +42,7 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
             TrainImages = data.Train.Count,
             TestImages = data.Test.Count,
             Test = test.Select(m => new SwitchAccuracy(m.Precision.ToString(), m.Accuracy, m.Loss)).ToList(),
+            TestAfterBatchNormReestimation = afterReestimation.Select(m => new SwitchAccuracy(m.Precision.ToString(), m.Accuracy, m.Loss)).ToList(),
             LastEpochTrain = summary.FinalTrain.Select(m => new SwitchAccuracy(m.Precision.ToString(), m.Accuracy, m.Loss)).ToList(),
         };
     }

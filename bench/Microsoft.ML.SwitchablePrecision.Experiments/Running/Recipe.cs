@@ -40,7 +40,29 @@ internal static class Recipe
     /// random 2-pixel crops; a distilled switch learns from the soft target at temperature 1 plus the hard labels
     /// (weight 1): soft-only distillation lost 5-7 points in short runs (docs/training.md), and the budget here is short.
     /// </summary>
-    public static TrainerOptions Trainer(CellSpec spec, int threads) => new()
+    public static TrainerOptions Trainer(CellSpec spec, int threads)
+    {
+        var options = Plain(spec, threads);
+        return spec.RecipeVariant switch
+        {
+            null => options,
+            MeanLoss => options with { SwitchLossWeights = spec.Switches.Select(_ => 1.0 / spec.Switches.Count).ToArray() },
+            LearningRate04 => options with { LearningRate = 0.4 },
+            var other => throw new ArgumentException(
+                $"Cell '{spec.Key}' names recipe variant '{other}'; expected one of {string.Join(", ", Variants)}.", nameof(spec)),
+        };
+    }
+
+    /// <summary>Variant: every switch's loss weighted 1/k (k switches), so the shared weights get the mean of the switch gradients, not their sum.</summary>
+    public const string MeanLoss = "meanloss";
+
+    /// <summary>Variant: learning rate 0.4, the step size a four-switch SP-Net's summed loss gives the shared weights.</summary>
+    public const string LearningRate04 = "lr0.4";
+
+    /// <summary>Every recipe variant.</summary>
+    public static IReadOnlyList<string> Variants { get; } = [MeanLoss, LearningRate04];
+
+    private static TrainerOptions Plain(CellSpec spec, int threads) => new()
     {
         Epochs = spec.Epochs,
         BatchSize = BatchSize,

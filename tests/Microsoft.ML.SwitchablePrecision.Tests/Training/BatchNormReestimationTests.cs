@@ -1,0 +1,97 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Modules;
+using Microsoft.ML.SwitchablePrecision.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
+
+public class BatchNormReestimationTests
+{
+    private static readonly Precision[] Switches = [new(1, 1), new(1, 4), Precision.FullPrecision];
+
+    private static SwitchableNetwork NewNetwork()
+    {
+        manual_seed(5);
+        var network = NetworkFactory.Create(new NetworkOptions { Switches = Switches, WidthMultiplier = 0.5 });
+        // A few training-mode passes per switch with different inputs give each switch its own running statistics.
+        network.train();
+        using var noGrad = no_grad();
+        for (int s = 0; s < Switches.Length; s++)
+        {
+            network.Context.ActiveIndex = s;
+            using var images = rand(16, 1, 28, 28).mul(255 * (s + 1) / 3f);
+            network.forward(images);
+        }
+        return network;
+    }
+
+    private static SwitchableBatchNorm2d FirstNorm(SwitchableNetwork network) =>
+        network.modules().OfType<SwitchableBatchNorm2d>().First();
+
+    private static Dictionary<string, float[]> Statistics(SwitchableNetwork network) =>
+        network.named_buffers().Where(b => b.name.EndsWith("running_mean", StringComparison.Ordinal) || b.name.EndsWith("running_var", StringComparison.Ordinal))
+            .ToDictionary(b => b.name, b => b.buffer.data<float>().ToArray());
+
+    [Fact]
+    public void EverySwitchGetsTheStatisticsOfTheSameImages()
+    {
+        using var network = NewNetwork();
+        var first = FirstNorm(network);
+        // The stem convolution is full precision, so its BatchNorm sees the same input at every switch.
+        Assert.NotEqual(first.ForSwitch(0).running_mean!.data<float>().ToArray(), first.ForSwitch(2).running_mean!.data<float>().ToArray());
+
+        BatchNormReestimation.Run(network, TrainingData.Train, batches: 2, batchSize: 50);
+
+        for (int s = 1; s < Switches.Length; s++)
+        {
+            Assert.Equal(first.ForSwitch(0).running_mean!.data<float>().ToArray(), first.ForSwitch(s).running_mean!.data<float>().ToArray());
+            Assert.Equal(first.ForSwitch(0).running_var!.data<float>().ToArray(), first.ForSwitch(s).running_var!.data<float>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void TheResultDoesNotDependOnThePreviousStatistics()
+    {
+        using var network = NewNetwork();
+        BatchNormReestimation.Run(network, TrainingData.Train, batches: 3, batchSize: 40);
+        var once = Statistics(network);
+        using (no_grad())
+            foreach (var (name, buffer) in network.named_buffers().Where(b => b.name.EndsWith("running_mean", StringComparison.Ordinal)))
+                buffer.add_(7);
+
+        BatchNormReestimation.Run(network, TrainingData.Train, batches: 3, batchSize: 40);
+
+        var twice = Statistics(network);
+        Assert.Equal(once.Keys, twice.Keys);
+        foreach (string name in once.Keys) Assert.Equal(once[name], twice[name]);
+    }
+
+    [Fact]
+    public void ParametersMomentumSwitchAndModeAreLeftAsTheyWere()
+    {
+        using var network = NewNetwork();
+        var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter.data<float>().ToArray());
+        network.eval();
+        network.Context.ActiveIndex = 1;
+        Assert.Equal(0.1, FirstNorm(network).ForSwitch(0).momentum);
+
+        BatchNormReestimation.Run(network, TrainingData.Train, batches: 1, batchSize: 20);
+
+        Assert.False(network.training);
+        Assert.Equal(1, network.Context.ActiveIndex);
+        foreach (var (name, parameter) in network.named_parameters()) Assert.Equal(parameters[name], parameter.data<float>().ToArray());
+        Assert.All(network.modules().OfType<SwitchableBatchNorm2d>(),
+            n => Assert.All(Enumerable.Range(0, Switches.Length), s => Assert.Equal(0.1, n.ForSwitch(s).momentum)));
+    }
+
+    [Theory]
+    [InlineData(0, 10, "Batches is 0; expected at least 1.")]
+    [InlineData(1, 0, "Batch size is 0; expected at least 1.")]
+    public void InvalidCountsAreNamed(int batches, int batchSize, string message)
+    {
+        using var network = NewNetwork();
+        var error = Assert.Throws<ArgumentException>(() => BatchNormReestimation.Run(network, TrainingData.Train, batches, batchSize));
+        Assert.StartsWith(message, error.Message);
+    }
+}
