@@ -26,8 +26,9 @@ public class ExperimentCatalogTests
         var cells = ExperimentCommands.Cells(ExperimentCatalog.Resolve("all"), Budget, [1]);
 
         // family1: 2 SP-Nets + 4 dedicated; family2: 2 SP-Nets + 4 new dedicated (W1A1 is shared);
-        // quantizers: PACT and LSQ; distillation: FromTeacher.
-        Assert.Equal(15, cells.Count);
+        // quantizers: PACT and LSQ; distillation: FromTeacher; diagnosis: the SP-Net with averaged losses and
+        // four dedicated models at learning rate 0.4.
+        Assert.Equal(20, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
         var users = ExperimentCatalog.Experiments
@@ -38,9 +39,9 @@ public class ExperimentCatalogTests
     [Fact]
     public void DefaultSeedsGiveFamily1TwoSeedsAndTheOthersOne()
     {
-        Assert.Equal(["family1", "family2", "quantizers", "distillation", "all"], ExperimentCatalog.Names);
+        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "all"], ExperimentCatalog.Names);
         Assert.Equal([1, 2], ExperimentCatalog.Resolve("family1")[0].DefaultSeeds);
-        Assert.Equal(12 + 6 + 2 + 1, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
+        Assert.Equal(12 + 6 + 2 + 1 + 5, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
     }
 
     [Fact]
@@ -56,6 +57,47 @@ public class ExperimentCatalogTests
     public void AnUnknownExperimentIsNamedInTheError()
     {
         var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family3"));
-        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, all.", error.Message);
+        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, all.", error.Message);
+    }
+
+    [Fact]
+    public void DiagnosisRowsUseRecipeVariantsThatBelongToTheBaseBudget()
+    {
+        var diagnosis = ExperimentCatalog.Resolve("diagnosis")[0];
+        var cells = diagnosis.Cells(Budget, [1]);
+
+        Assert.Equal(
+        [
+            "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss",
+            "dedicated_w1a1_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a2_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a4_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a1_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+lr0.4",
+            "dedicated_w1a2_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+lr0.4",
+            "dedicated_w1a4_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+lr0.4",
+            "dedicated_w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+lr0.4",
+        ], cells.Select(c => c.Key));
+        Assert.All(cells, c => Assert.Equal(Budget, c.Budget));
+        Assert.Equal([null, "meanloss", null, null, null, null, "lr0.4", "lr0.4", "lr0.4", "lr0.4"], cells.Select(c => c.RecipeVariant));
+    }
+
+    [Fact]
+    public void RecipeVariantsChangeOnlyTheirSetting()
+    {
+        var plain = Recipe.Trainer(HandMadeCells.SpNet(Families.BinaryWeight, DistillationMode.Off, 1), threads: 1);
+        var spec = HandMadeCells.SpNet(Families.BinaryWeight, DistillationMode.Off, 1);
+
+        var mean = Recipe.Trainer(spec with { Recipe = "r1+meanloss" }, threads: 1);
+        var fast = Recipe.Trainer(HandMadeCells.Dedicated("W1A1", 1) with { Recipe = "r1+lr0.4" }, threads: 1);
+
+        Assert.Null(plain.SwitchLossWeights);
+        Assert.Equal([0.25, 0.25, 0.25, 0.25], mean.SwitchLossWeights!);
+        Assert.Equal(plain with { SwitchLossWeights = mean.SwitchLossWeights }, mean);
+        Assert.Equal(0.4, fast.LearningRate);
+        Assert.Equal(0.1, plain.LearningRate);
+        var error = Assert.Throws<ArgumentException>(() => Recipe.Trainer(spec with { Recipe = "r1+fast" }, threads: 1));
+        Assert.StartsWith($"Cell '{spec.Key[..^2]}r1+fast' names recipe variant 'fast'; expected one of meanloss, lr0.4.", error.Message);
     }
 }

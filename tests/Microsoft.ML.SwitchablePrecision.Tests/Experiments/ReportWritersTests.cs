@@ -59,8 +59,9 @@ public class ReportWritersTests
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(CsvWriter.Header, lines[0]);
-        // family1 16 (12 for seed 1, 4 for seed 2), family2 1 (the shared dedicated W1A1), quantizers 8, distillation 12.
-        Assert.Equal(1 + 16 + 1 + 8 + 12, lines.Length);
+        // family1 16 (12 for seed 1, 4 for seed 2), family2 1 (the shared dedicated W1A1), quantizers 8, distillation 12,
+        // diagnosis 8 (its rows shared with family1 for seed 1).
+        Assert.Equal(1 + 16 + 1 + 8 + 12 + 8, lines.Length);
         Assert.Equal(
             "fmnist100-50-abcdef12,ResNet20,1,3,r1,family1,\"SP-Net, distillation\",2,W1A4,0.9,3,SpNet,W1A1 W1A2 W1A4 W1A32,DoReFa,Recursive,12.5,"
             + "0123456789abcdef0123456789abcdef01234567,spnet_w1a1-w1a2-w1a4-w1a32_dorefa_recursive_resnet20_w1_e3_s2_fmnist100-50-abcdef12_r1",
@@ -79,7 +80,7 @@ public class ReportWritersTests
 
             var written = ReportWriter.Write(cache, folder).Select(Path.GetFileName).Order(StringComparer.Ordinal);
 
-            Assert.Equal(["accuracy-distillation.png", "accuracy-family1.png", "accuracy-family2.png", "accuracy-quantizers.png",
+            Assert.Equal(["accuracy-diagnosis.png", "accuracy-distillation.png", "accuracy-family1.png", "accuracy-family2.png", "accuracy-quantizers.png",
                 "results.csv", "results.json", "results.md"], written);
             byte[] png = File.ReadAllBytes(Path.Combine(folder, "accuracy-family1.png"));
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.Take(4));
@@ -93,6 +94,24 @@ public class ReportWritersTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void ABatchNormReestimatedRowReadsTheReestimatedAccuracyOfTheVariantCell()
+    {
+        var spec = HandMadeCells.SpNet(Families.BinaryWeight, DistillationMode.Off, 1) with { Recipe = "r1+meanloss" };
+        var cell = HandMadeCells.Result(spec, 0.5, 0.6, 0.7, 0.8) with
+        {
+            TestAfterBatchNormReestimation = spec.Switches.Select((p, i) => new SwitchAccuracy(p, 0.55 + i / 10.0, 1)).ToList(),
+        };
+
+        var budget = Assert.Single(Tables.Build([cell]));
+
+        Assert.Equal(HandMadeCells.Budget, budget.Budget);
+        var diagnosis = budget.Experiments.Single(e => e.Experiment.Name == "diagnosis");
+        Assert.Equal(0.7, diagnosis.Find("SP-Net, losses averaged")!.BySwitch["W1A4"]!.Mean, 12);
+        Assert.Equal(0.75, diagnosis.Find("SP-Net, losses averaged, BN re-estimated")!.BySwitch["W1A4"]!.Mean, 12);
+        Assert.Null(diagnosis.Find(RowLabels.WithoutDistillation)!.BySwitch["W1A4"]);
     }
 
     [Fact]
