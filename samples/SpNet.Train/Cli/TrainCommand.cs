@@ -79,6 +79,12 @@ internal static class TrainCommand
                           "Recursive (each from the next more precise switch).",
             DefaultValueFactory = _ => defaults.Distillation,
         };
+        var lossReduction = new Option<SwitchLossReduction>("--loss-reduction")
+        {
+            Description = "How the switch losses combine: Sum (the papers' convention) or Mean (measured better at short " +
+                          "budgets, see docs/results/README.md).",
+            DefaultValueFactory = _ => defaults.LossReduction,
+        };
         var imageSize = new Option<int>("--image-size")
         {
             Description = "Side length in pixels the images are resized to.",
@@ -110,7 +116,7 @@ internal static class TrainCommand
             "Trains a switchable-precision network (SP-Net) on images and reports, for every precision switch, " +
             "accuracy, size, operation counts and latency; writes model.zip and a PNG of the accuracy/cost trade-off.")
         {
-            data, images, switches, epochs, batchSize, quantizer, architecture, width, distillation, imageSize, output, seed,
+            data, images, switches, epochs, batchSize, quantizer, architecture, width, distillation, lossReduction, imageSize, output, seed,
         };
         command.Validators.Add(r =>
         {
@@ -130,6 +136,7 @@ internal static class TrainCommand
                 Architecture = parse.GetValue(architecture),
                 Width = parse.GetValue(width),
                 Distillation = parse.GetValue(distillation),
+                LossReduction = parse.GetValue(lossReduction),
                 ImageSize = parse.GetValue(imageSize),
                 OutputFolder = parse.GetValue(output)!.FullName,
                 Seed = parse.GetValue(seed),

@@ -28,6 +28,7 @@ internal static class SpNetPipeline
             Architecture = settings.Architecture,
             WidthMultiplier = settings.Width,
             Distillation = settings.Distillation,
+            SwitchLossReduction = settings.LossReduction,
             MetricsCallback = progress,
         };
         return mlContext.Transforms.Conversion.MapValueToKey(options.LabelColumnName,

@@ -131,6 +131,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         Distillation = _options.Distillation,
         Temperature = _options.Temperature,
         HardLabelWeight = _options.HardLabelWeight,
+        LossReduction = _options.SwitchLossReduction,
         RandomCropPadding = _options.RandomCropPadding,
         HorizontalFlip = _options.HorizontalFlip,
         Seed = seed,

@@ -15,6 +15,7 @@ internal static class StoredOptions
         [nameof(o.Distillation)] = o.Distillation.ToString(),
         [nameof(o.Temperature)] = Format(o.Temperature),
         [nameof(o.HardLabelWeight)] = Format(o.HardLabelWeight),
+        [nameof(o.SwitchLossReduction)] = o.SwitchLossReduction.ToString(),
         [nameof(o.Epochs)] = Format(o.Epochs),
         [nameof(o.BatchSize)] = Format(o.BatchSize),
         [nameof(o.LearningRate)] = Format(o.LearningRate),
@@ -48,6 +49,7 @@ internal static class StoredOptions
         o.Distillation = Enum(s, nameof(o.Distillation), o.Distillation);
         o.Temperature = Number(s, nameof(o.Temperature), o.Temperature);
         o.HardLabelWeight = Number(s, nameof(o.HardLabelWeight), o.HardLabelWeight);
+        o.SwitchLossReduction = Enum(s, nameof(o.SwitchLossReduction), o.SwitchLossReduction);
         o.Epochs = (int)Number(s, nameof(o.Epochs), o.Epochs);
         o.BatchSize = (int)Number(s, nameof(o.BatchSize), o.BatchSize);
         o.LearningRate = Number(s, nameof(o.LearningRate), o.LearningRate);

@@ -15,8 +15,8 @@ namespace Microsoft.ML.SwitchablePrecision.Training;
 /// detached soft output (<see cref="DistillationMode.FromTeacher"/>) or the next-higher switch's detached soft output
 /// (<see cref="DistillationMode.Recursive"/>), the soft loss being KL divergence at temperature T scaled by T^2, plus
 /// <see cref="TrainerOptions.HardLabelWeight"/> times the hard-label cross-entropy. Each switch's loss, multiplied by its
-/// <see cref="TrainerOptions.SwitchLossWeights"/> entry, is back-propagated into the shared weights; then one
-/// optimizer step applies the summed gradient. A network with a single switch (dedicated training) takes the same
+/// <see cref="TrainerOptions.SwitchLossWeights"/> entry (and by 1/k for <see cref="SwitchLossReduction.Mean"/>), is
+/// back-propagated into the shared weights; then one optimizer step applies the accumulated gradient. A network with a single switch (dedicated training) takes the same
 /// path: its only switch is the teacher and learns from hard labels.
 /// </summary>
 public sealed class SpNetTrainer
@@ -151,12 +151,12 @@ public sealed class SpNetTrainer
 
     private double[] LossWeights(int switchCount)
     {
-        if (_options.SwitchLossWeights is null) return Enumerable.Repeat(1.0, switchCount).ToArray();
-        if (_options.SwitchLossWeights.Count != switchCount)
+        if (_options.SwitchLossWeights is { } given && given.Count != switchCount)
             throw new ArgumentException(
-                $"TrainerOptions.SwitchLossWeights has {_options.SwitchLossWeights.Count} entries; the network has {switchCount} switches (one weight each, in the network's switch order).",
+                $"TrainerOptions.SwitchLossWeights has {given.Count} entries; the network has {switchCount} switches (one weight each, in the network's switch order).",
                 "network");
-        return _options.SwitchLossWeights.ToArray();
+        double scale = _options.LossReduction == SwitchLossReduction.Mean ? 1.0 / switchCount : 1.0;
+        return (_options.SwitchLossWeights ?? Enumerable.Repeat(1.0, switchCount).ToArray()).Select(w => w * scale).ToArray();
     }
 
     private static TimeSpan Remaining(TimeSpan trainingTime, long stepsDone, long totalSteps) =>

@@ -68,6 +68,9 @@ public sealed record TrainerOptions
     /// <summary>Threads torch uses while training (restored afterwards); 0 leaves torch's setting. Default 0.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Whether the (weighted) switch losses are added or averaged. Default <see cref="SwitchLossReduction.Sum"/>, the papers' convention.</summary>
+    public SwitchLossReduction LossReduction { get; init; } = SwitchLossReduction.Sum;
+
     /// <summary>One loss weight per switch, in the network's switch order; null means 1 for every switch. Each at least 0, one above 0.</summary>
     public IReadOnlyList<double>? SwitchLossWeights { get; init; }
 
@@ -90,6 +93,7 @@ public sealed record TrainerOptions
         Require(double.IsFinite(Temperature) && Temperature > 0, nameof(Temperature), Temperature, "a finite number above 0");
         Require(double.IsFinite(HardLabelWeight) && HardLabelWeight >= 0, nameof(HardLabelWeight), HardLabelWeight, "a finite number of at least 0");
         Require(RandomCropPadding >= 0, nameof(RandomCropPadding), RandomCropPadding, "at least 0 (0 = off)");
+        Require(Enum.IsDefined(LossReduction), nameof(LossReduction), LossReduction, "Sum or Mean");
         Require(Threads >= 0, nameof(Threads), Threads, "at least 0 (0 = torch's setting)");
         if (SwitchLossWeights is { } weights)
         {

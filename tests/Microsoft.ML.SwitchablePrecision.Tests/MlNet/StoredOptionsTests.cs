@@ -1,0 +1,33 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Training;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
+
+public class StoredOptionsTests
+{
+    [Fact]
+    public void TrainingSettingsSurviveTheStoredFormAndUnknownTextKeepsTheDefault()
+    {
+        var options = new SpNetOptions
+        {
+            SwitchLossReduction = SwitchLossReduction.Mean,
+            Distillation = DistillationMode.FromTeacher,
+            HardLabelWeight = 0.25,
+            Epochs = 7,
+        };
+        var network = new NetworkOptions { Switches = [new Precision(1, 1), Precision.FullPrecision] };
+
+        var settings = StoredOptions.ToSettings(options);
+        var restored = StoredOptions.FromSettings(settings, network);
+
+        Assert.Equal("Mean", settings[nameof(SpNetOptions.SwitchLossReduction)]);
+        Assert.Equal(SwitchLossReduction.Mean, restored.SwitchLossReduction);
+        Assert.Equal(DistillationMode.FromTeacher, restored.Distillation);
+        Assert.Equal(0.25, restored.HardLabelWeight);
+        Assert.Equal(7, restored.Epochs);
+        Assert.Equal(network.Switches, restored.Switches);
+
+        settings[nameof(SpNetOptions.SwitchLossReduction)] = "Median";
+        Assert.Equal(SwitchLossReduction.Sum, StoredOptions.FromSettings(settings, network).SwitchLossReduction);
+    }
+}
