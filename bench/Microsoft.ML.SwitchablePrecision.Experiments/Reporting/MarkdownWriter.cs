@@ -22,7 +22,7 @@ internal static class MarkdownWriter
         md.AppendLine();
         md.AppendLine("Written by the experiment runner's `report` command from the cached cells; do not edit by hand.");
         md.AppendLine("Accuracy is top-1 on the test split, in percent: mean ± sample standard deviation over seeds, (number of seeds).");
-        md.AppendLine("Differences are in accuracy points, computed from the means.");
+        md.AppendLine("Differences are in accuracy points, between the means over the seeds both rows have (run against run of the same seed).");
         if (budgets.Count == 0)
         {
             md.AppendLine();
@@ -70,7 +70,7 @@ internal static class MarkdownWriter
             var cells = family.Select(p => Delta(row.BySwitch[p], dedicated.BySwitch[p]) is { } d
                 ? Inv($"{d:+0.00;-0.00;0.00}{(isSpNet ? (Targets.Met(p, d) ? " met" : " missed") : "")}")
                 : Pending);
-            Line(md, row.Row.Label, cells, FormatPoints(Difference(row.MeanOfQuantized(family), dedicated.MeanOfQuantized(family))));
+            Line(md, row.Row.Label, cells, FormatPoints(MeanDelta(row, dedicated, family)));
         }
         if (table.Find(RowLabels.WithDistillation) is { } with && table.Find(RowLabels.WithoutDistillation) is { } without)
         {
@@ -79,7 +79,7 @@ internal static class MarkdownWriter
             md.AppendLine();
             Header(md, "", family, "Mean of quantized");
             Line(md, "With minus without", family.Select(p => FormatPoints(Delta(with.BySwitch[p], without.BySwitch[p]))),
-                FormatPoints(Difference(with.MeanOfQuantized(family), without.MeanOfQuantized(family))));
+                FormatPoints(MeanDelta(with, without, family)));
         }
     }
 
@@ -92,12 +92,17 @@ internal static class MarkdownWriter
         Header(md, "Mode", family, "Mean of quantized");
         foreach (var row in table.Rows.Where(r => r != baseline))
             Line(md, row.Row.Label, family.Select(p => FormatPoints(Delta(row.BySwitch[p], baseline.BySwitch[p]))),
-                FormatPoints(Difference(row.MeanOfQuantized(family), baseline.MeanOfQuantized(family))));
+                FormatPoints(MeanDelta(row, baseline, family)));
     }
 
-    private static double? Delta(Stat? a, Stat? b) => a is null || b is null ? null : (a.Mean - b.Mean) * 100;
+    private static double? Delta(Stat? a, Stat? b) => a is null || b is null ? null : a.PairedDifference(b) * 100;
 
-    private static double? Difference(double? a, double? b) => a is null || b is null ? null : (a.Value - b.Value) * 100;
+    // The mean over the quantized switches of the paired per-switch differences; null unless every one exists.
+    private static double? MeanDelta(RowResult a, RowResult b, IReadOnlyList<string> family)
+    {
+        var deltas = family.Where(Families.IsQuantized).Select(p => Delta(a.BySwitch[p], b.BySwitch[p])).ToList();
+        return deltas.Any(d => d is null) ? null : deltas.Average(d => d!.Value);
+    }
 
     private static void Header(StringBuilder md, string first, IReadOnlyList<string> family, string last)
     {

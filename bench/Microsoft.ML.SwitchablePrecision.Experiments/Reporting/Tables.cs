@@ -55,12 +55,11 @@ internal static class Tables
         var bySwitch = new Dictionary<string, Stat?>();
         foreach (string precision in family)
         {
-            var values = seeds
-                .Select(seed => byKey.GetValueOrDefault(row.CellFor(precision, budget, seed).Key)?.AccuracyOf(precision, row.Measure))
-                .Where(v => v is not null)
-                .Select(v => v!.Value)
+            var found = seeds
+                .Select(seed => (Seed: seed, Value: byKey.GetValueOrDefault(row.CellFor(precision, budget, seed).Key)?.AccuracyOf(precision, row.Measure)))
+                .Where(v => v.Value is not null)
                 .ToList();
-            bySwitch[precision] = values.Count == 0 ? null : new Stat(values);
+            bySwitch[precision] = found.Count == 0 ? null : new Stat(found.Select(v => v.Value!.Value).ToList(), found.Select(v => v.Seed).ToList());
         }
         return new RowResult(row, bySwitch);
     }
