@@ -50,11 +50,13 @@ internal sealed record CellSpec(
 
     /// <summary>The recipe variant after '+' in <see cref="Recipe"/> (a diagnosis run), or null for the plain recipe.</summary>
     [JsonIgnore]
-    public string? RecipeVariant => Recipe.IndexOf('+', StringComparison.Ordinal) is var i and >= 0 ? Recipe[(i + 1)..] : null;
+    public string? RecipeVariant => RecipeParts.Length > 1 ? RecipeParts[1] : null;
 
     /// <summary>The part of the spec shared by every cell of one matrix run; recipe variants belong to their base recipe's run.</summary>
     [JsonIgnore]
-    public Budget Budget => new(Architecture, Width, Epochs, Data, RecipeVariant is null ? Recipe : Recipe[..Recipe.IndexOf('+', StringComparison.Ordinal)]);
+    public Budget Budget => new(Architecture, Width, Epochs, Data, RecipeParts[0]);
+
+    private string[] RecipeParts => Recipe.Split('+', 2);
 }
 
 /// <summary>What every cell of one matrix run shares: network shape and size, epochs, data and recipe.</summary>

@@ -1,5 +1,5 @@
-using Microsoft.ML.SwitchablePrecision.Experiments.Running;
 using Microsoft.ML.SwitchablePrecision.Experiments.Cells;
+using Microsoft.ML.SwitchablePrecision.Experiments.Running;
 using Microsoft.ML.SwitchablePrecision.Training;
 
 namespace Microsoft.ML.SwitchablePrecision.Experiments.Matrix;

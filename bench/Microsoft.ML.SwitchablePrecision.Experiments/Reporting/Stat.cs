@@ -12,15 +12,10 @@ internal sealed record Stat(IReadOnlyList<double> Values, IReadOnlyList<int>? Se
     public double? PairedDifference(Stat other)
     {
         if (Seeds is null || other.Seeds is null) return Mean - other.Mean;
-        var common = Seeds.Intersect(other.Seeds).ToList();
-        if (common.Count == 0) return null;
-        return common.Average(s => Values[IndexOf(Seeds, s)]) - common.Average(s => other.Values[IndexOf(other.Seeds, s)]);
-    }
-
-    private static int IndexOf(IReadOnlyList<int> seeds, int seed)
-    {
-        for (int i = 0; i < seeds.Count; i++) if (seeds[i] == seed) return i;
-        return -1;
+        var mine = Seeds.Zip(Values).ToDictionary(p => p.First, p => p.Second);
+        var theirs = other.Seeds.Zip(other.Values).ToDictionary(p => p.First, p => p.Second);
+        var common = mine.Keys.Where(theirs.ContainsKey).ToList();
+        return common.Count == 0 ? null : common.Average(s => mine[s]) - common.Average(s => theirs[s]);
     }
 
     /// <summary>Number of seeds.</summary>

@@ -41,10 +41,7 @@ public static class BatchNormReestimation
                 using var scope = torch.NewDisposeScope();
                 // Momentum 1/(b+1) turns the exponential update into the equal-weight average of the batches so far.
                 foreach (var norm in active) norm.momentum = 1.0 / (b + 1);
-                int n = Math.Min(batchSize, data.Count - start);
-                using var images = torch.tensor(data.Pixels.AsSpan(start * data.ImageSize, n * data.ImageSize).ToArray(),
-                    [n, data.Channels, data.Height, data.Width]);
-                network.forward(images);
+                network.forward(DatasetTensors.Images(data, start, Math.Min(batchSize, data.Count - start)));
             }
             for (int i = 0; i < active.Count; i++) active[i].momentum = momenta[i];
         }

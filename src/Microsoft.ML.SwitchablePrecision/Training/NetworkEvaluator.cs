@@ -64,8 +64,7 @@ public static class NetworkEvaluator
         {
             using var scope = torch.NewDisposeScope();
             int n = Math.Min(batchSize, data.Count - start);
-            var images = torch.tensor(data.Pixels.AsSpan(start * data.ImageSize, n * data.ImageSize).ToArray(),
-                [n, data.Channels, data.Height, data.Width]);
+            var images = DatasetTensors.Images(data, start, n);
             var labels = torch.tensor(data.Labels.AsSpan(start, n).ToArray().Select(l => (long)l).ToArray());
             for (int s = 0; s < network.Switches.Count; s++)
             {

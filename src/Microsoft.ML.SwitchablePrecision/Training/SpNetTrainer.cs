@@ -16,8 +16,8 @@ namespace Microsoft.ML.SwitchablePrecision.Training;
 /// (<see cref="DistillationMode.Recursive"/>), the soft loss being KL divergence at temperature T scaled by T^2, plus
 /// <see cref="TrainerOptions.HardLabelWeight"/> times the hard-label cross-entropy. Each switch's loss, multiplied by its
 /// <see cref="TrainerOptions.SwitchLossWeights"/> entry (and by 1/k for <see cref="SwitchLossReduction.Mean"/>), is
-/// back-propagated into the shared weights; then one optimizer step applies the accumulated gradient. A network with a single switch (dedicated training) takes the same
-/// path: its only switch is the teacher and learns from hard labels.
+/// back-propagated into the shared weights; then one optimizer step applies the accumulated gradient. A network with
+/// a single switch (dedicated training) takes the same path: its only switch is the teacher and learns from hard labels.
 /// </summary>
 public sealed class SpNetTrainer
 {
