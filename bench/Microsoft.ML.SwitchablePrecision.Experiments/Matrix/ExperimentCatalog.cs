@@ -41,10 +41,18 @@ internal static class ExperimentCatalog
             SpNet("SP-Net, losses averaged", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off) with { RecipeVariant = Recipe.MeanLoss },
             SpNet("SP-Net, losses averaged, BN re-estimated", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off)
                 with { RecipeVariant = Recipe.MeanLoss, Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            SpNet("SP-Net, losses averaged, distillation", Families.BinaryWeight, QuantizerKind.DoReFa, DefaultDistillation)
+                with { RecipeVariant = Recipe.MeanLoss },
             new(RowLabels.Dedicated, CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
             new("Dedicated, learning rate 0.4", CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off, Recipe.LearningRate04),
             new("Dedicated, learning rate 0.4, BN re-estimated", CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off,
                 Recipe.LearningRate04, AccuracyMeasure.AfterBatchNormReestimation),
+        ], [1]),
+        new("diagnosis-joint", "Averaged switch losses on the joint family (SP-Net, no distillation)", Families.Joint,
+        [
+            SpNet(RowLabels.WithoutDistillation, Families.Joint, QuantizerKind.DoReFa, DistillationMode.Off),
+            SpNet("SP-Net, losses averaged", Families.Joint, QuantizerKind.DoReFa, DistillationMode.Off) with { RecipeVariant = Recipe.MeanLoss },
+            new(RowLabels.Dedicated, CellKind.Dedicated, Families.Joint, QuantizerKind.DoReFa, DistillationMode.Off),
         ], [1]),
     ];
 

@@ -26,9 +26,10 @@ public class ExperimentCatalogTests
         var cells = ExperimentCommands.Cells(ExperimentCatalog.Resolve("all"), Budget, [1]);
 
         // family1: 2 SP-Nets + 4 dedicated; family2: 2 SP-Nets + 4 new dedicated (W1A1 is shared);
-        // quantizers: PACT and LSQ; distillation: FromTeacher; diagnosis: the SP-Net with averaged losses and
-        // four dedicated models at learning rate 0.4.
-        Assert.Equal(20, cells.Count);
+        // quantizers: PACT and LSQ; distillation: FromTeacher; diagnosis: the SP-Nets with averaged losses (with and
+        // without distillation) and four dedicated models at learning rate 0.4; diagnosis-joint: the joint SP-Net with
+        // averaged losses.
+        Assert.Equal(22, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
         var users = ExperimentCatalog.Experiments
@@ -39,9 +40,9 @@ public class ExperimentCatalogTests
     [Fact]
     public void DefaultSeedsGiveFamily1TwoSeedsAndTheOthersOne()
     {
-        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "all"], ExperimentCatalog.Names);
+        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "all"], ExperimentCatalog.Names);
         Assert.Equal([1, 2], ExperimentCatalog.Resolve("family1")[0].DefaultSeeds);
-        Assert.Equal(12 + 6 + 2 + 1 + 5, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
+        Assert.Equal(12 + 6 + 2 + 1 + 6 + 1, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public class ExperimentCatalogTests
     public void AnUnknownExperimentIsNamedInTheError()
     {
         var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family3"));
-        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, all.", error.Message);
+        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, all.", error.Message);
     }
 
     [Fact]
@@ -70,6 +71,7 @@ public class ExperimentCatalogTests
         [
             "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
             "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss",
+            "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_recursive_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss",
             "dedicated_w1a1_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
             "dedicated_w1a2_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
             "dedicated_w1a4_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
@@ -80,7 +82,7 @@ public class ExperimentCatalogTests
             "dedicated_w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+lr0.4",
         ], cells.Select(c => c.Key));
         Assert.All(cells, c => Assert.Equal(Budget, c.Budget));
-        Assert.Equal([null, "meanloss", null, null, null, null, "lr0.4", "lr0.4", "lr0.4", "lr0.4"], cells.Select(c => c.RecipeVariant));
+        Assert.Equal([null, "meanloss", "meanloss", null, null, null, null, "lr0.4", "lr0.4", "lr0.4", "lr0.4"], cells.Select(c => c.RecipeVariant));
     }
 
     [Fact]
