@@ -43,6 +43,8 @@ internal static class ExperimentCatalog
                 with { RecipeVariant = Recipe.MeanLoss, Measure = AccuracyMeasure.AfterBatchNormReestimation },
             SpNet("SP-Net, losses averaged, distillation", Families.BinaryWeight, QuantizerKind.DoReFa, DefaultDistillation)
                 with { RecipeVariant = Recipe.MeanLoss },
+            SpNet("SP-Net, W1A32 loss weighted 1/2", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off)
+                with { RecipeVariant = Recipe.TopHalf },
             new(RowLabels.Dedicated, CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
             new("Dedicated, learning rate 0.4", CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off, Recipe.LearningRate04),
             new("Dedicated, learning rate 0.4, BN re-estimated", CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off,

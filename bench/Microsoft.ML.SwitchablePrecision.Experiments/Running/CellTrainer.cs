@@ -52,6 +52,6 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
         if (!p.IsEpochEnd && p.Step % LogEvery != 0) return;
         string accuracy = string.Join(" ", p.Train.Select(m => $"{m.Precision}={m.Accuracy:P1}"));
         log.WriteLine(FormattableString.Invariant(
-            $"  epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch}{(p.IsEpochEnd ? " (end)" : "")} lr {p.LearningRate:F4} train {accuracy} elapsed {p.Elapsed:c} left {p.EstimatedRemaining:c}"));
+            $"  epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch}{(p.IsEpochEnd ? " (end)" : "")} lr {p.LearningRate:F4} train {accuracy} elapsed {p.Elapsed:hh\\:mm\\:ss} left {p.EstimatedRemaining:hh\\:mm\\:ss}"));
     }
 }

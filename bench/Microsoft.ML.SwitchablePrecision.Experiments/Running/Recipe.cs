@@ -48,6 +48,7 @@ internal static class Recipe
             null => options,
             MeanLoss => options with { SwitchLossWeights = spec.Switches.Select(_ => 1.0 / spec.Switches.Count).ToArray() },
             LearningRate04 => options with { LearningRate = 0.4 },
+            TopHalf => options with { SwitchLossWeights = TopHalfWeights(spec.Switches.Count) },
             var other => throw new ArgumentException(
                 $"Cell '{spec.Key}' names recipe variant '{other}'; expected one of {string.Join(", ", Variants)}.", nameof(spec)),
         };
@@ -59,8 +60,18 @@ internal static class Recipe
     /// <summary>Variant: learning rate 0.4, the step size a four-switch SP-Net's summed loss gives the shared weights.</summary>
     public const string LearningRate04 = "lr0.4";
 
+    /// <summary>
+    /// Variant: the highest-precision switch's loss weighted 1/2 and the other switches sharing the other half, so the
+    /// shared weights get the same total step as with <see cref="MeanLoss"/> but the top switch pulls as hard as all
+    /// the others together.
+    /// </summary>
+    public const string TopHalf = "tophalf";
+
     /// <summary>Every recipe variant.</summary>
-    public static IReadOnlyList<string> Variants { get; } = [MeanLoss, LearningRate04];
+    public static IReadOnlyList<string> Variants { get; } = [MeanLoss, LearningRate04, TopHalf];
+
+    private static double[] TopHalfWeights(int switches) =>
+        switches < 2 ? [1.0] : [.. Enumerable.Repeat(0.5 / (switches - 1), switches - 1), 0.5];
 
     private static TrainerOptions Plain(CellSpec spec, int threads) => new()
     {

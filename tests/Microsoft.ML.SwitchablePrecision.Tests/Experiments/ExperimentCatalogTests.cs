@@ -27,9 +27,9 @@ public class ExperimentCatalogTests
 
         // family1: 2 SP-Nets + 4 dedicated; family2: 2 SP-Nets + 4 new dedicated (W1A1 is shared);
         // quantizers: PACT and LSQ; distillation: FromTeacher; diagnosis: the SP-Nets with averaged losses (with and
-        // without distillation) and four dedicated models at learning rate 0.4; diagnosis-joint: the joint SP-Net with
-        // averaged losses.
-        Assert.Equal(22, cells.Count);
+        // without distillation), the SP-Net with the W1A32 loss weighted 1/2 and four dedicated models at learning rate
+        // 0.4; diagnosis-joint: the joint SP-Net with averaged losses.
+        Assert.Equal(23, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
         var users = ExperimentCatalog.Experiments
@@ -42,7 +42,7 @@ public class ExperimentCatalogTests
     {
         Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "all"], ExperimentCatalog.Names);
         Assert.Equal([1, 2], ExperimentCatalog.Resolve("family1")[0].DefaultSeeds);
-        Assert.Equal(12 + 6 + 2 + 1 + 6 + 1, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
+        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
     }
 
     [Fact]
@@ -72,6 +72,7 @@ public class ExperimentCatalogTests
             "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
             "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss",
             "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_recursive_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss",
+            "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+tophalf",
             "dedicated_w1a1_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
             "dedicated_w1a2_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
             "dedicated_w1a4_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
@@ -82,7 +83,7 @@ public class ExperimentCatalogTests
             "dedicated_w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+lr0.4",
         ], cells.Select(c => c.Key));
         Assert.All(cells, c => Assert.Equal(Budget, c.Budget));
-        Assert.Equal([null, "meanloss", "meanloss", null, null, null, null, "lr0.4", "lr0.4", "lr0.4", "lr0.4"], cells.Select(c => c.RecipeVariant));
+        Assert.Equal([null, "meanloss", "meanloss", "tophalf", null, null, null, null, "lr0.4", "lr0.4", "lr0.4", "lr0.4"], cells.Select(c => c.RecipeVariant));
     }
 
     [Fact]
@@ -98,8 +99,11 @@ public class ExperimentCatalogTests
         Assert.Equal([0.25, 0.25, 0.25, 0.25], mean.SwitchLossWeights!);
         Assert.Equal(plain with { SwitchLossWeights = mean.SwitchLossWeights }, mean);
         Assert.Equal(0.4, fast.LearningRate);
+        var top = Recipe.Trainer(spec with { Recipe = "r1+tophalf" }, threads: 1);
+        Assert.Equal([1 / 6.0, 1 / 6.0, 1 / 6.0, 0.5], top.SwitchLossWeights!);
+        Assert.Equal(plain with { SwitchLossWeights = top.SwitchLossWeights }, top);
         Assert.Equal(0.1, plain.LearningRate);
         var error = Assert.Throws<ArgumentException>(() => Recipe.Trainer(spec with { Recipe = "r1+fast" }, threads: 1));
-        Assert.StartsWith($"Cell '{spec.Key[..^2]}r1+fast' names recipe variant 'fast'; expected one of meanloss, lr0.4.", error.Message);
+        Assert.StartsWith($"Cell '{spec.Key[..^2]}r1+fast' names recipe variant 'fast'; expected one of meanloss, lr0.4, tophalf.", error.Message);
     }
 }
