@@ -25,14 +25,7 @@ internal sealed class Axis
         {
             double a = Math.Log10(lo), b = Math.Log10(hi), logPad = 0.1 * Math.Max(b - a, 0.5);
             double logMin = a - logPad, logMax = b + logPad;
-            double[] mantissas = logMax - logMin > 3 ? [1] : [1, 2, 5];
-            var logTicks = new List<double>();
-            for (int e = (int)Math.Floor(logMin); e <= (int)Math.Ceiling(logMax); e++)
-                foreach (double m in mantissas)
-                {
-                    double tick = m * Math.Pow(10, e);
-                    if (Math.Log10(tick) >= logMin && Math.Log10(tick) <= logMax) logTicks.Add(tick);
-                }
+            var logTicks = LogTicks(logMin, logMax);
             return new Axis(logMin, logMax, true, logTicks);
         }
         if (hi - lo < 1e-9) (lo, hi) = (lo - 1, hi + 1);
@@ -42,6 +35,31 @@ internal sealed class Axis
         var ticks = new List<double>();
         for (double t = min; t <= max + step / 2; t += step) ticks.Add(Math.Round(t, 10));
         return new Axis(min, max, false, ticks);
+    }
+
+    // The coarsest of 1-per-decade, 1-2-5 and 1..9 ticks that gives at least three (or, failing that, two); a range
+    // with fewer (all points within a few percent) gets two ticks near its ends, at two significant digits.
+    private static List<double> LogTicks(double logMin, double logMax)
+    {
+        double[][] mantissaSets = [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
+        var ticks = new List<double>();
+        foreach (double[] mantissas in mantissaSets)
+        {
+            ticks.Clear();
+            for (int e = (int)Math.Floor(logMin); e <= (int)Math.Ceiling(logMax); e++)
+                foreach (double m in mantissas)
+                {
+                    double tick = m * Math.Pow(10, e);
+                    if (Math.Log10(tick) >= logMin && Math.Log10(tick) <= logMax) ticks.Add(tick);
+                }
+            if (ticks.Count >= 3) return ticks;
+        }
+        if (ticks.Count >= 2) return ticks;
+        // Rounded inwards so both stay on the axis.
+        double low = Math.Pow(10, logMin + 0.1 * (logMax - logMin)), high = Math.Pow(10, logMax - 0.1 * (logMax - logMin));
+        double unit = Math.Pow(10, Math.Floor(Math.Log10(high)) - 1);
+        (double roundLow, double roundHigh) = (Math.Ceiling(low / unit) * unit, Math.Floor(high / unit) * unit);
+        return roundLow < roundHigh ? [roundLow, roundHigh] : [low, high];
     }
 
     /// <summary>Where <paramref name="value"/> lies between the axis ends, 0 to 1.</summary>

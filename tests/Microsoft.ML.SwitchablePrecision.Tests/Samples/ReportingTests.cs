@@ -29,6 +29,20 @@ public sealed class ReportingTests : IDisposable
         Assert.True(marker.Blue > 150 && marker.Red < 80, $"expected the blue marker at the plot's centre, found {marker}");
     }
 
+    [Theory]
+    [InlineData(new[] { 1e6, 1e7, 1e8 }, new[] { 1e6, 1e7, 1e8 })]
+    [InlineData(new[] { 1.2e7, 3e7 }, new[] { 2e7, 3e7 })]
+    [InlineData(new[] { 7.2e6, 9.6e6 }, new[] { 7e6, 8e6, 9e6, 1e7 })]
+    [InlineData(new[] { 7.68e6, 7.79e6 }, new[] { 7e6, 8e6 })]
+    [InlineData(new[] { 1.25e6, 1.3e6 }, new[] { 1.2e6, 1.4e6 })]
+    public void A_log_axis_has_at_least_two_ticks_however_narrow_its_range(double[] values, double[] expected)
+    {
+        var axis = Axis.Fit(values, log: true);
+
+        Assert.Equal(expected, axis.Ticks.Select(t => Math.Round(t, 6)));
+        Assert.All(axis.Ticks, t => Assert.InRange(axis.Fraction(t), 0, 1));
+    }
+
     [Fact]
     public void The_chart_rejects_a_log_axis_with_a_zero_cost()
     {
