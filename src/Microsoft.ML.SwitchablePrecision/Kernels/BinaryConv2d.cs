@@ -1,0 +1,169 @@
+namespace Microsoft.ML.SwitchablePrecision.Kernels;
+
+/// <summary>
+/// A convolution with 1-bit DoReFa weights on k-bit DoReFa activation levels, computed exactly with bit operations.
+/// Input: NCHW levels <c>q in 0..2^k - 1</c> (the activation is <c>q / (2^k - 1)</c>); output: NCHW float32
+/// <c>Scale / (2^k - 1) * sum w q</c>, which equals <c>conv2d(q / n, w_q)</c> up to float rounding. Zero padding is
+/// level 0, which is exact. The input is first turned into per-pixel channel bit masks per plane, then im2col copies
+/// those masks straight into packed bit-plane columns (no float or byte im2col), then <see cref="BinaryGemm"/> runs
+/// image by image. Buffers are kept between calls and reallocated only when the shape or bit width changes, so an
+/// instance is not thread-safe.
+/// </summary>
+internal sealed class BinaryConv2d
+{
+    private ulong[] _pixelPlanes = [];
+    private int[] _integers = [];
+    private PackedBitPlanes? _columns;
+
+    /// <summary>Packs the latent float weights <c>[outChannels, inChannels, kernelHeight, kernelWidth]</c>.</summary>
+    public BinaryConv2d(ReadOnlySpan<float> weights, int outChannels, int inChannels, int kernelHeight, int kernelWidth,
+        int stride = 1, int padding = 0)
+    {
+        if (stride <= 0) throw new ArgumentOutOfRangeException(nameof(stride), stride, $"stride is {stride}; expected at least 1.");
+        if (padding < 0) throw new ArgumentOutOfRangeException(nameof(padding), padding, $"padding is {padding}; expected 0 or more.");
+        Weights = PackedBinaryWeights.FromConvolution(weights, outChannels, inChannels, kernelHeight, kernelWidth);
+        OutChannels = outChannels;
+        InChannels = inChannels;
+        KernelHeight = kernelHeight;
+        KernelWidth = kernelWidth;
+        Stride = stride;
+        Padding = padding;
+    }
+
+    /// <summary>Packed sign bits and scale; K order (kernel row, kernel column, input channel).</summary>
+    public PackedBinaryWeights Weights { get; }
+
+    /// <summary>Output channels.</summary>
+    public int OutChannels { get; }
+
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; }
+
+    /// <summary>Kernel height.</summary>
+    public int KernelHeight { get; }
+
+    /// <summary>Kernel width.</summary>
+    public int KernelWidth { get; }
+
+    /// <summary>Stride in both directions.</summary>
+    public int Stride { get; }
+
+    /// <summary>Zero padding on every side.</summary>
+    public int Padding { get; }
+
+    /// <summary>Output height for an input of <paramref name="height"/> rows.</summary>
+    public int OutputHeight(int height) => (height + 2 * Padding - KernelHeight) / Stride + 1;
+
+    /// <summary>Output width for an input of <paramref name="width"/> columns.</summary>
+    public int OutputWidth(int width) => (width + 2 * Padding - KernelWidth) / Stride + 1;
+
+    /// <summary>
+    /// Float output <c>[batch, OutChannels, OutputHeight, OutputWidth]</c>: the exact integer sums times
+    /// <c>Weights.Scale / (2^activationBits - 1)</c>.
+    /// </summary>
+    public void Forward(ReadOnlySpan<byte> levels, int batch, int height, int width, int activationBits, Span<float> output)
+    {
+        int outputPerImage = CheckShapes(levels.Length, batch, height, width, activationBits, output.Length);
+        if (_integers.Length != outputPerImage) _integers = new int[outputPerImage];
+        float scale = Weights.Scale / ActivationLevels.Steps(activationBits);
+        int inputPerImage = InChannels * height * width;
+        for (int n = 0; n < batch; n++)
+        {
+            ConvolveImage(levels.Slice(n * inputPerImage, inputPerImage), height, width, activationBits, _integers);
+            var destination = output.Slice(n * outputPerImage, outputPerImage);
+            for (int i = 0; i < destination.Length; i++) destination[i] = _integers[i] * scale;
+        }
+    }
+
+    /// <summary>The exact integer sums <c>sum w q</c> with <c>w in {-1, +1}</c>, same layout as <see cref="Forward"/>.</summary>
+    public void ForwardIntegers(ReadOnlySpan<byte> levels, int batch, int height, int width, int activationBits, Span<int> output)
+    {
+        int outputPerImage = CheckShapes(levels.Length, batch, height, width, activationBits, output.Length);
+        int inputPerImage = InChannels * height * width;
+        for (int n = 0; n < batch; n++)
+            ConvolveImage(levels.Slice(n * inputPerImage, inputPerImage), height, width, activationBits,
+                output.Slice(n * outputPerImage, outputPerImage));
+    }
+
+    private int CheckShapes(int levelCount, int batch, int height, int width, int bits, int outputCount)
+    {
+        ActivationLevels.CheckBits(bits, "activationBits");
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch is {batch}; expected at least 1.");
+        if (height + 2 * Padding < KernelHeight || height <= 0)
+            throw new ArgumentOutOfRangeException(nameof(height), height,
+                $"height is {height}; expected at least {Math.Max(1, KernelHeight - 2 * Padding)} for a {KernelHeight}-row kernel with padding {Padding}.");
+        if (width + 2 * Padding < KernelWidth || width <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width), width,
+                $"width is {width}; expected at least {Math.Max(1, KernelWidth - 2 * Padding)} for a {KernelWidth}-column kernel with padding {Padding}.");
+        long expectedInput = (long)batch * InChannels * height * width;
+        if (levelCount != expectedInput)
+            throw new ArgumentException(
+                $"levels has {levelCount} elements; expected batch * inChannels * height * width = {expectedInput}.", "levels");
+        int outputPerImage = OutChannels * OutputHeight(height) * OutputWidth(width);
+        long expectedOutput = (long)batch * outputPerImage;
+        if (outputCount != expectedOutput)
+            throw new ArgumentException(
+                $"output has {outputCount} elements; expected batch * outChannels * outputHeight * outputWidth = {expectedOutput}.", "output");
+        return outputPerImage;
+    }
+
+    private void ConvolveImage(ReadOnlySpan<byte> image, int height, int width, int bits, Span<int> output)
+    {
+        ActivationLevels.CheckRange(image, bits, "levels");
+        int outputHeight = OutputHeight(height), outputWidth = OutputWidth(width);
+        int channelWords = BitRows.WordsFor(InChannels);
+        int pixels = height * width;
+        int planeWords = bits * pixels * channelWords;
+        if (_pixelPlanes.Length < planeWords) _pixelPlanes = new ulong[planeWords];
+        var pixelPlanes = _pixelPlanes.AsSpan(0, planeWords);
+        PackPixelPlanes(image, pixels, bits, channelWords, pixelPlanes);
+
+        int columnCount = outputHeight * outputWidth;
+        if (_columns is null || _columns.Columns != columnCount || _columns.Bits != bits)
+            _columns = new PackedBitPlanes(Weights.Depth, columnCount, bits);
+        else
+            Array.Clear(_columns.Words);
+        var columns = _columns;
+        int wordsPerPlane = columns.WordsPerPlane;
+        for (int oh = 0; oh < outputHeight; oh++)
+            for (int ow = 0; ow < outputWidth; ow++)
+            {
+                int p = oh * outputWidth + ow;
+                var column = columns.Column(p);
+                for (int i = 0; i < KernelHeight; i++)
+                {
+                    int ih = oh * Stride - Padding + i;
+                    if ((uint)ih >= (uint)height) continue;
+                    for (int j = 0; j < KernelWidth; j++)
+                    {
+                        int iw = ow * Stride - Padding + j;
+                        if ((uint)iw >= (uint)width) continue;
+                        int bitOffset = (i * KernelWidth + j) * InChannels;
+                        int pixel = ih * width + iw;
+                        for (int b = 0; b < bits; b++)
+                            BitRows.Append(column.Slice(b * wordsPerPlane, wordsPerPlane), bitOffset,
+                                pixelPlanes.Slice((b * pixels + pixel) * channelWords, channelWords), InChannels);
+                    }
+                }
+                columns.UpdateColumnSum(p);
+            }
+        BinaryGemm.Multiply(Weights, columns, output);
+    }
+
+    // Plane b of pixel x holds bit b of every channel's level at x: word (b * pixels + x) * channelWords + c / 64.
+    private void PackPixelPlanes(ReadOnlySpan<byte> image, int pixels, int bits, int channelWords, Span<ulong> planes)
+    {
+        planes.Clear();
+        for (int c = 0; c < InChannels; c++)
+        {
+            int word = c >> 6, shift = c & 63;
+            var channel = image.Slice(c * pixels, pixels);
+            for (int x = 0; x < pixels; x++)
+            {
+                int level = channel[x];
+                for (int b = 0; b < bits; b++)
+                    planes[(b * pixels + x) * channelWords + word] |= (ulong)((level >> b) & 1) << shift;
+            }
+        }
+    }
+}
