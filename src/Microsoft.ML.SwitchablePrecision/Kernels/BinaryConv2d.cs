@@ -63,7 +63,7 @@ internal sealed class BinaryConv2d
     /// </summary>
     public void Forward(ReadOnlySpan<byte> levels, int batch, int height, int width, int activationBits, Span<float> output)
     {
-        int outputPerImage = CheckShapes(levels.Length, batch, height, width, activationBits, output.Length);
+        int outputPerImage = CheckShapes(levels, batch, height, width, activationBits, output.Length);
         if (_integers.Length != outputPerImage) _integers = new int[outputPerImage];
         float scale = Weights.Scale / ActivationLevels.Steps(activationBits);
         int inputPerImage = InChannels * height * width;
@@ -78,14 +78,14 @@ internal sealed class BinaryConv2d
     /// <summary>The exact integer sums <c>sum w q</c> with <c>w in {-1, +1}</c>, same layout as <see cref="Forward"/>.</summary>
     public void ForwardIntegers(ReadOnlySpan<byte> levels, int batch, int height, int width, int activationBits, Span<int> output)
     {
-        int outputPerImage = CheckShapes(levels.Length, batch, height, width, activationBits, output.Length);
+        int outputPerImage = CheckShapes(levels, batch, height, width, activationBits, output.Length);
         int inputPerImage = InChannels * height * width;
         for (int n = 0; n < batch; n++)
             ConvolveImage(levels.Slice(n * inputPerImage, inputPerImage), height, width, activationBits,
                 output.Slice(n * outputPerImage, outputPerImage));
     }
 
-    private int CheckShapes(int levelCount, int batch, int height, int width, int bits, int outputCount)
+    private int CheckShapes(ReadOnlySpan<byte> levels, int batch, int height, int width, int bits, int outputCount)
     {
         ActivationLevels.CheckBits(bits, "activationBits");
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch is {batch}; expected at least 1.");
@@ -96,20 +96,20 @@ internal sealed class BinaryConv2d
             throw new ArgumentOutOfRangeException(nameof(width), width,
                 $"width is {width}; expected at least {Math.Max(1, KernelWidth - 2 * Padding)} for a {KernelWidth}-column kernel with padding {Padding}.");
         long expectedInput = (long)batch * InChannels * height * width;
-        if (levelCount != expectedInput)
+        if (levels.Length != expectedInput)
             throw new ArgumentException(
-                $"levels has {levelCount} elements; expected batch * inChannels * height * width = {expectedInput}.", "levels");
+                $"levels has {levels.Length} elements; expected batch * inChannels * height * width = {expectedInput}.", "levels");
         int outputPerImage = OutChannels * OutputHeight(height) * OutputWidth(width);
         long expectedOutput = (long)batch * outputPerImage;
         if (outputCount != expectedOutput)
             throw new ArgumentException(
                 $"output has {outputCount} elements; expected batch * outChannels * outputHeight * outputWidth = {expectedOutput}.", "output");
+        ActivationLevels.CheckRange(levels, bits, "levels");
         return outputPerImage;
     }
 
     private void ConvolveImage(ReadOnlySpan<byte> image, int height, int width, int bits, Span<int> output)
     {
-        ActivationLevels.CheckRange(image, bits, "levels");
         int outputHeight = OutputHeight(height), outputWidth = OutputWidth(width);
         int channelWords = BitRows.WordsFor(InChannels);
         int pixels = height * width;
