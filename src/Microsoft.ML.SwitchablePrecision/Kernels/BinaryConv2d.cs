@@ -12,6 +12,7 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 internal sealed class BinaryConv2d
 {
     private ulong[] _pixelPlanes = [];
+    private byte[] _channelsLast = [];
     private int[] _integers = [];
     private PackedBitPlanes? _columns;
 
@@ -115,55 +116,19 @@ internal sealed class BinaryConv2d
         int pixels = height * width;
         int planeWords = bits * pixels * channelWords;
         if (_pixelPlanes.Length < planeWords) _pixelPlanes = new ulong[planeWords];
-        var pixelPlanes = _pixelPlanes.AsSpan(0, planeWords);
-        PackPixelPlanes(image, pixels, bits, channelWords, pixelPlanes);
+        _pixelPlanes.AsSpan(0, planeWords).Clear();
+        PixelBitPlanes.Pack(image, InChannels, pixels, bits, ref _channelsLast, _pixelPlanes);
 
         int columnCount = outputHeight * outputWidth;
         if (_columns is null || _columns.Columns != columnCount || _columns.Bits != bits)
             _columns = new PackedBitPlanes(Weights.Depth, columnCount, bits);
         else
             Array.Clear(_columns.Words);
-        var columns = _columns;
-        int wordsPerPlane = columns.WordsPerPlane;
-        for (int oh = 0; oh < outputHeight; oh++)
-            for (int ow = 0; ow < outputWidth; ow++)
-            {
-                int p = oh * outputWidth + ow;
-                var column = columns.Column(p);
-                for (int i = 0; i < KernelHeight; i++)
-                {
-                    int ih = oh * Stride - Padding + i;
-                    if ((uint)ih >= (uint)height) continue;
-                    for (int j = 0; j < KernelWidth; j++)
-                    {
-                        int iw = ow * Stride - Padding + j;
-                        if ((uint)iw >= (uint)width) continue;
-                        int bitOffset = (i * KernelWidth + j) * InChannels;
-                        int pixel = ih * width + iw;
-                        for (int b = 0; b < bits; b++)
-                            BitRows.Append(column.Slice(b * wordsPerPlane, wordsPerPlane), bitOffset,
-                                pixelPlanes.Slice((b * pixels + pixel) * channelWords, channelWords), InChannels);
-                    }
-                }
-                columns.UpdateColumnSum(p);
-            }
-        BinaryGemm.Multiply(Weights, columns, output);
-    }
-
-    // Plane b of pixel x holds bit b of every channel's level at x: word (b * pixels + x) * channelWords + c / 64.
-    private void PackPixelPlanes(ReadOnlySpan<byte> image, int pixels, int bits, int channelWords, Span<ulong> planes)
-    {
-        planes.Clear();
-        for (int c = 0; c < InChannels; c++)
-        {
-            int word = c >> 6, shift = c & 63;
-            var channel = image.Slice(c * pixels, pixels);
-            for (int x = 0; x < pixels; x++)
-            {
-                int level = channel[x];
-                for (int b = 0; b < bits; b++)
-                    planes[(b * pixels + x) * channelWords + word] |= (ulong)((level >> b) & 1) << shift;
-            }
-        }
+        var geometry = new Im2Col(height, width, outputWidth, KernelHeight, KernelWidth, Stride, Padding, InChannels);
+        if (channelWords == 1)
+            geometry.PackSingleWordChannels(_pixelPlanes, _columns);
+        else
+            geometry.PackMultiWordChannels(_pixelPlanes, _columns);
+        BinaryGemm.Multiply(Weights, _columns, output);
     }
 }
