@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
@@ -71,9 +73,20 @@ internal sealed class BinaryConv2d
         for (int n = 0; n < batch; n++)
         {
             ConvolveImage(levels.Slice(n * inputPerImage, inputPerImage), height, width, activationBits, _integers);
-            var destination = output.Slice(n * outputPerImage, outputPerImage);
-            for (int i = 0; i < destination.Length; i++) destination[i] = _integers[i] * scale;
+            Scale(_integers, scale, output.Slice(n * outputPerImage, outputPerImage));
         }
+    }
+
+    private static void Scale(ReadOnlySpan<int> integers, float scale, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var factor = new Vector<float>(scale);
+            for (; i <= integers.Length - Vector<int>.Count; i += Vector<int>.Count)
+                (Vector.ConvertToSingle(new Vector<int>(integers[i..])) * factor).CopyTo(destination[i..]);
+        }
+        for (; i < integers.Length; i++) destination[i] = integers[i] * scale;
     }
 
     /// <summary>The exact integer sums <c>sum w q</c> with <c>w in {-1, +1}</c>, same layout as <see cref="Forward"/>.</summary>

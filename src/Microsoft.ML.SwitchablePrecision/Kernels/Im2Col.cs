@@ -20,9 +20,10 @@ internal readonly record struct Im2Col(int Height, int Width, int OutputWidth, i
         int pixels = Height * Width;
         ref ulong masks = ref MemoryMarshal.GetArrayDataReference(pixelPlanes);
         ref ulong words = ref MemoryMarshal.GetArrayDataReference(columns.Words);
-        for (int p = 0; p < columns.Columns; p++)
+        int outputHeight = columns.Columns / OutputWidth;
+        for (int p = 0, oh = 0; oh < outputHeight; oh++)
+        for (int ow = 0; ow < OutputWidth; ow++, p++)
         {
-            int oh = p / OutputWidth, ow = p - oh * OutputWidth;
             ref ulong column = ref Unsafe.Add(ref words, (nint)p * wordsPerColumn);
             for (int i = 0; i < KernelHeight; i++)
             {
@@ -36,12 +37,13 @@ internal readonly record struct Im2Col(int Height, int Width, int OutputWidth, i
                     int word = bitOffset >> 6, shift = bitOffset & 63;
                     bool spills = shift + Channels > 64;
                     ref ulong pixel = ref Unsafe.Add(ref masks, ih * Width + iw);
+                    ref ulong target = ref Unsafe.Add(ref column, word);
                     for (int b = 0; b < bits; b++)
                     {
                         ulong mask = Unsafe.Add(ref pixel, b * pixels);
-                        ref ulong target = ref Unsafe.Add(ref column, b * wordsPerPlane + word);
                         target |= mask << shift;
                         if (spills) Unsafe.Add(ref target, 1) |= mask >> (64 - shift);
+                        target = ref Unsafe.Add(ref target, wordsPerPlane);
                     }
                 }
             }
