@@ -1,0 +1,47 @@
+namespace Microsoft.ML.SwitchablePrecision.Kernels;
+
+/// <summary>
+/// Integer levels of k-bit DoReFa activations: <c>q = round(n * clamp(x, 0, 1))</c> with <c>n = 2^k - 1</c>, so the
+/// quantized activation is <c>q / n</c>. The packed kernels work on the levels and apply <c>1 / n</c> once at the end.
+/// </summary>
+internal static class ActivationLevels
+{
+    /// <summary>Largest activation bit width the packed kernels accept (levels are stored in bytes).</summary>
+    public const int MaxBits = 8;
+
+    /// <summary><c>2^k - 1</c>, the largest level of a k-bit activation.</summary>
+    public static int Steps(int bits) => (1 << bits) - 1;
+
+    /// <summary>Throws unless <paramref name="bits"/> is 1 to <see cref="MaxBits"/>.</summary>
+    public static void CheckBits(int bits, string parameter)
+    {
+        if (bits < 1 || bits > MaxBits)
+            throw new ArgumentOutOfRangeException(parameter, bits,
+                $"Activation bit width {bits} is not supported by the packed kernels: expected 1 to {MaxBits}.");
+    }
+
+    /// <summary>
+    /// Writes <c>round(n * clamp(x, 0, 1))</c> (round half to even, as PyTorch) for every element, the same grid as
+    /// <see cref="Quantization.DoReFa.QuantizeActivations"/>.
+    /// </summary>
+    public static void Quantize(ReadOnlySpan<float> activations, int bits, Span<byte> levels)
+    {
+        CheckBits(bits, nameof(bits));
+        if (levels.Length != activations.Length)
+            throw new ArgumentException(
+                $"levels has {levels.Length} elements; expected {activations.Length}, one per activation.", nameof(levels));
+        float steps = Steps(bits);
+        for (int i = 0; i < activations.Length; i++)
+            levels[i] = (byte)MathF.Round(steps * Math.Clamp(activations[i], 0f, 1f), MidpointRounding.ToEven);
+    }
+
+    /// <summary>Throws if any level exceeds <c>2^bits - 1</c>, naming the first offending index.</summary>
+    public static void CheckRange(ReadOnlySpan<byte> levels, int bits, string parameter)
+    {
+        int steps = Steps(bits);
+        int first = levels.IndexOfAnyExceptInRange((byte)0, (byte)steps);
+        if (first >= 0)
+            throw new ArgumentException(
+                $"{parameter}[{first}] is {levels[first]}; expected a {bits}-bit level in 0..{steps}.", parameter);
+    }
+}
