@@ -8,7 +8,12 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Matrix;
 /// <param name="Family">The switches (columns), least precise first.</param>
 /// <param name="Rows">The rows.</param>
 /// <param name="DefaultSeeds">Seeds used when the command line gives none.</param>
-internal sealed record Experiment(string Name, string Title, IReadOnlyList<string> Family, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<int> DefaultSeeds)
+/// <param name="AgainstFirstRow">
+/// When set, the report adds a table of every other row minus the first (paired by seed), headed with this phrase
+/// (for example "versus hard labels only").
+/// </param>
+internal sealed record Experiment(string Name, string Title, IReadOnlyList<string> Family, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<int> DefaultSeeds,
+    string? AgainstFirstRow = null)
 {
     /// <summary>Every distinct cell of the experiment for <paramref name="seeds"/>, in row order.</summary>
     public IReadOnlyList<CellSpec> Cells(Budget budget, IReadOnlyList<int> seeds) =>

@@ -27,13 +27,13 @@ internal static class ExperimentCatalog
             SpNet("DoReFa", Families.BinaryWeight, QuantizerKind.DoReFa, DefaultDistillation),
             SpNet("PACT", Families.BinaryWeight, QuantizerKind.Pact, DefaultDistillation),
             SpNet("LSQ", Families.BinaryWeight, QuantizerKind.Lsq, DefaultDistillation),
-        ], [1]),
+        ], [1], AgainstFirstRow: "versus DoReFa"),
         new("distillation", "Distillation modes on the binary-weight family (SP-Net, DoReFa)", Families.BinaryWeight,
         [
             SpNet("Off (hard labels)", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
             SpNet("FromTeacher", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.FromTeacher),
             SpNet("Recursive", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive),
-        ], [1]),
+        ], [1], AgainstFirstRow: "versus hard labels only"),
         new("diagnosis", "Why the SP-Net trails dedicated models: loss scale, learning rate, BatchNorm statistics (binary-weight family, no distillation)",
             Families.BinaryWeight,
         [

@@ -53,7 +53,7 @@ internal static class MarkdownWriter
                 md.AppendLine($"![{table.Experiment.Name} accuracy per switch]({plotFile(budget, table.Experiment)})");
             }
             if (table.Find(RowLabels.Dedicated) is { } dedicated) WriteComparisons(md, table, dedicated);
-            if (table.Experiment.Name == "distillation" && table.Rows.Count > 1) WriteAgainst(md, table, table.Rows[0], "versus hard labels only");
+            if (table.Experiment.AgainstFirstRow is { } phrase && table.Rows.Count > 1) WriteAgainst(md, table, table.Rows[0], phrase);
         }
     }
 
@@ -87,9 +87,9 @@ internal static class MarkdownWriter
     {
         var family = table.Experiment.Family;
         md.AppendLine();
-        md.AppendLine($"Each mode minus \"{baseline.Row.Label}\" (points), {title}:");
+        md.AppendLine($"Each row minus \"{baseline.Row.Label}\" (points, runs of the same seed paired), {title}:");
         md.AppendLine();
-        Header(md, "Mode", family, "Mean of quantized");
+        Header(md, "Row", family, "Mean of quantized");
         foreach (var row in table.Rows.Where(r => r != baseline))
             Line(md, row.Row.Label, family.Select(p => FormatPoints(Delta(row.BySwitch[p], baseline.BySwitch[p]))),
                 FormatPoints(MeanDelta(row, baseline, family)));

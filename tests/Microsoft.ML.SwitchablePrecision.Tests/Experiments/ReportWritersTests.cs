@@ -54,6 +54,21 @@ public class ReportWritersTests
     }
 
     [Fact]
+    public void QuantizerRowsAreComparedWithDoReFaRunForRun()
+    {
+        var lsq = CellSpec.SpNet(F1, QuantizerKind.Lsq, DistillationMode.Recursive, HandMadeCells.Budget, 1);
+        var budgets = Tables.Build([.. Cells(), HandMadeCells.Result(lsq, 0.83, 0.84, 0.90, 0.93)]);
+        string md = MarkdownWriter.Write(budgets, plotFile: null);
+
+        var lines = md.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        int heading = lines.IndexOf("Each row minus \"DoReFa\" (points, runs of the same seed paired), versus DoReFa:");
+        Assert.True(heading > 0, "the quantizer comparison is missing");
+        // DoReFa's mean over seeds 1 and 2 is 81/85/89/90, but LSQ only has seed 1 (80/85/88/90) to pair with.
+        Assert.Equal("| LSQ | +3.00 | -1.00 | +2.00 | +3.00 | +1.75 |", lines[heading + 5]);
+        Assert.Equal("| PACT | pending | pending | pending | pending | pending |", lines[heading + 4]);
+    }
+
+    [Fact]
     public void CsvHasOneLinePerRowSeedAndSwitchWithAFinishedCell()
     {
         string csv = CsvWriter.Write(Tables.Build(Cells()));
