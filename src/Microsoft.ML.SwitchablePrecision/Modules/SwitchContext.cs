@@ -8,6 +8,8 @@ namespace Microsoft.ML.SwitchablePrecision.Modules;
 public sealed class SwitchContext
 {
     private int _activeIndex;
+    private volatile bool _usePackedKernels = true;
+    private long _packedConvolutions;
 
     /// <summary>Creates a context over <paramref name="switches"/>; the last one is active.</summary>
     /// <exception cref="ArgumentException">The list is empty or has duplicates.</exception>
@@ -43,6 +45,21 @@ public sealed class SwitchContext
         get => Switches[ActiveIndex];
         set => ActiveIndex = IndexOf(value);
     }
+
+    /// <summary>
+    /// Whether eligible convolutions run the exact packed binary kernels at inference (see
+    /// <see cref="QuantizedConv2d"/>); true by default. Read by every layer at each forward pass.
+    /// </summary>
+    internal bool UsePackedKernels
+    {
+        get => _usePackedKernels;
+        set => _usePackedKernels = value;
+    }
+
+    /// <summary>How many convolution calls of this network took the packed path so far.</summary>
+    internal long PackedConvolutions => Interlocked.Read(ref _packedConvolutions);
+
+    internal void CountPackedConvolution() => Interlocked.Increment(ref _packedConvolutions);
 
     /// <summary>Returns the index of <paramref name="precision"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The network was not built with that switch; the message lists the valid ones.</exception>
