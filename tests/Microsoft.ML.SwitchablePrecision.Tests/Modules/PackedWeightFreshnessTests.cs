@@ -7,7 +7,7 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Modules;
 
 public class PackedWeightFreshnessTests
 {
-    private const double Tolerance = 1e-4;
+    private const double Tolerance = 1e-5;
 
     [Fact]
     public void AnOptimizerStepInTrainingModeIsSeenByTheNextPackedForward()
