@@ -49,7 +49,9 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     /// <summary>
     /// Whether predictions may use the exact packed binary kernels for switches with 1-bit weights and 1- to 8-bit
     /// activations of the DoReFa quantizer (bit operations instead of simulated quantization in float32; same
-    /// results up to float rounding). Default <c>true</c>; not saved with the model. Applies to the next forward pass.
+    /// results up to float rounding). They serve small batches only (batch times activation bits at most 8, where
+    /// they are faster), such as <c>PredictionEngine</c> predictions; larger scoring batches stay on the float path.
+    /// Default <c>true</c>; not saved with the model. Applies to the next forward pass.
     /// </summary>
     public bool UsePackedKernels
     {

@@ -16,8 +16,9 @@ namespace Microsoft.ML.SwitchablePrecision.Modules;
 /// At inference the layer runs the exact packed binary kernel (<see cref="Kernels.BinaryConv2d"/>) instead of the
 /// simulated float path when all of these hold: <see cref="SwitchContext.UsePackedKernels"/>, evaluation mode, no
 /// gradient needed (gradients disabled, or neither input nor parameters require one), DoReFa quantizers on both
-/// operands with 1-bit weights and 1 to 8 activation bits at the active switch, <see cref="Groups"/> = 1, and a CPU
-/// float32 NCHW input. Its output equals the simulated one up to float rounding of the sum. PACT and LSQ layers
+/// operands with 1-bit weights and 1 to 8 activation bits at the active switch, batch times activation bits at most
+/// <see cref="SwitchContext.PackedBatchBitsLimit"/> (8 by default: where packed was measured faster),
+/// <see cref="Groups"/> = 1, and a CPU float32 NCHW input. Its output equals the simulated one up to float rounding of the sum. PACT and LSQ layers
 /// always take the float path.
 /// </remarks>
 public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
@@ -155,6 +156,7 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
             return null;
         var precision = _context.Active;
         if (precision.WeightBits != 1 || precision.ActivationBits > Kernels.ActivationLevels.MaxBits) return null;
+        if (input.Dimensions > 0 && input.shape[0] * precision.ActivationBits > _context.PackedBatchBitsLimit) return null;
         if (is_grad_enabled() && (input.requires_grad || _weight.requires_grad || _bias is { requires_grad: true }))
             return null;
         if (input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.Dimensions != 4

@@ -9,6 +9,7 @@ public sealed class SwitchContext
 {
     private int _activeIndex;
     private volatile bool _usePackedKernels = true;
+    private volatile int _packedBatchBitsLimit = DefaultPackedBatchBitsLimit;
     private long _packedConvolutions;
 
     /// <summary>Creates a context over <paramref name="switches"/>; the last one is active.</summary>
@@ -54,6 +55,21 @@ public sealed class SwitchContext
     {
         get => _usePackedKernels;
         set => _usePackedKernels = value;
+    }
+
+    /// <summary>
+    /// Default of <see cref="PackedBatchBitsLimit"/>. The packed kernel's cost grows with batch times activation bits
+    /// while oneDNN's float convolution gets cheaper per image on a batch; on whole ResNet-20 passes (1 thread) packed
+    /// won at W1A1 up to batch 8, at W1A2 up to batch 4 and at W1A4 up to batch 2, and lost beyond (docs/kernels.md).
+    /// </summary>
+    internal const int DefaultPackedBatchBitsLimit = 8;
+
+    /// <summary>A convolution runs packed only when its batch times the activation bits is at most this.</summary>
+    internal int PackedBatchBitsLimit
+    {
+        get => _packedBatchBitsLimit;
+        set => _packedBatchBitsLimit = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The batch-times-bits limit must be 0 or more.");
     }
 
     /// <summary>How many convolution calls of this network took the packed path so far.</summary>

@@ -22,6 +22,7 @@ public class PackedInferenceTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         using var network = Calibrated(seed: 11);
         network.ActivePrecision = Precision.Parse(precision);
+        network.Context.PackedBatchBitsLimit = int.MaxValue; // agreement must not depend on the speed policy
         var images = realImages ? RealImages(40, batch) : RandomImages(batch, seed: 12);
 
         long before = network.Context.PackedConvolutions;
@@ -66,6 +67,22 @@ public class PackedInferenceTests(ITestOutputHelper output)
         Assert.Equal(0, network.Context.PackedConvolutions);
         using (no_grad()) network.forward(images);
         Assert.Equal(PackedLayersOfResNet20, network.Context.PackedConvolutions);
+    }
+
+    [Theory]
+    [InlineData("W1A1", 8, true)]
+    [InlineData("W1A1", 9, false)]
+    [InlineData("W1A2", 4, true)]
+    [InlineData("W1A2", 5, false)]
+    [InlineData("W1A4", 2, true)]
+    [InlineData("W1A4", 3, false)]
+    public void ByDefaultOnlyBatchesWithBatchTimesBitsUpToEightRunPacked(string precision, int batch, bool packed)
+    {
+        using var scope = NewDisposeScope();
+        using var network = Calibrated(seed: 17, width: 0.5);
+        network.ActivePrecision = Precision.Parse(precision);
+        Logits(network, RealImages(0, batch), packed: true);
+        Assert.Equal(packed ? PackedLayersOfResNet20 : 0, network.Context.PackedConvolutions);
     }
 
     [Fact]

@@ -67,6 +67,15 @@ internal static class PackedNetworks
         }
     }
 
+    /// <summary>Logits with the packed kernels on; fails unless every binary convolution took the packed path.</summary>
+    public static float[] PackedLogits(SwitchableNetwork network, Tensor images)
+    {
+        long before = network.Context.PackedConvolutions;
+        var logits = Logits(network, images, packed: true);
+        Assert.Equal(PackedLayersOfResNet20, network.Context.PackedConvolutions - before);
+        return logits;
+    }
+
     /// <summary>Largest absolute difference divided by the largest absolute reference logit.</summary>
     public static double RelativeDifference(float[] actual, float[] expected)
     {
