@@ -18,8 +18,8 @@ namespace Microsoft.ML.SwitchablePrecision.Modules;
 /// gradient needed (gradients disabled, or neither input nor parameters require one), DoReFa quantizers on both
 /// operands with 1-bit weights and 1 to 8 activation bits at the active switch, batch times activation bits at most
 /// <see cref="SwitchContext.PackedBatchBitsLimit"/> (8 by default: where packed was measured faster),
-/// <see cref="Groups"/> = 1, and a CPU float32 NCHW input. Its output equals the simulated one up to float rounding of the sum. PACT and LSQ layers
-/// always take the float path.
+/// <see cref="Groups"/> = 1, and a CPU float32 NCHW input. Its output equals the simulated one up to float rounding
+/// of the sum (docs/kernels.md). PACT and LSQ layers always take the float path.
 /// </remarks>
 public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
 {
@@ -156,16 +156,17 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
             return null;
         var precision = _context.Active;
         if (precision.WeightBits != 1 || precision.ActivationBits > Kernels.ActivationLevels.MaxBits) return null;
-        if (input.Dimensions > 0 && input.shape[0] * precision.ActivationBits > _context.PackedBatchBitsLimit) return null;
         if (is_grad_enabled() && (input.requires_grad || _weight.requires_grad || _bias is { requires_grad: true }))
             return null;
         if (input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.Dimensions != 4
-            || input.shape[0] < 1 || input.shape[1] != InChannels || input.numel() > int.MaxValue
+            || input.shape[0] < 1 || input.shape[1] != InChannels
             || input.shape[2] + 2L * Padding < KernelSize || input.shape[3] + 2L * Padding < KernelSize)
             return null;
         if (_weight.device_type != DeviceType.CPU || _weight.dtype != ScalarType.Float32 || !_weight.is_contiguous())
             return null;
-        long outputs = input.shape[0] * OutChannels * OutputSize(input.shape[2]) * OutputSize(input.shape[3]);
-        return outputs > int.MaxValue ? null : precision.ActivationBits;
+        long batch = input.shape[0];
+        if (batch * precision.ActivationBits > _context.PackedBatchBitsLimit) return null;
+        long outputs = batch * OutChannels * OutputSize(input.shape[2]) * OutputSize(input.shape[3]);
+        return input.numel() > int.MaxValue || outputs > int.MaxValue ? null : precision.ActivationBits;
     }
 }
