@@ -1,131 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.SwitchablePrecision.KernelBenchmark;
-using Microsoft.ML.SwitchablePrecision.Kernels;
-using Microsoft.ML.SwitchablePrecision.Quantization;
 using TorchSharp;
-using static TorchSharp.torch;
 
-// Kernel benchmark: the packed binary-weight convolution (1-bit weights, k-bit activations, bit-serial popcount)
-// against TorchSharp's float32 conv2d of the same shape, on the binary 3x3 convolutions of ResNet-20 (1x28x28).
-// Both start from already quantized activations (levels for the packed kernel, levels / n as float32 for conv2d)
-// and end with a float32 NCHW output. The variants of one row group run interleaved, in rotating order, so that
-// load from other processes hits them alike; every figure is the median over the repetitions.
-// Usage: KernelBenchmark [--reps N] [--warmup N] [--min-rep-ms X]
+// Kernel benchmark. Mode "kernels": the packed binary-weight convolution against TorchSharp's float32 conv2d, layer
+// by layer (KernelTable.cs). Mode "network": whole ResNet-20 forward passes and PredictionEngine predictions with
+// the packed kernels on against off (NetworkBenchmark.cs). Mode "all" (default) runs both. Everything runs on one
+// thread; variants that are compared run interleaved in rotating order and every figure is a median.
+// Usage: KernelBenchmark [--mode kernels|network|all] [--reps N] [--warmup N] [--min-rep-ms X]
 var settings = Settings.Parse(args);
 torch.set_num_threads(1);
-var random = new Random(0);
-int[] activationBits = [1, 2, 4];
-int[] batches = [1, 32];
-ConvShape[] shapes =
-[
-    new("16->16, 28x28, stride 1", 16, 16, 28, 1),
-    new("16->32, 28x28, stride 2", 16, 32, 28, 2),
-    new("32->32, 14x14, stride 1", 32, 32, 14, 1),
-    new("32->64, 14x14, stride 2", 32, 64, 14, 2),
-    new("64->64, 7x7, stride 1", 64, 64, 7, 1),
-];
-
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"Binary-weight 3x3 convolutions of ResNet-20 (padding 1), 1 thread (torch.set_num_threads(1)), {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSArchitecture}, POPCNT {(Popcnt.X64.IsSupported ? "yes" : "no")}, .NET {Environment.Version}"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"median of {settings.Reps} repetitions after {settings.Warmup} warm-up; a repetition repeats the call until it lasts >= {settings.MinRepMs} ms"));
-Console.WriteLine();
-Console.WriteLine("| layer | batch | act bits | float32 conv2d ms | packed ms | float / packed | max abs diff |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
 var clock = Stopwatch.StartNew();
-foreach (var shape in shapes)
-    foreach (int batch in batches)
-        MeasureGroup(shape, batch);
-Console.WriteLine();
-Console.WriteLine("| layer | float32 weight bytes | packed weight bytes (sign words + scale) | float / packed |");
-Console.WriteLine("|---|---:|---:|---:|");
-foreach (var shape in shapes)
-{
-    var packed = PackedBinaryWeights.FromConvolution(new float[shape.Out * shape.In * 9], shape.Out, shape.In, 3, 3);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {shape.Name} | {packed.FloatByteCount} | {packed.PackedByteCount} | {packed.FloatByteCount / (double)packed.PackedByteCount:F1}x |"));
-}
+if (settings.Mode is "kernels" or "all") KernelTable.Run(settings);
+if (settings.Mode is "all") Console.WriteLine();
+if (settings.Mode is "network" or "all") NetworkBenchmark.Run(settings);
 Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {clock.Elapsed.TotalSeconds:F1} s"));
-
-void MeasureGroup(ConvShape shape, int batch)
-{
-    int size = shape.Size, outputSize = (size + 2 - 3) / shape.Stride + 1;
-    var weights = new float[shape.Out * shape.In * 9];
-    for (int i = 0; i < weights.Length; i++) weights[i] = (float)(random.NextDouble() * 2 - 1);
-    var activations = new float[batch * shape.In * size * size];
-    for (int i = 0; i < activations.Length; i++) activations[i] = (float)random.NextDouble();
-    var conv = new BinaryConv2d(weights, shape.Out, shape.In, 3, 3, shape.Stride, 1);
-    var output = new float[batch * shape.Out * outputSize * outputSize];
-
-    using var scope = NewDisposeScope();
-    using var noGrad = no_grad();
-    using var floatWeights = tensor(weights, [shape.Out, shape.In, 3, 3]);
-    using var binaryWeights = DoReFa.QuantizeWeights(floatWeights, 1);
-    using var input = tensor(activations, [batch, shape.In, size, size]);
-    long[] strides = [shape.Stride, shape.Stride], padding = [1, 1];
-
-    var variants = new List<Variant> { new("float", 32, () => nn.functional.conv2d(input, binaryWeights, null, strides, padding).Dispose()) };
-    var levelsByBits = new Dictionary<int, byte[]>();
-    foreach (int bits in activationBits)
-    {
-        var levels = new byte[activations.Length];
-        ActivationLevels.Quantize(activations, bits, levels);
-        levelsByBits[bits] = levels;
-        variants.Add(new($"packed", bits, () => conv.Forward(levels, batch, size, size, bits, output)));
-    }
-
-    // Correctness of this very configuration: packed output against conv2d of the DoReFa-quantized input.
-    var maxDiff = new Dictionary<int, double>();
-    foreach (int bits in activationBits)
-    {
-        conv.Forward(levelsByBits[bits], batch, size, size, bits, output);
-        using var quantized = DoReFa.QuantizeActivations(input, bits);
-        using var expected = nn.functional.conv2d(quantized, binaryWeights, null, strides, padding);
-        var reference = expected.data<float>().ToArray();
-        maxDiff[bits] = reference.Select((r, i) => (double)Math.Abs(r - output[i])).Max();
-    }
-
-    foreach (var variant in variants) variant.Calibrate(settings.MinRepMs, settings.Warmup);
-    for (int rep = 0; rep < settings.Reps; rep++)
-        for (int v = 0; v < variants.Count; v++)
-            variants[(v + rep) % variants.Count].Measure();
-
-    double floatMs = variants[0].Median();
-    foreach (var variant in variants.Skip(1))
-    {
-        double packedMs = variant.Median();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {shape.Name} | {batch} | {variant.Bits} | {floatMs:F4} | {packedMs:F4} | {floatMs / packedMs:F2}x | {maxDiff[variant.Bits]:G2} |"));
-    }
-}
-
-internal sealed record ConvShape(string Name, int In, int Out, int Size, int Stride);
-
-internal sealed record Settings(int Reps, int Warmup, double MinRepMs)
-{
-    public static Settings Parse(string[] args)
-    {
-        var settings = new Settings(15, 3, 2.0);
-        for (int i = 0; i < args.Length; i += 2)
-        {
-            string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"Option {args[i]} needs a value.");
-            settings = args[i] switch
-            {
-                "--reps" => settings with { Reps = PositiveInt(args[i], value) },
-                "--warmup" => settings with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
-                "--min-rep-ms" => settings with { MinRepMs = double.Parse(value, CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}: expected --reps, --warmup or --min-rep-ms."),
-            };
-        }
-        return settings;
-    }
-
-    private static int PositiveInt(string option, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? n
-            : throw new ArgumentException($"Option {option} expects a positive integer, got '{value}'.");
-}

@@ -46,6 +46,19 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
         set => Context.Active = value;
     }
 
+    /// <summary>
+    /// Whether inference may run the exact packed binary kernels: convolutions with 1-bit DoReFa weights and 1- to
+    /// 8-bit DoReFa activations, in evaluation mode without gradients, on small batches (batch times activation bits
+    /// at most 8, where they are faster), compute with AND and popcount on bit planes instead of simulating the
+    /// quantization in float32. The output equals the simulated one up to float rounding.
+    /// Default <c>true</c>; set <c>false</c> to force the simulated path, for example to compare the two.
+    /// </summary>
+    public bool UsePackedKernels
+    {
+        get => Context.UsePackedKernels;
+        set => Context.UsePackedKernels = value;
+    }
+
     /// <summary>All trainable parameters, including every switch's BatchNorm affine and quantizer parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -46,6 +46,19 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
         set => Volatile.Write(ref _activeSwitch, _network.Context.IndexOf(value));
     }
 
+    /// <summary>
+    /// Whether predictions may use the exact packed binary kernels for switches with 1-bit weights and 1- to 8-bit
+    /// activations of the DoReFa quantizer (bit operations instead of simulated quantization in float32; same
+    /// results up to float rounding). They serve small batches only (batch times activation bits at most 8, where
+    /// they are faster), such as <c>PredictionEngine</c> predictions; larger scoring batches stay on the float path.
+    /// Default <c>true</c>; not saved with the model. Applies to the next forward pass.
+    /// </summary>
+    public bool UsePackedKernels
+    {
+        get => _network.UsePackedKernels;
+        set => _network.UsePackedKernels = value;
+    }
+
     /// <summary>The switches the model was trained with.</summary>
     public IReadOnlyList<Precision> Switches => _network.Switches;
 

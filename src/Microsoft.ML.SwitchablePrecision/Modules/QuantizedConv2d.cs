@@ -12,11 +12,22 @@ namespace Microsoft.ML.SwitchablePrecision.Modules;
 /// and its weights (<c>weight_quantizer</c>, if <see cref="QuantizesWeights"/>); the bias is never quantized.
 /// The activation quantizer sits on the convolution's input, so the ReLU before it defines the activation.
 /// </summary>
+/// <remarks>
+/// At inference the layer runs the exact packed binary kernel (<see cref="Kernels.BinaryConv2d"/>) instead of the
+/// simulated float path when all of these hold: <see cref="SwitchContext.UsePackedKernels"/>, evaluation mode, no
+/// gradient needed (gradients disabled, or neither input nor parameters require one), DoReFa quantizers on both
+/// operands with 1-bit weights and 1 to 8 activation bits at the active switch, batch times activation bits at most
+/// <see cref="SwitchContext.PackedBatchBitsLimit"/> (8 by default: where packed was measured faster),
+/// <see cref="Groups"/> = 1, and a CPU float32 NCHW input. Its output equals the simulated one up to float rounding
+/// of the sum (docs/kernels.md). PACT and LSQ layers always take the float path.
+/// </remarks>
 public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
     private readonly OperandQuantizers _quantizers;
+    private readonly SwitchContext _context;
+    private readonly PackedConvolution _packed;
     private readonly long[] _stride;
     private readonly long[] _padding;
     private readonly long[] _dilation = [1, 1];
@@ -64,6 +75,8 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
         }
         _quantizers = new OperandQuantizers(context, quantizer, _weight, quantizeWeights, quantizeInput);
         _quantizers.RegisterWith(register_module);
+        _context = context;
+        _packed = new PackedConvolution(stride, padding);
     }
 
     /// <summary>Input channels.</summary>
@@ -111,12 +124,49 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
         return new LayerCost(path, kind, weights, macs, QuantizesWeights, QuantizesInput);
     }
 
+    /// <summary>How often this layer packed its weights (first packed call, then after every weight change).</summary>
+    internal int PackedWeightBuilds => _packed.Builds;
+
     /// <summary>Convolves the (quantized) input with the (quantized) weights of the active switch.</summary>
     public override Tensor forward(Tensor input)
     {
+        if (PackedActivationBits(input) is int bits)
+        {
+            _context.CountPackedConvolution();
+            return _packed.Forward(input, _weight, _bias, bits);
+        }
         var (x, w) = _quantizers.Quantize(input, _weight);
         using (x)
         using (w)
             return nn.functional.conv2d(x ?? input, w ?? _weight, _bias, _stride, _padding, _dilation, Groups);
+    }
+
+    /// <summary>Sets training or evaluation mode; entering training drops the packed weights.</summary>
+    public override void train(bool train = true)
+    {
+        base.train(train);
+        if (train) _packed.Invalidate();
+    }
+
+    // The activation bits of the active switch when this call can run packed, else null.
+    private int? PackedActivationBits(Tensor input)
+    {
+        if (!_context.UsePackedKernels || Groups != 1 || training) return null;
+        if (_quantizers.Weight is not { Kind: QuantizerKind.DoReFa } || _quantizers.Input is not { Kind: QuantizerKind.DoReFa })
+            return null;
+        var precision = _context.Active;
+        if (precision.WeightBits != 1 || precision.ActivationBits > Kernels.ActivationLevels.MaxBits) return null;
+        if (is_grad_enabled() && (input.requires_grad || _weight.requires_grad || _bias is { requires_grad: true }))
+            return null;
+        if (input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.Dimensions != 4
+            || input.shape[0] < 1 || input.shape[1] != InChannels
+            || input.shape[2] + 2L * Padding < KernelSize || input.shape[3] + 2L * Padding < KernelSize)
+            return null;
+        if (_weight.device_type != DeviceType.CPU || _weight.dtype != ScalarType.Float32 || !_weight.is_contiguous())
+            return null;
+        long batch = input.shape[0];
+        if (batch * precision.ActivationBits > _context.PackedBatchBitsLimit) return null;
+        long outputs = batch * OutChannels * OutputSize(input.shape[2]) * OutputSize(input.shape[3]);
+        return input.numel() > int.MaxValue || outputs > int.MaxValue ? null : precision.ActivationBits;
     }
 }

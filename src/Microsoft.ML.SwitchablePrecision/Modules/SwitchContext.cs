@@ -8,6 +8,9 @@ namespace Microsoft.ML.SwitchablePrecision.Modules;
 public sealed class SwitchContext
 {
     private int _activeIndex;
+    private volatile bool _usePackedKernels = true;
+    private volatile int _packedBatchBitsLimit = DefaultPackedBatchBitsLimit;
+    private long _packedConvolutions;
 
     /// <summary>Creates a context over <paramref name="switches"/>; the last one is active.</summary>
     /// <exception cref="ArgumentException">The list is empty or has duplicates.</exception>
@@ -43,6 +46,36 @@ public sealed class SwitchContext
         get => Switches[ActiveIndex];
         set => ActiveIndex = IndexOf(value);
     }
+
+    /// <summary>
+    /// Whether eligible convolutions run the exact packed binary kernels at inference (see
+    /// <see cref="QuantizedConv2d"/>); true by default. Read by every layer at each forward pass.
+    /// </summary>
+    internal bool UsePackedKernels
+    {
+        get => _usePackedKernels;
+        set => _usePackedKernels = value;
+    }
+
+    /// <summary>
+    /// Default of <see cref="PackedBatchBitsLimit"/>. The packed kernel's cost grows with batch times activation bits
+    /// while oneDNN's float convolution gets cheaper per image on a batch; on whole ResNet-20 passes (1 thread) packed
+    /// won at W1A1 up to batch 8, at W1A2 up to batch 4 and at W1A4 up to batch 2, and lost beyond (docs/kernels.md).
+    /// </summary>
+    internal const int DefaultPackedBatchBitsLimit = 8;
+
+    /// <summary>A convolution runs packed only when its batch times the activation bits is at most this.</summary>
+    internal int PackedBatchBitsLimit
+    {
+        get => _packedBatchBitsLimit;
+        set => _packedBatchBitsLimit = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The batch-times-bits limit must be 0 or more.");
+    }
+
+    /// <summary>How many convolution calls of this network took the packed path so far.</summary>
+    internal long PackedConvolutions => Interlocked.Read(ref _packedConvolutions);
+
+    internal void CountPackedConvolution() => Interlocked.Increment(ref _packedConvolutions);
 
     /// <summary>Returns the index of <paramref name="precision"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The network was not built with that switch; the message lists the valid ones.</exception>

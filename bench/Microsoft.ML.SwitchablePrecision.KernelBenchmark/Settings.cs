@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark;
+
+/// <summary>Command-line settings: what to run and how long to time it.</summary>
+internal sealed record Settings(int Reps, int Warmup, double MinRepMs, string Mode)
+{
+    public static Settings Parse(string[] args)
+    {
+        var settings = new Settings(15, 3, 2.0, "all");
+        for (int i = 0; i < args.Length; i += 2)
+        {
+            string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"Option {args[i]} needs a value.");
+            settings = args[i] switch
+            {
+                "--reps" => settings with { Reps = PositiveInt(args[i], value) },
+                "--warmup" => settings with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--min-rep-ms" => settings with { MinRepMs = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--mode" => settings with { Mode = CheckMode(value) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}: expected --mode, --reps, --warmup or --min-rep-ms."),
+            };
+        }
+        return settings;
+    }
+
+    private static int PositiveInt(string option, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new ArgumentException($"Option {option} expects a positive integer, got '{value}'.");
+
+    private static string CheckMode(string value) => value is "kernels" or "network" or "all"
+        ? value
+        : throw new ArgumentException($"Option --mode expects kernels, network or all, got '{value}'.");
+}

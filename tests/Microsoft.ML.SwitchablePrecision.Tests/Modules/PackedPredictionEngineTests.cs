@@ -1,0 +1,49 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.SwitchablePrecision.Tests.Data;
+using static Microsoft.ML.SwitchablePrecision.Tests.Modules.PackedNetworks;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.Modules;
+
+public class PackedPredictionEngineTests
+{
+    private sealed class PixelRow
+    {
+        [VectorType(1, 28, 28)]
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
+
+    [Theory]
+    [InlineData("W1A1")]
+    [InlineData("W1A2")]
+    public void PredictionEngineScoresWithPackedKernelsAsWithoutThem(string precision)
+    {
+        var mlContext = new MLContext(seed: 0);
+        var network = Calibrated(seed: 31, width: 0.5);
+        using var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, network,
+            new SpNetOptions { Switches = Switches }, Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray());
+        transformer.Precision = Precision.Parse(precision);
+        using var engine = mlContext.Model.CreatePredictionEngine<PixelRow, ScoreRow>(transformer,
+            new PredictionEngineOptions { OwnsTransformer = false });
+        var test = SubsetData.Test;
+
+        for (int i = 0; i < 5; i++)
+        {
+            var row = new PixelRow { Features = test.Pixels.AsSpan(i * test.ImageSize, test.ImageSize).ToArray() };
+            transformer.UsePackedKernels = false;
+            var simulated = engine.Predict(row).Score;
+            long before = network.Context.PackedConvolutions;
+            transformer.UsePackedKernels = true;
+            var packed = engine.Predict(row).Score;
+
+            Assert.Equal(PackedLayersOfResNet20, network.Context.PackedConvolutions - before);
+            Assert.InRange(RelativeDifference(packed, simulated), 0, 1e-5);
+            Assert.Equal(ArgMax(simulated, 10), ArgMax(packed, 10));
+        }
+    }
+}
