@@ -8,7 +8,7 @@ namespace Microsoft.ML.SwitchablePrecision.Reporting;
 /// <param name="PackedWeightBytes">Bytes of the layer weights packed at this switch's bit widths, plus one float32 scale per
 /// quantized layer.</param>
 /// <param name="Float32WeightBytes">Bytes of the same weights stored as float32.</param>
-/// <param name="BinaryMacs">Multiply-accumulates with 1-bit weights and 1-bit activations (XNOR and popcount).</param>
+/// <param name="BinaryMacs">Multiply-accumulates with 1-bit weights and 1-bit activations (AND and popcount: activations are {0, 1}).</param>
 /// <param name="LowBitMacs">Multiply-accumulates with both operands at 2 to 8 bits (integer arithmetic), or one at 1 bit and the other at 2 to 8.</param>
 /// <param name="FullPrecisionMacs">Multiply-accumulates with an operand at 32 bits (with 1-bit weights these reduce to
 /// sign-controlled additions, as in BinaryConnect).</param>
