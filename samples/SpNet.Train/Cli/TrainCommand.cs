@@ -81,8 +81,8 @@ internal static class TrainCommand
         };
         var lossReduction = new Option<SwitchLossReduction>("--loss-reduction")
         {
-            Description = "How the switch losses combine: Sum (the papers' convention) or Mean (measured better at short " +
-                          "budgets, see docs/results/README.md).",
+            Description = "How the switch losses combine: Mean (default; measured never worse and up to 4.7 points " +
+                          "better, see docs/results/README.md) or Sum (the papers' convention).",
             DefaultValueFactory = _ => defaults.LossReduction,
         };
         var imageSize = new Option<int>("--image-size")

@@ -36,8 +36,8 @@ internal sealed record TrainSettings
     /// <summary>How the most precise switch teaches the others.</summary>
     public DistillationMode Distillation { get; init; } = DistillationMode.Recursive;
 
-    /// <summary>Whether the switch losses are added (the papers' convention) or averaged.</summary>
-    public SwitchLossReduction LossReduction { get; init; } = SwitchLossReduction.Sum;
+    /// <summary>Whether the switch losses are averaged (the library's default) or added (the papers' convention).</summary>
+    public SwitchLossReduction LossReduction { get; init; } = SwitchLossReduction.Mean;
 
     /// <summary>Side length, in pixels, the images are resized to.</summary>
     public int ImageSize { get; init; } = 28;

@@ -49,7 +49,8 @@ internal static class StoredOptions
         o.Distillation = Enum(s, nameof(o.Distillation), o.Distillation);
         o.Temperature = Number(s, nameof(o.Temperature), o.Temperature);
         o.HardLabelWeight = Number(s, nameof(o.HardLabelWeight), o.HardLabelWeight);
-        o.SwitchLossReduction = Enum(s, nameof(o.SwitchLossReduction), o.SwitchLossReduction);
+        // Models stored before this setting existed were trained with summed losses, the default of the time.
+        o.SwitchLossReduction = Enum(s, nameof(o.SwitchLossReduction), SwitchLossReduction.Sum);
         o.Epochs = (int)Number(s, nameof(o.Epochs), o.Epochs);
         o.BatchSize = (int)Number(s, nameof(o.BatchSize), o.BatchSize);
         o.LearningRate = Number(s, nameof(o.LearningRate), o.LearningRate);

@@ -68,8 +68,11 @@ public sealed record TrainerOptions
     /// <summary>Threads torch uses while training (restored afterwards); 0 leaves torch's setting. Default 0.</summary>
     public int Threads { get; init; }
 
-    /// <summary>Whether the (weighted) switch losses are added or averaged. Default <see cref="SwitchLossReduction.Sum"/>, the papers' convention.</summary>
-    public SwitchLossReduction LossReduction { get; init; } = SwitchLossReduction.Sum;
+    /// <summary>
+    /// Whether the (weighted) switch losses are averaged (default, <see cref="SwitchLossReduction.Mean"/>) or added
+    /// (<see cref="SwitchLossReduction.Sum"/>, the papers' convention).
+    /// </summary>
+    public SwitchLossReduction LossReduction { get; init; } = SwitchLossReduction.Mean;
 
     /// <summary>One loss weight per switch, in the network's switch order; null means 1 for every switch. Each at least 0, one above 0.</summary>
     public IReadOnlyList<double>? SwitchLossWeights { get; init; }

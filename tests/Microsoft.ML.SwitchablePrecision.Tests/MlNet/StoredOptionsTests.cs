@@ -6,11 +6,11 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
 public class StoredOptionsTests
 {
     [Fact]
-    public void TrainingSettingsSurviveTheStoredFormAndUnknownTextKeepsTheDefault()
+    public void TrainingSettingsSurviveTheStoredFormAndAModelWithoutTheReductionWasTrainedWithSums()
     {
         var options = new SpNetOptions
         {
-            SwitchLossReduction = SwitchLossReduction.Mean,
+            SwitchLossReduction = SwitchLossReduction.Sum,
             Distillation = DistillationMode.FromTeacher,
             HardLabelWeight = 0.25,
             Epochs = 7,
@@ -20,14 +20,17 @@ public class StoredOptionsTests
         var settings = StoredOptions.ToSettings(options);
         var restored = StoredOptions.FromSettings(settings, network);
 
-        Assert.Equal("Mean", settings[nameof(SpNetOptions.SwitchLossReduction)]);
-        Assert.Equal(SwitchLossReduction.Mean, restored.SwitchLossReduction);
+        Assert.Equal("Sum", settings[nameof(SpNetOptions.SwitchLossReduction)]);
+        Assert.Equal(SwitchLossReduction.Sum, restored.SwitchLossReduction);
+        Assert.Equal(SwitchLossReduction.Mean, new SpNetOptions().SwitchLossReduction);
         Assert.Equal(DistillationMode.FromTeacher, restored.Distillation);
         Assert.Equal(0.25, restored.HardLabelWeight);
         Assert.Equal(7, restored.Epochs);
         Assert.Equal(network.Switches, restored.Switches);
 
-        settings[nameof(SpNetOptions.SwitchLossReduction)] = "Median";
+        settings[nameof(SpNetOptions.SwitchLossReduction)] = "Mean";
+        Assert.Equal(SwitchLossReduction.Mean, StoredOptions.FromSettings(settings, network).SwitchLossReduction);
+        settings.Remove(nameof(SpNetOptions.SwitchLossReduction));
         Assert.Equal(SwitchLossReduction.Sum, StoredOptions.FromSettings(settings, network).SwitchLossReduction);
     }
 }

@@ -29,8 +29,8 @@ public class SpNetTrainerBehaviourTests
     public void MeanReductionIsTheSumWithEveryLossWeightedOneOverTheSwitchCount()
     {
         var mean = TrainedState(Short with { LossReduction = SwitchLossReduction.Mean }, 9);
-        var weighted = TrainedState(Short with { SwitchLossWeights = [1.0 / 3, 1.0 / 3, 1.0 / 3] }, 9);
-        var sum = TrainedState(Short, 9);
+        var weighted = TrainedState(Short with { LossReduction = SwitchLossReduction.Sum, SwitchLossWeights = [1.0 / 3, 1.0 / 3, 1.0 / 3] }, 9);
+        var sum = TrainedState(Short with { LossReduction = SwitchLossReduction.Sum }, 9);
 
         foreach (var name in mean.Keys) Assert.True(mean[name].SequenceEqual(weighted[name]), $"{name} differs");
         Assert.Contains(mean.Keys, name => !mean[name].SequenceEqual(sum[name]));
