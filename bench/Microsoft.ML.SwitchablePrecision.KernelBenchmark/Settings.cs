@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark;
 
 /// <summary>Command-line settings: what to run and how long to time it.</summary>
-internal sealed record Settings(int Reps, int Warmup, double MinRepMs, string Mode)
+internal sealed record Settings(int Reps, int Warmup, double MinRepMs, string Mode, double Width = 1)
 {
     public static Settings Parse(string[] args)
     {
@@ -17,7 +17,8 @@ internal sealed record Settings(int Reps, int Warmup, double MinRepMs, string Mo
                 "--warmup" => settings with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--min-rep-ms" => settings with { MinRepMs = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--mode" => settings with { Mode = CheckMode(value) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}: expected --mode, --reps, --warmup or --min-rep-ms."),
+                "--width" => settings with { Width = PositiveNumber(args[i], value) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}: expected --mode, --width, --reps, --warmup or --min-rep-ms."),
             };
         }
         return settings;
@@ -27,6 +28,11 @@ internal sealed record Settings(int Reps, int Warmup, double MinRepMs, string Mo
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
             ? n
             : throw new ArgumentException($"Option {option} expects a positive integer, got '{value}'.");
+
+    private static double PositiveNumber(string option, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x > 0 && double.IsFinite(x)
+            ? x
+            : throw new ArgumentException($"Option {option} expects a positive number, got '{value}'.");
 
     private static string CheckMode(string value) => value is "kernels" or "network" or "all"
         ? value

@@ -81,8 +81,8 @@ internal static class TrainCommand
         };
         var lossReduction = new Option<SwitchLossReduction>("--loss-reduction")
         {
-            Description = "How the switch losses combine: Mean (default; measured never worse and up to 4.7 points " +
-                          "better, see docs/results/README.md) or Sum (the papers' convention).",
+            Description = "How the switch losses combine: Mean (default; on full Fashion-MNIST never worse and up to " +
+                          "4.7 points better, see docs/results/README.md) or Sum (the papers' convention).",
             DefaultValueFactory = _ => defaults.LossReduction,
         };
         var imageSize = new Option<int>("--image-size")

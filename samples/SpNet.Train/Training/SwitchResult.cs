@@ -9,6 +9,6 @@ namespace SpNet.Train.Training;
 /// <param name="Metrics">ML.NET's multiclass metrics on the test images.</param>
 /// <param name="Cost">Packed size and operation counts per image.</param>
 /// <param name="BitOperations">Bit operations per image: each multiply-accumulate weighted by weight bits times activation bits.</param>
-/// <param name="LatencyMilliseconds">Mean time of one PredictionEngine prediction (image decode included).</param>
+/// <param name="Latency">Mean time of one PredictionEngine prediction (image decode included), packed kernels on and off.</param>
 internal sealed record SwitchResult(
-    Precision Precision, MulticlassClassificationMetrics Metrics, SwitchCost Cost, double BitOperations, double LatencyMilliseconds);
+    Precision Precision, MulticlassClassificationMetrics Metrics, SwitchCost Cost, double BitOperations, Latency Latency);

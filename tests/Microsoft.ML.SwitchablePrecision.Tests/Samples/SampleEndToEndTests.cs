@@ -40,7 +40,7 @@ public sealed class SampleEndToEndTests : IDisposable
         Assert.True(results[0].Cost.BinaryMacs > 0);
         Assert.Equal(0, results[1].Cost.BinaryMacs);
         Assert.True(results[0].BitOperations < results[1].BitOperations);
-        Assert.All(results, r => Assert.True(r.LatencyMilliseconds > 0));
+        Assert.All(results, r => Assert.True(r.Latency.Packed > 0 && r.Latency.FloatPath > 0));
         using (var chart = SKBitmap.Decode(_files.PathOf("out", TrainJob.ChartFileName)))
             Assert.Equal(900, chart.Width);
 
