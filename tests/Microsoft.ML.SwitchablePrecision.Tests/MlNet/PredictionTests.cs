@@ -27,9 +27,7 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
                 // The engine was created before the switch: a change applies to its next prediction.
                 spNet.Precision = precision;
                 var expected = TrainedPipelineFixture.Scores(fixture.Model, fixture.Context.Data.LoadFromEnumerable(rows));
-                // Batched and single-image convolutions may round differently in the last bits.
-                for (int i = 0; i < rows.Count; i++)
-                    AssertClose(expected[i], engine.Predict(rows[i]).Score);
+                AssertAgree(precision, expected, rows.Select(r => engine.Predict(r).Score).ToList());
             }
         }
         finally
@@ -103,10 +101,23 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
         Assert.True(predictions > 20, $"only {predictions} predictions ran");
     }
 
-    private static void AssertClose(float[] expected, float[] actual)
+    // Batched scoring runs oneDNN's float convolution, a single prediction the packed kernel (or a float convolution
+    // with another summation order): sums differ in the last bits, and a quantized network is discontinuous, so now
+    // and then such a difference moves one activation across a rounding boundary and changes that image's scores by
+    // up to a few thousandths (measured: 1 of 25 images at W1A4, 0.008; every other image within 4e-7). Allow one
+    // such image per switch; the predicted class and every other image must agree.
+    private static void AssertAgree(Precision precision, IReadOnlyList<float[]> expected, IReadOnlyList<float[]> actual)
     {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f, $"class {i}: {expected[i]} vs {actual[i]}");
+        Assert.Equal(expected.Count, actual.Count);
+        var differing = Enumerable.Range(0, expected.Count)
+            .Where(i => expected[i].Zip(actual[i], (a, b) => Math.Abs(a - b)).Max() > 1e-4f).ToList();
+        Assert.True(differing.Count <= 1, $"{precision}: {differing.Count} of {expected.Count} images differ by more than 1e-4");
+        foreach (int i in differing)
+        {
+            Assert.Equal(ArgMax(expected[i]), ArgMax(actual[i]));
+            Assert.True(expected[i].Zip(actual[i], (a, b) => Math.Abs(a - b)).Max() <= 0.05f, $"{precision}, image {i}: scores differ by more than 0.05");
+        }
     }
+
+    private static int ArgMax(float[] scores) => Array.IndexOf(scores, scores.Max());
 }
