@@ -90,6 +90,20 @@ internal static class InputColumns
             throw new ArgumentException($"{nameof(SpNetOptions.Switches)} lists {duplicate.Key} more than once.", nameof(switches));
     }
 
+    public static void CheckSwitchLossWeights(IList<double>? weights, int switches)
+    {
+        if (weights is null) return;
+        if (weights.Count != switches)
+            throw new ArgumentException(
+                $"{nameof(SpNetOptions.SwitchLossWeights)} has {weights.Count} entries; expected {switches}, one per entry of {nameof(SpNetOptions.Switches)} in the same order.",
+                nameof(weights));
+        for (int i = 0; i < weights.Count; i++)
+            if (!double.IsFinite(weights[i]) || weights[i] < 0)
+                throw new ArgumentException($"{nameof(SpNetOptions.SwitchLossWeights)}[{i}] is {weights[i]}; expected a finite number of at least 0.", nameof(weights));
+        if (weights.All(w => w == 0))
+            throw new ArgumentException($"{nameof(SpNetOptions.SwitchLossWeights)} are all 0; at least one switch needs a weight above 0.", nameof(weights));
+    }
+
     private static DataViewSchema.Column Find(DataViewSchema schema, string name, string role) =>
         schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema),
             $"{char.ToUpperInvariant(role[0])}{role[1..]} column '{name}' not found in the input schema.");

@@ -25,6 +25,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         ArgumentNullException.ThrowIfNull(options);
         _host = env.Register(ComponentName);
         InputColumns.CheckSwitches(options.Switches);
+        InputColumns.CheckSwitchLossWeights(options.SwitchLossWeights, options.Switches.Count);
         _options = options.Clone();
     }
 
@@ -132,6 +133,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         Temperature = _options.Temperature,
         HardLabelWeight = _options.HardLabelWeight,
         LossReduction = _options.SwitchLossReduction,
+        SwitchLossWeights = _options.SwitchLossWeights?.ToArray(),
         RandomCropPadding = _options.RandomCropPadding,
         HorizontalFlip = _options.HorizontalFlip,
         Seed = seed,

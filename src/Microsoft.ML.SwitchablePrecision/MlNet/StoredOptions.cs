@@ -6,7 +6,14 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// <summary>The parts of <see cref="SpNetOptions"/> a saved model keeps (everything but the validation set and callback).</summary>
 internal static class StoredOptions
 {
-    public static Dictionary<string, string> ToSettings(SpNetOptions o) => new()
+    public static Dictionary<string, string> ToSettings(SpNetOptions o)
+    {
+        var settings = Settings(o);
+        if (o.SwitchLossWeights is { } weights) settings[nameof(o.SwitchLossWeights)] = string.Join(" ", weights.Select(Format));
+        return settings;
+    }
+
+    private static Dictionary<string, string> Settings(SpNetOptions o) => new()
     {
         [nameof(o.LabelColumnName)] = o.LabelColumnName,
         [nameof(o.FeatureColumnName)] = o.FeatureColumnName,
@@ -49,6 +56,7 @@ internal static class StoredOptions
         o.Distillation = Enum(s, nameof(o.Distillation), o.Distillation);
         o.Temperature = Number(s, nameof(o.Temperature), o.Temperature);
         o.HardLabelWeight = Number(s, nameof(o.HardLabelWeight), o.HardLabelWeight);
+        o.SwitchLossWeights = Weights(s, nameof(o.SwitchLossWeights));
         // Models stored before this setting existed were trained with summed losses, the default of the time.
         o.SwitchLossReduction = Enum(s, nameof(o.SwitchLossReduction), SwitchLossReduction.Sum);
         o.Epochs = (int)Number(s, nameof(o.Epochs), o.Epochs);
@@ -62,6 +70,20 @@ internal static class StoredOptions
         o.HorizontalFlip = s.TryGetValue(nameof(o.HorizontalFlip), out var flip) && bool.TryParse(flip, out var f) ? f : o.HorizontalFlip;
         o.ScoringBatchSize = Math.Max(1, (int)Number(s, nameof(o.ScoringBatchSize), o.ScoringBatchSize));
         return o;
+    }
+
+    // Space-separated invariant numbers; null when absent or unreadable (equal weights).
+    private static List<double>? Weights(IReadOnlyDictionary<string, string> s, string key)
+    {
+        if (!s.TryGetValue(key, out var text)) return null;
+        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var values = new List<double>();
+        foreach (string part in parts)
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) return null;
+            values.Add(value);
+        }
+        return values.Count == 0 ? null : values;
     }
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -186,4 +186,40 @@ public sealed class InputValidationTests
         Assert.Contains("invalid precision", Assert.Throws<ArgumentException>(() =>
             _ml.Transforms.SpNet(new SpNetOptions { Switches = [default] })).Message);
     }
+
+    [Fact]
+    public void SwitchLossWeightsMustMatchTheSwitchesAndBeUsable()
+    {
+        Assert.StartsWith("SwitchLossWeights has 2 entries; expected 4, one per entry of Switches in the same order.",
+            Assert.Throws<ArgumentException>(() => _ml.Transforms.SpNet(new SpNetOptions { SwitchLossWeights = [1, 3] })).Message);
+        Assert.StartsWith("SwitchLossWeights[1] is -1; expected a finite number of at least 0.",
+            Assert.Throws<ArgumentException>(() => _ml.Transforms.SpNet(new SpNetOptions { SwitchLossWeights = [1, -1, 1, 1] })).Message);
+        Assert.StartsWith("SwitchLossWeights are all 0",
+            Assert.Throws<ArgumentException>(() => _ml.Transforms.SpNet(new SpNetOptions { SwitchLossWeights = [0, 0, 0, 0] })).Message);
+        Assert.NotNull(_ml.Transforms.SpNet(new SpNetOptions { SwitchLossWeights = [1, 1, 1, 3] }));
+    }
+
+    [Fact]
+    public void SwitchLossWeightsReachTheTraining()
+    {
+        var data = Keyed(RealRows(perClass: 3));
+        float[] FirstScore(IList<double>? weights)
+        {
+            // The same seed gives the same initial weights and batches, so only the loss weights differ.
+            var ml = new MLContext(seed: 5);
+            var options = Small();
+            options.SwitchLossWeights = weights;
+            using var model = ml.Transforms.SpNet(options).Fit(data);
+            return ml.Data.CreateEnumerable<ScoreRow>(model.Transform(data), reuseRowObject: false).First().Score;
+        }
+
+        var equal = FirstScore(null);
+        Assert.Equal(equal, FirstScore([1, 1]));
+        Assert.NotEqual(equal, FirstScore([1, 0]));
+    }
+
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
 }

@@ -33,4 +33,18 @@ public class StoredOptionsTests
         settings.Remove(nameof(SpNetOptions.SwitchLossReduction));
         Assert.Equal(SwitchLossReduction.Sum, StoredOptions.FromSettings(settings, network).SwitchLossReduction);
     }
+
+    [Fact]
+    public void SwitchLossWeightsSurviveTheStoredFormAndAreAbsentByDefault()
+    {
+        var network = new NetworkOptions { Switches = [new Precision(1, 1), Precision.FullPrecision] };
+        var weighted = StoredOptions.ToSettings(new SpNetOptions { SwitchLossWeights = [0.1, 2.5] });
+
+        Assert.Equal("0.1 2.5", weighted[nameof(SpNetOptions.SwitchLossWeights)]);
+        Assert.Equal([0.1, 2.5], StoredOptions.FromSettings(weighted, network).SwitchLossWeights!);
+        Assert.False(StoredOptions.ToSettings(new SpNetOptions()).ContainsKey(nameof(SpNetOptions.SwitchLossWeights)));
+        Assert.Null(StoredOptions.FromSettings(StoredOptions.ToSettings(new SpNetOptions()), network).SwitchLossWeights);
+        weighted[nameof(SpNetOptions.SwitchLossWeights)] = "0.1 heavy";
+        Assert.Null(StoredOptions.FromSettings(weighted, network).SwitchLossWeights);
+    }
 }
