@@ -41,11 +41,14 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
             Threads = threads,
             TrainImages = data.Train.Count,
             TestImages = data.Test.Count,
-            Test = test.Select(m => new SwitchAccuracy(m.Precision.ToString(), m.Accuracy, m.Loss)).ToList(),
-            TestAfterBatchNormReestimation = afterReestimation.Select(m => new SwitchAccuracy(m.Precision.ToString(), m.Accuracy, m.Loss)).ToList(),
-            LastEpochTrain = summary.FinalTrain.Select(m => new SwitchAccuracy(m.Precision.ToString(), m.Accuracy, m.Loss)).ToList(),
+            Test = Accuracies(test),
+            TestAfterBatchNormReestimation = Accuracies(afterReestimation),
+            LastEpochTrain = Accuracies(summary.FinalTrain),
         };
     }
+
+    private static List<SwitchAccuracy> Accuracies(IEnumerable<SwitchMetrics> metrics) =>
+        metrics.Select(m => new SwitchAccuracy(m.Precision.ToString(), m.Accuracy, m.Loss)).ToList();
 
     private void Progress(TrainingProgress p)
     {

@@ -1,3 +1,5 @@
+using Microsoft.ML.SwitchablePrecision.Quantization;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
@@ -8,9 +10,6 @@ internal static class ActivationLevels
 {
     /// <summary>Largest activation bit width the packed kernels accept (levels are stored in bytes).</summary>
     public const int MaxBits = 8;
-
-    /// <summary><c>2^k - 1</c>, the largest level of a k-bit activation.</summary>
-    public static int Steps(int bits) => (1 << bits) - 1;
 
     /// <summary>Throws unless <paramref name="bits"/> is 1 to <see cref="MaxBits"/>.</summary>
     public static void CheckBits(int bits, string parameter)
@@ -30,7 +29,7 @@ internal static class ActivationLevels
         if (levels.Length != activations.Length)
             throw new ArgumentException(
                 $"levels has {levels.Length} elements; expected {activations.Length}, one per activation.", nameof(levels));
-        float steps = Steps(bits);
+        float steps = UniformLevels.Steps(bits);
         for (int i = 0; i < activations.Length; i++)
             levels[i] = (byte)MathF.Round(steps * Math.Clamp(activations[i], 0f, 1f), MidpointRounding.ToEven);
     }
@@ -38,7 +37,7 @@ internal static class ActivationLevels
     /// <summary>Throws if any level exceeds <c>2^bits - 1</c>, naming the first offending index.</summary>
     public static void CheckRange(ReadOnlySpan<byte> levels, int bits, string parameter)
     {
-        int steps = Steps(bits);
+        int steps = UniformLevels.Steps(bits);
         int first = levels.IndexOfAnyExceptInRange((byte)0, (byte)steps);
         if (first >= 0)
             throw new ArgumentException(

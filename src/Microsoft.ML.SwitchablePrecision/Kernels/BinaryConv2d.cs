@@ -1,4 +1,5 @@
 using System.Numerics;
+using Microsoft.ML.SwitchablePrecision.Quantization;
 
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
@@ -68,7 +69,7 @@ internal sealed class BinaryConv2d
     {
         int outputPerImage = CheckShapes(levels, batch, height, width, activationBits, output.Length);
         if (_integers.Length != outputPerImage) _integers = new int[outputPerImage];
-        float scale = Weights.Scale / ActivationLevels.Steps(activationBits);
+        float scale = Weights.Scale / UniformLevels.Steps(activationBits);
         int inputPerImage = InChannels * height * width;
         for (int n = 0; n < batch; n++)
         {

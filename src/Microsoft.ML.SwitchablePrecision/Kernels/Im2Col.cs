@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -47,7 +46,7 @@ internal readonly record struct Im2Col(int Height, int Width, int OutputWidth, i
                     }
                 }
             }
-            columns.ColumnSums[p] = ColumnSum(ref column, bits, wordsPerPlane);
+            columns.UpdateColumnSum(p);
         }
     }
 
@@ -77,18 +76,5 @@ internal readonly record struct Im2Col(int Height, int Width, int OutputWidth, i
             }
             columns.UpdateColumnSum(p);
         }
-    }
-
-    private static int ColumnSum(ref ulong column, int bits, int wordsPerPlane)
-    {
-        int sum = 0;
-        for (int b = 0; b < bits; b++)
-        {
-            int ones = 0;
-            ref ulong plane = ref Unsafe.Add(ref column, b * wordsPerPlane);
-            for (int w = 0; w < wordsPerPlane; w++) ones += BitOperations.PopCount(Unsafe.Add(ref plane, w));
-            sum += ones << b;
-        }
-        return sum;
     }
 }

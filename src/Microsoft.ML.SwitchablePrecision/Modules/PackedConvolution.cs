@@ -54,7 +54,8 @@ internal sealed class PackedConvolution
         lock (_gate)
         {
             var kernel = KernelFor(weight);
-            int batch = (int)input.shape[0], height = (int)input.shape[2], width = (int)input.shape[3];
+            var shape = input.shape;
+            int batch = (int)shape[0], height = (int)shape[2], width = (int)shape[3];
             using var contiguous = input.contiguous();
             var activations = MemoryMarshal.Cast<byte, float>(contiguous.bytes);
             if (_levels.Length != activations.Length) _levels = new byte[activations.Length];

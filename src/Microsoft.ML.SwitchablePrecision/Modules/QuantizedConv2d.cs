@@ -158,15 +158,16 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
         if (precision.WeightBits != 1 || precision.ActivationBits > Kernels.ActivationLevels.MaxBits) return null;
         if (is_grad_enabled() && (input.requires_grad || _weight.requires_grad || _bias is { requires_grad: true }))
             return null;
-        if (input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.Dimensions != 4
-            || input.shape[0] < 1 || input.shape[1] != InChannels
-            || input.shape[2] + 2L * Padding < KernelSize || input.shape[3] + 2L * Padding < KernelSize)
+        if (input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.Dimensions != 4) return null;
+        // Each read of shape is a native call: read it once.
+        var shape = input.shape;
+        if (shape[0] < 1 || shape[1] != InChannels || shape[2] + 2L * Padding < KernelSize || shape[3] + 2L * Padding < KernelSize)
             return null;
         if (_weight.device_type != DeviceType.CPU || _weight.dtype != ScalarType.Float32 || !_weight.is_contiguous())
             return null;
-        long batch = input.shape[0];
+        long batch = shape[0];
         if (batch * precision.ActivationBits > _context.PackedBatchBitsLimit) return null;
-        long outputs = batch * OutChannels * OutputSize(input.shape[2]) * OutputSize(input.shape[3]);
+        long outputs = batch * OutChannels * OutputSize(shape[2]) * OutputSize(shape[3]);
         return input.numel() > int.MaxValue || outputs > int.MaxValue ? null : precision.ActivationBits;
     }
 }

@@ -75,13 +75,13 @@ public class BinaryConv2dTests
         var x = new float[500];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 1.6 - 0.3);
         // Exact midpoints between levels test the round-half-to-even agreement with PyTorch.
-        x[0] = 0.5f / ActivationLevels.Steps(bits);
-        x[1] = 1.5f / ActivationLevels.Steps(bits);
+        x[0] = 0.5f / UniformLevels.Steps(bits);
+        x[1] = 1.5f / UniformLevels.Steps(bits);
         var levels = new byte[x.Length];
         ActivationLevels.Quantize(x, bits, levels);
         var expected = DoReFa.QuantizeActivations(tensor(x), bits).data<float>().ToArray();
         for (int i = 0; i < x.Length; i++)
-            Assert.Equal(expected[i], levels[i] / (float)ActivationLevels.Steps(bits));
+            Assert.Equal(expected[i], levels[i] / (float)UniformLevels.Steps(bits));
     }
 
     [Fact]
