@@ -20,13 +20,12 @@ internal static class NetworkBenchmark
 
     public static void Run(Settings settings)
     {
-        manual_seed(0);
         var options = new NetworkOptions
         {
             Architecture = ArchitectureKind.ResNet20, WidthMultiplier = settings.Width, Quantizer = QuantizerKind.DoReFa,
             Switches = [.. Measured, Precision.FullPrecision], InputMean = [72.94f], InputStd = [90.02f],
         };
-        using var network = NetworkFactory.Create(options);
+        using var network = NetworkFactory.Create(options, seed: 0);
         network.eval();
         // The forward table measures the kernels at every batch size, which is what the default limit is set from.
         network.Context.PackedBatchBitsLimit = int.MaxValue;

@@ -21,8 +21,7 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
         if (spec.Data != data.Id)
             throw new ArgumentException($"Cell '{spec.Key}' is for data '{spec.Data}' but the loaded data is '{data.Id}'.", nameof(spec));
         var clock = Stopwatch.StartNew();
-        torch.manual_seed(spec.Seed);
-        using var network = NetworkFactory.Create(Recipe.Network(spec));
+        using var network = NetworkFactory.Create(Recipe.Network(spec), spec.Seed);
         var trainer = new SpNetTrainer(Recipe.Trainer(spec, threads));
         var summary = trainer.Train(network, data.Train, validation: null, Progress, cancellationToken);
         int threadsBefore = torch.get_num_threads();

@@ -31,8 +31,7 @@ internal static class StepTimer
         log.WriteLine(Inv($"Timing {steps} steps after {WarmupSteps} warm-up, batch {Recipe.BatchSize}, {threads} threads; an epoch of {data.Train.Count} images is {stepsPerEpoch} steps."));
         foreach (var spec in specs)
         {
-            torch.manual_seed(1);
-            using var network = NetworkFactory.Create(Recipe.Network(spec));
+            using var network = NetworkFactory.Create(Recipe.Network(spec), seed: 1);
             var trainer = new SpNetTrainer(Recipe.Trainer(spec, threads));
             TimeSpan warm = TimeSpan.Zero, end = TimeSpan.Zero, cpuWarm = TimeSpan.Zero, cpuEnd = TimeSpan.Zero;
             trainer.Train(network, slice, progress: p =>

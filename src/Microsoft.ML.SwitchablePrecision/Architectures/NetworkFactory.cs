@@ -1,3 +1,5 @@
+using Microsoft.ML.SwitchablePrecision.Modules;
+
 namespace Microsoft.ML.SwitchablePrecision.Architectures;
 
 /// <summary>Builds switchable networks from <see cref="NetworkOptions"/>.</summary>
@@ -7,8 +9,8 @@ public static class NetworkFactory
     public const int MinimumImageSize = 8;
 
     /// <summary>
-    /// Validates <paramref name="options"/> and builds the network it describes with freshly initialised weights
-    /// (seed TorchSharp with <c>torch.manual_seed</c> first for reproducible weights). Two calls with equal options
+    /// Validates <paramref name="options"/> and builds the network it describes with weights drawn from TorchSharp's
+    /// global generator (prefer <see cref="Create(NetworkOptions, long)"/> for reproducible weights). Two calls with equal options
     /// produce networks with identical parameter and buffer names, so one's saved state loads into the other.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or one of its lists is null.</exception>
@@ -16,13 +18,29 @@ public static class NetworkFactory
     public static SwitchableNetwork Create(NetworkOptions options)
     {
         Validate(options);
-        return options.Architecture switch
-        {
-            ArchitectureKind.ResNet20 => new ResNet("resnet20", options, [16, 32, 64], 3),
-            ArchitectureKind.ResNet18 => new ResNet("resnet18", options, [64, 128, 256, 512], 2),
-            _ => new MobileNetV2(options),
-        };
+        return Build(options);
     }
+
+    /// <summary>
+    /// Like <see cref="Create(NetworkOptions)"/>, with the initial weights drawn from a private generator seeded with
+    /// <paramref name="seed"/>: equal options and seed give identical weights, whatever other threads draw meanwhile,
+    /// and the same weights as <c>torch.manual_seed(seed)</c> followed by <see cref="Create(NetworkOptions)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or one of its lists is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it and the expected values.</exception>
+    public static SwitchableNetwork Create(NetworkOptions options, long seed)
+    {
+        Validate(options);
+        using var weights = InitialWeights.Seeded(seed);
+        return Build(options);
+    }
+
+    private static SwitchableNetwork Build(NetworkOptions options) => options.Architecture switch
+    {
+        ArchitectureKind.ResNet20 => new ResNet("resnet20", options, [16, 32, 64], 3),
+        ArchitectureKind.ResNet18 => new ResNet("resnet18", options, [64, 128, 256, 512], 2),
+        _ => new MobileNetV2(options),
+    };
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public static void Validate(NetworkOptions options)

@@ -64,7 +64,6 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
 
         int seed = _host.Rand.Next();
         var (mean, std) = ChannelStatistics(train);
-        random.manual_seed(seed);
         var network = NetworkFactory.Create(new NetworkOptions
         {
             Architecture = _options.Architecture,
@@ -78,7 +77,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
             WidthMultiplier = _options.WidthMultiplier,
             InputMean = mean,
             InputStd = std,
-        });
+        }, seed);
         try
         {
             channel.Info($"Training {_options.Architecture} ({network.ParameterCount:N0} parameters) on {train.Count} images " +

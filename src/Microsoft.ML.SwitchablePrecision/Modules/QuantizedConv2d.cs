@@ -65,7 +65,7 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
         _padding = [padding, padding];
 
         var weight = empty(outChannels, inChannels / groups, kernelSize, kernelSize);
-        nn.init.kaiming_normal_(weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+        InitialWeights.KaimingNormalFanOut(weight);
         _weight = new Parameter(weight);
         register_parameter("weight", _weight);
         if (bias)

@@ -33,8 +33,12 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         double bound = 1.0 / Math.Sqrt(inFeatures);
-        _weight = new Parameter(empty(outFeatures, inFeatures).uniform_(-bound, bound));
-        _bias = new Parameter(empty(outFeatures).uniform_(-bound, bound));
+        var weight = empty(outFeatures, inFeatures);
+        InitialWeights.Uniform(weight, bound);
+        var biasValues = empty(outFeatures);
+        InitialWeights.Uniform(biasValues, bound);
+        _weight = new Parameter(weight);
+        _bias = new Parameter(biasValues);
         register_parameter("weight", _weight);
         register_parameter("bias", _bias);
         _quantizers = new OperandQuantizers(context, quantizer, _weight, quantizeWeights, quantizeInput);

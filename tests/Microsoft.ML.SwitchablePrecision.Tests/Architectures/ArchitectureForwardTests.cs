@@ -17,15 +17,15 @@ public class ArchitectureForwardTests
     [InlineData(ArchitectureKind.MobileNetV2, 3, 8, 0.25)]
     public void EveryArchitectureMapsImagesToLogitsAtEverySwitch(ArchitectureKind kind, int channels, int size, double width)
     {
-        manual_seed(1);
         using var scope = NewDisposeScope();
+        using var generator = new Generator(1);
         using var network = NetworkFactory.Create(new NetworkOptions
         {
             Architecture = kind, InputChannels = channels, Height = size, Width = size, Classes = 7,
             Switches = Switches, WidthMultiplier = width, Quantizer = QuantizerKind.Pact,
-        });
+        }, seed: 1);
         network.eval();
-        var images = rand(2, channels, size, size);
+        var images = rand(2, channels, size, size, generator: generator);
         foreach (var precision in Switches)
         {
             network.ActivePrecision = precision;
@@ -42,11 +42,11 @@ public class ArchitectureForwardTests
     [InlineData(QuantizerKind.Lsq)]
     public void SwitchingChangesTheOutputAndSwitchingBackRestoresIt(QuantizerKind quantizer)
     {
-        manual_seed(2);
         using var scope = NewDisposeScope();
-        using var network = NetworkFactory.Create(new NetworkOptions { Switches = Switches, Quantizer = quantizer, InputMean = [0.5f], InputStd = [0.25f] });
+        using var generator = new Generator(2);
+        using var network = NetworkFactory.Create(new NetworkOptions { Switches = Switches, Quantizer = quantizer, InputMean = [0.5f], InputStd = [0.25f] }, seed: 2);
         network.eval();
-        var images = rand(4, 1, 28, 28);
+        var images = rand(4, 1, 28, 28, generator: generator);
         network.ActivePrecision = Precision.FullPrecision;
         var full = network.forward(images);
         network.ActivePrecision = new Precision(1, 1);

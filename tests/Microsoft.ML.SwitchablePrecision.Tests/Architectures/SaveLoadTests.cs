@@ -16,9 +16,9 @@ public class SaveLoadTests
             Switches = [new Precision(1, 1), new Precision(2, 2), Precision.FullPrecision],
         };
         using var scope = NewDisposeScope();
-        manual_seed(3);
-        using var original = NetworkFactory.Create(options);
-        var images = rand(4, 1, 28, 28);
+        using var original = NetworkFactory.Create(options, seed: 3);
+        using var generator = new Generator(3);
+        var images = rand(4, 1, 28, 28, generator: generator);
         // A training-mode forward per switch sets LSQ steps and moves each switch's BatchNorm statistics.
         original.train();
         foreach (var precision in options.Switches)
@@ -31,8 +31,7 @@ public class SaveLoadTests
         original.save(saved); // closes the stream; ToArray still works
         using var stream = new MemoryStream(saved.ToArray());
 
-        manual_seed(4);
-        using var restored = NetworkFactory.Create(options);
+        using var restored = NetworkFactory.Create(options, seed: 4);
         restored.eval();
         restored.load(stream);
 

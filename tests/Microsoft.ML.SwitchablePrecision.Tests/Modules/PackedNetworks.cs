@@ -23,8 +23,7 @@ internal static class PackedNetworks
     /// <summary>A ResNet-20 whose BatchNorm statistics of every switch were set from real images, in evaluation mode.</summary>
     public static SwitchableNetwork Calibrated(int seed, double width = 1.0)
     {
-        manual_seed(seed);
-        var network = NetworkFactory.Create(Options(width));
+        var network = NetworkFactory.Create(Options(width), seed);
         network.train();
         using (no_grad())
         using (var scope = NewDisposeScope())
@@ -46,8 +45,8 @@ internal static class PackedNetworks
     /// <summary>Uniform noise over the pixel range.</summary>
     public static Tensor RandomImages(int count, int seed)
     {
-        manual_seed(seed);
-        return rand(count, 1, 28, 28).mul_(255);
+        using var generator = new Generator((ulong)seed);
+        return rand(count, 1, 28, 28, generator: generator).mul_(255);
     }
 
     /// <summary>Logits under <c>no_grad</c> with the packed kernels on or off.</summary>

@@ -12,15 +12,15 @@ public class BatchNormReestimationTests
 
     private static SwitchableNetwork NewNetwork()
     {
-        manual_seed(5);
-        var network = NetworkFactory.Create(new NetworkOptions { Switches = Switches, WidthMultiplier = 0.5 });
+        var network = NetworkFactory.Create(new NetworkOptions { Switches = Switches, WidthMultiplier = 0.5 }, seed: 5);
+        using var generator = new Generator(5);
         // A few training-mode passes per switch with different inputs give each switch its own running statistics.
         network.train();
         using var noGrad = no_grad();
         for (int s = 0; s < Switches.Length; s++)
         {
             network.Context.ActiveIndex = s;
-            using var images = rand(16, 1, 28, 28).mul(255 * (s + 1) / 3f);
+            using var images = rand(16, 1, 28, 28, generator: generator).mul(255 * (s + 1) / 3f);
             network.forward(images);
         }
         return network;

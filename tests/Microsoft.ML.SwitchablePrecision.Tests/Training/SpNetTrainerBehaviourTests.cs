@@ -57,16 +57,19 @@ public class SpNetTrainerBehaviourTests
     [InlineData(DistillationMode.Recursive)]
     public void EveryDistillationModeTrainsAndTheModesDiffer(DistillationMode mode)
     {
+        // Judged on held-out images after two epochs: the running training accuracy of a first epoch this short
+        // sits near chance (0.18-0.29 measured) and differs by CPU, so it cannot tell training from not training.
+        var options = Short with { Epochs = 2, Distillation = mode, HardLabelWeight = 0.25, Temperature = 2 };
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
-        var summary = new SpNetTrainer(Short with { Distillation = mode, HardLabelWeight = 0.25, Temperature = 2 })
-            .Train(network, Slice(300));
-        Assert.All(summary.FinalTrain, m => Assert.True(double.IsFinite(m.Loss) && m.Accuracy > 0.2, $"{mode} {m}"));
+        var summary = new SpNetTrainer(options).Train(network, Slice(300), TrainingData.HeldOut);
+        Assert.All(summary.FinalValidation!, m => Assert.True(m.Accuracy > 0.4, $"{mode} held-out {m}"));
+        for (int i = 0; i < summary.FinalTrain.Count; i++)
+            Assert.True(summary.FinalTrain[i].Loss < summary.Epochs[0].Train[i].Loss, $"{mode} loss did not fall: {summary.FinalTrain[i]}");
 
         var state = StateOf(network);
         foreach (var other in Enum.GetValues<DistillationMode>().Where(m => m != mode))
         {
-            var otherState = TrainedState(Short with { Distillation = other, HardLabelWeight = 0.25, Temperature = 2 }, 5,
-                TrainingData.ThreeSwitches, Slice(300));
+            var otherState = TrainedState(options with { Distillation = other }, 5, TrainingData.ThreeSwitches, Slice(300));
             Assert.Contains(state.Keys, name => !state[name].SequenceEqual(otherState[name]));
         }
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -27,6 +28,11 @@ internal sealed class TinySwitchableNetwork : SwitchableNetwork
         _conv2 = nn.Conv2d(8, 16, 3, stride: 2, padding: 1, bias: false);
         _norm2 = new ModuleList<BatchNorm2d>(options.Switches.Select(_ => nn.BatchNorm2d(16)).ToArray());
         _classifier = nn.Linear(16 * 7 * 7, options.Classes);
+        // TorchSharp's layers drew from the global generator; draw again (same distribution) from InitialWeights
+        // so that a seeded scope makes this network independent of tests running on other threads.
+        foreach (var (tensor, fanIn) in new[] { (_conv1.weight!, options.InputChannels * 9L), (_conv2.weight!, 8 * 9L),
+                     (_classifier.weight!, 16 * 7 * 7L), (_classifier.bias!, 16 * 7 * 7L) })
+            InitialWeights.Uniform(tensor, 1 / Math.Sqrt(fanIn));
         RegisterComponents();
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.ML.SwitchablePrecision.Data;
+using Microsoft.ML.SwitchablePrecision.Modules;
 using Microsoft.ML.SwitchablePrecision.Tests.Data;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
@@ -19,7 +20,7 @@ internal static class TrainingData
 
     public static TinySwitchableNetwork NewNetwork(int seed, params Precision[] switches)
     {
-        TorchSharp.torch.manual_seed(seed);
+        using var weights = InitialWeights.Seeded(seed);
         return new TinySwitchableNetwork(switches);
     }
 }
