@@ -56,6 +56,16 @@ internal static class ExperimentCatalog
             SpNet("SP-Net, losses averaged", Families.Joint, QuantizerKind.DoReFa, DistillationMode.Off) with { RecipeVariant = Recipe.MeanLoss },
             new(RowLabels.Dedicated, CellKind.Dedicated, Families.Joint, QuantizerKind.DoReFa, DistillationMode.Off),
         ], [1]),
+        new("diagnosis-clip", "Activations clipped to [0, 1] at the 32-bit switch too, so one set of weights sees one activation range (binary-weight family, losses averaged, no distillation)",
+            Families.BinaryWeight,
+        [
+            SpNet("SP-Net, losses averaged", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off) with { RecipeVariant = Recipe.MeanLoss },
+            SpNet("SP-Net, losses averaged, A32 clipped", Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off)
+                with { RecipeVariant = Recipe.MeanLossClipped },
+            new(RowLabels.Dedicated, CellKind.Dedicated, Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Off),
+            // Only W1A32: a dedicated model at 1 to 4 activation bits clips already, so its cells would repeat the plain ones.
+            new("Dedicated, A32 clipped", CellKind.Dedicated, ["W1A32"], QuantizerKind.DoReFa, DistillationMode.Off, Recipe.MeanLossClipped),
+        ], [1, 2]),
     ];
 
     /// <summary>Every experiment name accepted by <c>run</c>, <see cref="All"/> last.</summary>

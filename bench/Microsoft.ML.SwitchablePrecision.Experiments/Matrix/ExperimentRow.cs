@@ -9,7 +9,7 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Matrix;
 /// </summary>
 /// <param name="Label">The row's name in tables and plots.</param>
 /// <param name="Kind">SP-Net or dedicated models.</param>
-/// <param name="Family">The switches, least precise first.</param>
+/// <param name="Family">The switches, least precise first: the experiment's, or some of them (the others are not applicable).</param>
 /// <param name="Quantizer">The quantizer family.</param>
 /// <param name="Distillation">The distillation mode of an SP-Net row (Off for dedicated rows).</param>
 /// <param name="RecipeVariant">A change to the recipe for this row only (see <see cref="Running.Recipe.Variants"/>), or null.</param>
@@ -21,6 +21,9 @@ internal sealed record ExperimentRow(string Label, CellKind Kind, IReadOnlyList<
     public IReadOnlyList<CellSpec> Cells(Budget budget, int seed) => Kind == CellKind.SpNet
         ? [CellSpec.SpNet(Family, Quantizer, Distillation, Of(budget), seed)]
         : Family.Select(p => CellSpec.Dedicated(p, Quantizer, Of(budget), seed)).ToList();
+
+    /// <summary>Whether the row has a value for <paramref name="precision"/>.</summary>
+    public bool Covers(string precision) => Family.Contains(precision);
 
     /// <summary>The cell that gives the accuracy of <paramref name="precision"/> for one seed.</summary>
     public CellSpec CellFor(string precision, Budget budget, int seed) => Kind == CellKind.SpNet

@@ -27,7 +27,7 @@ internal static class CsvWriter
                     foreach (int seed in budget.Seeds)
                         foreach (string precision in table.Experiment.Family)
                         {
-                            if (!byKey.TryGetValue(row.Row.CellFor(precision, b, seed).Key, out var cell)) continue;
+                            if (!row.Row.Covers(precision) || !byKey.TryGetValue(row.Row.CellFor(precision, b, seed).Key, out var cell)) continue;
                             var test = cell.Test.First(t => t.Precision == precision);
                             string[] fields =
                             [

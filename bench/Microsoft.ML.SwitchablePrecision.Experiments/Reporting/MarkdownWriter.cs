@@ -13,6 +13,7 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Reporting;
 internal static class MarkdownWriter
 {
     private const string Pending = "pending";
+    private const string NotApplicable = "n/a";
 
     /// <summary>The whole markdown document; <paramref name="plotFile"/> maps an experiment name to its PNG file name.</summary>
     public static string Write(IReadOnlyList<BudgetTables> budgets, Func<BudgetTables, Experiment, string>? plotFile = null)
@@ -46,7 +47,8 @@ internal static class MarkdownWriter
             md.AppendLine();
             Header(md, "Row", family, "Mean of quantized");
             foreach (var row in table.Rows)
-                Line(md, row.Row.Label, family.Select(p => Format(row.BySwitch[p])), FormatPercent(row.MeanOfQuantized(family)));
+                Line(md, row.Row.Label, family.Select(p => Covered(row, p, () => Format(row.BySwitch[p]))),
+                    row.CoversQuantized(family) ? FormatPercent(row.MeanOfQuantized(family)) : NotApplicable);
             if (plotFile is not null && table.Rows.Any(r => r.BySwitch.Values.Any(v => v is not null)))
             {
                 md.AppendLine();
@@ -67,10 +69,10 @@ internal static class MarkdownWriter
         foreach (var row in table.Rows.Where(r => r != dedicated))
         {
             bool isSpNet = row.Row.Kind == CellKind.SpNet;
-            var cells = family.Select(p => Delta(row.BySwitch[p], dedicated.BySwitch[p]) is { } d
+            var cells = family.Select(p => Covered(row, p, () => Delta(row.BySwitch[p], dedicated.BySwitch[p]) is { } d
                 ? Inv($"{d:+0.00;-0.00;0.00}{(isSpNet ? (Targets.Met(p, d) ? " met" : " missed") : "")}")
-                : Pending);
-            Line(md, row.Row.Label, cells, FormatPoints(MeanDelta(row, dedicated, family)));
+                : Pending));
+            Line(md, row.Row.Label, cells, row.CoversQuantized(family) ? FormatPoints(MeanDelta(row, dedicated, family)) : NotApplicable);
         }
         if (table.Find(RowLabels.WithDistillation) is { } with && table.Find(RowLabels.WithoutDistillation) is { } without)
         {
@@ -91,9 +93,11 @@ internal static class MarkdownWriter
         md.AppendLine();
         Header(md, "Row", family, "Mean of quantized");
         foreach (var row in table.Rows.Where(r => r != baseline))
-            Line(md, row.Row.Label, family.Select(p => FormatPoints(Delta(row.BySwitch[p], baseline.BySwitch[p]))),
-                FormatPoints(MeanDelta(row, baseline, family)));
+            Line(md, row.Row.Label, family.Select(p => Covered(row, p, () => FormatPoints(Delta(row.BySwitch[p], baseline.BySwitch[p])))),
+                row.CoversQuantized(family) ? FormatPoints(MeanDelta(row, baseline, family)) : NotApplicable);
     }
+
+    private static string Covered(RowResult row, string precision, Func<string> value) => row.Row.Covers(precision) ? value() : NotApplicable;
 
     private static double? Delta(Stat? a, Stat? b) => a is null || b is null ? null : a.PairedDifference(b) * 100;
 

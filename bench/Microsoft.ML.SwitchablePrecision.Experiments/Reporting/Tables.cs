@@ -6,11 +6,14 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Reporting;
 /// <summary>One row of an experiment table: the accuracy statistics of every switch (null where no seed has finished).</summary>
 internal sealed record RowResult(ExperimentRow Row, IReadOnlyDictionary<string, Stat?> BySwitch)
 {
+    /// <summary>Whether the row has a value for every quantized switch of <paramref name="family"/> once its cells are finished.</summary>
+    public bool CoversQuantized(IReadOnlyList<string> family) => family.Where(Families.IsQuantized).All(Row.Covers);
+
     /// <summary>Mean over the quantized switches of the per-switch means, or null unless every quantized switch has a value.</summary>
     public double? MeanOfQuantized(IReadOnlyList<string> family)
     {
         var quantized = family.Where(Families.IsQuantized).ToList();
-        if (quantized.Any(p => BySwitch[p] is null)) return null;
+        if (quantized.Count == 0 || quantized.Any(p => BySwitch[p] is null)) return null;
         return quantized.Average(p => BySwitch[p]!.Mean);
     }
 }
@@ -55,6 +58,11 @@ internal static class Tables
         var bySwitch = new Dictionary<string, Stat?>();
         foreach (string precision in family)
         {
+            if (!row.Covers(precision))
+            {
+                bySwitch[precision] = null;
+                continue;
+            }
             var found = seeds
                 .Select(seed => (Seed: seed, Value: byKey.GetValueOrDefault(row.CellFor(precision, budget, seed).Key)?.AccuracyOf(precision, row.Measure)))
                 .Where(v => v.Value is not null)

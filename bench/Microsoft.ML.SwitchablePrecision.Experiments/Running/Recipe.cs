@@ -30,6 +30,7 @@ internal static class Recipe
         Classes = 10,
         Switches = spec.Switches.Select(Precision.Parse).ToArray(),
         Quantizer = spec.Quantizer,
+        ClipFullPrecisionActivations = spec.RecipeVariant == MeanLossClipped,
         WidthMultiplier = spec.Width,
         InputMean = [PixelMean],
         InputStd = [PixelStd],
@@ -46,7 +47,7 @@ internal static class Recipe
         return spec.RecipeVariant switch
         {
             null => options,
-            MeanLoss => options with { SwitchLossWeights = spec.Switches.Select(_ => 1.0 / spec.Switches.Count).ToArray() },
+            MeanLoss or MeanLossClipped => options with { SwitchLossWeights = spec.Switches.Select(_ => 1.0 / spec.Switches.Count).ToArray() },
             LearningRate04 => options with { LearningRate = 0.4 },
             TopHalf => options with { SwitchLossWeights = TopHalfWeights(spec.Switches.Count) },
             var other => throw new ArgumentException(
@@ -67,8 +68,15 @@ internal static class Recipe
     /// </summary>
     public const string TopHalf = "tophalf";
 
+    /// <summary>
+    /// Variant: <see cref="MeanLoss"/>, and the 32-bit activation switch's layer inputs clipped to [0, 1] like the
+    /// low-bit switches' (<see cref="NetworkOptions.ClipFullPrecisionActivations"/>). On a dedicated model (one switch,
+    /// weight 1) only the clip differs from the plain recipe.
+    /// </summary>
+    public const string MeanLossClipped = "meanloss-clip";
+
     /// <summary>Every recipe variant.</summary>
-    public static IReadOnlyList<string> Variants { get; } = [MeanLoss, LearningRate04, TopHalf];
+    public static IReadOnlyList<string> Variants { get; } = [MeanLoss, LearningRate04, TopHalf, MeanLossClipped];
 
     private static double[] TopHalfWeights(int switches) =>
         switches < 2 ? [1.0] : [.. Enumerable.Repeat(0.5 / (switches - 1), switches - 1), 0.5];

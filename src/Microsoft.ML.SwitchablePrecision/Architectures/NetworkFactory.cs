@@ -51,6 +51,9 @@ public static class NetworkFactory
             throw new ArgumentException($"Architecture {(int)options.Architecture} is not defined: expected one of {string.Join(", ", Enum.GetNames<ArchitectureKind>())}.", name);
         if (!Enum.IsDefined(options.Quantizer))
             throw new ArgumentException($"Quantizer {(int)options.Quantizer} is not defined: expected one of {string.Join(", ", Enum.GetNames<QuantizerKind>())}.", name);
+        if (options.ClipFullPrecisionActivations && options.Quantizer != QuantizerKind.DoReFa)
+            throw new ArgumentException(
+                $"ClipFullPrecisionActivations clips to DoReFa's range [0, 1]: expected Quantizer DoReFa, got {options.Quantizer}.", name);
         if (options.InputChannels is not (1 or 3))
             throw new ArgumentException($"InputChannels is {options.InputChannels}: expected 1 (grey) or 3 (colour).", name);
         if (options.Height < MinimumImageSize || options.Width < MinimumImageSize)

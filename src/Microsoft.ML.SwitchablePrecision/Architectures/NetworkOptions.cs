@@ -27,6 +27,13 @@ public sealed record NetworkOptions
     /// <summary>Quantize the first convolution and the classifier too (by convention both stay full precision).</summary>
     public bool QuantizeFirstAndLastLayers { get; init; }
 
+    /// <summary>
+    /// Clip the inputs of quantized layers to [0, 1] at 32-bit activation switches too (no rounding), so that every
+    /// switch sees activations on DoReFa's range; by default a 32-bit switch passes the unbounded ReLU output on.
+    /// DoReFa only.
+    /// </summary>
+    public bool ClipFullPrecisionActivations { get; init; }
+
     /// <summary>Channel width multiplier (1 = the architecture's published widths).</summary>
     public double WidthMultiplier { get; init; } = 1.0;
 

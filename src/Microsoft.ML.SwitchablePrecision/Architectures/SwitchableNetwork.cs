@@ -17,7 +17,7 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        Context = new SwitchContext(options.Switches);
+        Context = new SwitchContext(options.Switches) { ClipFullPrecisionActivations = options.ClipFullPrecisionActivations };
         if (options.InputMean.Count > 0 || options.InputStd.Count > 0)
         {
             var shape = new long[] { 1, options.InputChannels, 1, 1 };

@@ -28,6 +28,9 @@ public sealed class SwitchContext
     /// <summary>The switches in the order the network was built with (the index of a switch is its BatchNorm slot).</summary>
     public IReadOnlyList<Precision> Switches { get; }
 
+    /// <summary>Whether layer inputs are clipped to [0, 1] at 32-bit activation switches (see <see cref="Architectures.NetworkOptions.ClipFullPrecisionActivations"/>).</summary>
+    public bool ClipFullPrecisionActivations { get; init; }
+
     /// <summary>Index into <see cref="Switches"/> of the switch the next forward pass computes.</summary>
     public int ActiveIndex
     {

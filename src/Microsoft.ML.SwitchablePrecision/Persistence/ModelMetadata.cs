@@ -13,6 +13,7 @@ internal sealed class ModelMetadata
     public int Classes { get; set; }
     public List<string> Switches { get; set; } = [];
     public bool QuantizeFirstAndLastLayers { get; set; }
+    public bool ClipFullPrecisionActivations { get; set; }
     public double WidthMultiplier { get; set; }
     public List<float> InputMean { get; set; } = [];
     public List<float> InputStd { get; set; } = [];
@@ -35,6 +36,7 @@ internal sealed class ModelMetadata
         Classes = options.Classes,
         Switches = options.Switches.Select(s => s.ToString()).ToList(),
         QuantizeFirstAndLastLayers = options.QuantizeFirstAndLastLayers,
+        ClipFullPrecisionActivations = options.ClipFullPrecisionActivations,
         WidthMultiplier = options.WidthMultiplier,
         InputMean = options.InputMean.ToList(),
         InputStd = options.InputStd.ToList(),
@@ -58,6 +60,7 @@ internal sealed class ModelMetadata
             Classes = Classes,
             Switches = Switches.Select(s => ParseField(s, nameof(Switches))).ToArray(),
             QuantizeFirstAndLastLayers = QuantizeFirstAndLastLayers,
+            ClipFullPrecisionActivations = ClipFullPrecisionActivations,
             WidthMultiplier = WidthMultiplier,
             InputMean = InputMean.ToArray(),
             InputStd = InputStd.ToArray(),

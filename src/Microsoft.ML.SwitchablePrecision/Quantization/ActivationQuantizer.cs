@@ -9,7 +9,8 @@ namespace Microsoft.ML.SwitchablePrecision.Quantization;
 /// Quantizes a layer's input activations at the active switch's <see cref="Precision.ActivationBits"/>. Holds the
 /// per-switch parameters of its family: PACT clipping levels <c>alpha_{i}</c> or LSQ steps <c>step_{i}</c> (one per
 /// quantized switch <c>i</c>) plus the LSQ buffer <c>step_initialized</c> (1 once switch <c>i</c>'s step was set from
-/// its first training batch). At 32 bits it is the identity.
+/// its first training batch). At 32 bits it is the identity, or a clip to [0, 1] when the context says
+/// <see cref="SwitchContext.ClipFullPrecisionActivations"/>.
 /// </summary>
 public sealed class ActivationQuantizer : nn.Module<Tensor, Tensor>
 {
@@ -60,15 +61,15 @@ public sealed class ActivationQuantizer : nn.Module<Tensor, Tensor>
     public bool IsInitialized(int switchIndex) =>
         _stepInitialized is null || _stepInitialized.data<float>()[switchIndex] != 0;
 
-    /// <summary>True when the active switch leaves activations unquantized.</summary>
-    public bool IsIdentity => UniformLevels.IsFullPrecision(_context.Active.ActivationBits);
+    /// <summary>True when the active switch passes activations on unchanged.</summary>
+    public bool IsIdentity => UniformLevels.IsFullPrecision(_context.Active.ActivationBits) && !_context.ClipFullPrecisionActivations;
 
-    /// <summary>Returns the input quantized at the active switch (an alias of it at 32 bits).</summary>
+    /// <summary>Returns the input quantized at the active switch (at 32 bits an alias of it, or its clip to [0, 1]).</summary>
     public override Tensor forward(Tensor input)
     {
         int index = _context.ActiveIndex;
         int bits = _context.Switches[index].ActivationBits;
-        if (UniformLevels.IsFullPrecision(bits)) return input.alias();
+        if (UniformLevels.IsFullPrecision(bits)) return _context.ClipFullPrecisionActivations ? input.clamp(0, 1) : input.alias();
         switch (Kind)
         {
             case QuantizerKind.DoReFa:

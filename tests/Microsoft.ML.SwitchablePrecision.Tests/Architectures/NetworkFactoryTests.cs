@@ -19,6 +19,8 @@ public class NetworkFactoryTests
         { Valid with { InputMean = [0.5f, 0.5f] }, "InputMean has 2 values: expected none or one per input channel (1)." },
         { Valid with { InputStd = [0f] }, "InputStd[0] is 0: expected a finite positive value." },
         { Valid with { Architecture = (ArchitectureKind)7 }, "Architecture 7 is not defined" },
+        { Valid with { Quantizer = QuantizerKind.Pact, ClipFullPrecisionActivations = true },
+            "ClipFullPrecisionActivations clips to DoReFa's range [0, 1]: expected Quantizer DoReFa, got Pact." },
     };
 
     [Theory]

@@ -28,8 +28,8 @@ public class ExperimentCatalogTests
         // family1: 2 SP-Nets + 4 dedicated; family2: 2 SP-Nets + 4 new dedicated (W1A1 is shared);
         // quantizers: PACT and LSQ; distillation: FromTeacher; diagnosis: the SP-Nets with averaged losses (with and
         // without distillation), the SP-Net with the W1A32 loss weighted 1/2 and four dedicated models at learning rate
-        // 0.4; diagnosis-joint: the joint SP-Net with averaged losses.
-        Assert.Equal(23, cells.Count);
+        // 0.4; diagnosis-joint: the joint SP-Net with averaged losses; diagnosis-clip: the clipped SP-Net and dedicated W1A32.
+        Assert.Equal(25, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
         var users = ExperimentCatalog.Experiments
@@ -40,9 +40,10 @@ public class ExperimentCatalogTests
     [Fact]
     public void DefaultSeedsGiveFamily1TwoSeedsAndTheOthersOne()
     {
-        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "all"], ExperimentCatalog.Names);
+        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "diagnosis-clip", "all"], ExperimentCatalog.Names);
         Assert.Equal([1, 2], ExperimentCatalog.Resolve("family1")[0].DefaultSeeds);
-        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
+        // diagnosis-clip adds the averaged-loss SP-Net of seed 2 and, per seed, the clipped SP-Net and dedicated W1A32.
+        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1 + 5, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
     }
 
     [Fact]
@@ -58,7 +59,7 @@ public class ExperimentCatalogTests
     public void AnUnknownExperimentIsNamedInTheError()
     {
         var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family3"));
-        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, all.", error.Message);
+        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, diagnosis-clip, all.", error.Message);
     }
 
     [Fact]
@@ -104,7 +105,33 @@ public class ExperimentCatalogTests
         Assert.Equal([1 / 6.0, 1 / 6.0, 1 / 6.0, 0.5], top.SwitchLossWeights!);
         Assert.Equal(plain with { SwitchLossWeights = top.SwitchLossWeights }, top);
         Assert.Equal(0.1, plain.LearningRate);
+        var clipped = spec with { Recipe = "r1+meanloss-clip" };
+        var clippedTrainer = Recipe.Trainer(clipped, threads: 1);
+        Assert.Equal(mean.SwitchLossWeights, clippedTrainer.SwitchLossWeights!);
+        Assert.Equal(plain with { SwitchLossWeights = clippedTrainer.SwitchLossWeights }, clippedTrainer);
+        Assert.True(Recipe.Network(clipped).ClipFullPrecisionActivations);
+        var plainNetwork = Recipe.Network(spec);
+        Assert.Equal(plainNetwork with { ClipFullPrecisionActivations = true, Switches = [], InputMean = [], InputStd = [] },
+            Recipe.Network(clipped) with { Switches = [], InputMean = [], InputStd = [] });
+        Assert.False(Recipe.Network(spec with { Recipe = "r1+meanloss" }).ClipFullPrecisionActivations);
         var error = Assert.Throws<ArgumentException>(() => Recipe.Trainer(spec with { Recipe = "r1+fast" }, threads: 1));
-        Assert.StartsWith($"Cell '{spec.Key[..^2]}r1+fast' names recipe variant 'fast'; expected one of meanloss, lr0.4, tophalf.", error.Message);
+        Assert.StartsWith($"Cell '{spec.Key[..^2]}r1+fast' names recipe variant 'fast'; expected one of meanloss, lr0.4, tophalf, meanloss-clip.", error.Message);
+    }
+
+    [Fact]
+    public void TheClipDiagnosisTrainsOnlyTheDedicatedModelTheClipChanges()
+    {
+        var cells = ExperimentCatalog.Resolve("diagnosis-clip")[0].Cells(Budget, [1]);
+
+        Assert.Equal(
+        [
+            "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss",
+            "spnet_w1a1-w1a2-w1a4-w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss-clip",
+            "dedicated_w1a1_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a2_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a4_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1",
+            "dedicated_w1a32_dorefa_off_resnet20_w1_e3_s1_fmnist100-50-abcdef12_r1+meanloss-clip",
+        ], cells.Select(c => c.Key));
     }
 }

@@ -76,8 +76,9 @@ public class ReportWritersTests
 
         Assert.Equal(CsvWriter.Header, lines[0]);
         // family1 16 (12 for seed 1, 4 for seed 2), family2 1 (the shared dedicated W1A1), quantizers 8, distillation 12,
-        // diagnosis 8 (its rows shared with family1 for seed 1), diagnosis-joint 1 (the shared dedicated W1A1).
-        Assert.Equal(1 + 16 + 1 + 8 + 12 + 8 + 1, lines.Length);
+        // diagnosis 8 (its rows shared with family1 for seed 1), diagnosis-joint 1 (the shared dedicated W1A1),
+        // diagnosis-clip 4 (the dedicated models of seed 1).
+        Assert.Equal(1 + 16 + 1 + 8 + 12 + 8 + 1 + 4, lines.Length);
         Assert.Equal(
             "fmnist100-50-abcdef12,ResNet20,1,3,r1,family1,\"SP-Net, distillation\",2,W1A4,0.9,3,SpNet,W1A1 W1A2 W1A4 W1A32,DoReFa,Recursive,12.5,"
             + "0123456789abcdef0123456789abcdef01234567,spnet_w1a1-w1a2-w1a4-w1a32_dorefa_recursive_resnet20_w1_e3_s2_fmnist100-50-abcdef12_r1",
@@ -96,7 +97,7 @@ public class ReportWritersTests
 
             var written = ReportWriter.Write(cache, folder).Select(Path.GetFileName).Order(StringComparer.Ordinal);
 
-            Assert.Equal(["accuracy-diagnosis-joint.png", "accuracy-diagnosis.png", "accuracy-distillation.png", "accuracy-family1.png", "accuracy-family2.png", "accuracy-quantizers.png",
+            Assert.Equal(["accuracy-diagnosis-clip.png", "accuracy-diagnosis-joint.png", "accuracy-diagnosis.png", "accuracy-distillation.png", "accuracy-family1.png", "accuracy-family2.png", "accuracy-quantizers.png",
                 "results.csv", "results.json", "results.md"], written);
             byte[] png = File.ReadAllBytes(Path.Combine(folder, "accuracy-family1.png"));
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.Take(4));
@@ -128,6 +129,21 @@ public class ReportWritersTests
         Assert.Equal(0.7, diagnosis.Find("SP-Net, losses averaged")!.BySwitch["W1A4"]!.Mean, 12);
         Assert.Equal(0.75, diagnosis.Find("SP-Net, losses averaged, BN re-estimated")!.BySwitch["W1A4"]!.Mean, 12);
         Assert.Null(diagnosis.Find(RowLabels.WithoutDistillation)!.BySwitch["W1A4"]);
+    }
+
+    [Fact]
+    public void ARowWithSomeOfTheSwitchesShowsTheOthersAsNotApplicable()
+    {
+        var clipped = HandMadeCells.Dedicated("W1A32", 1) with { Recipe = "r1+meanloss-clip" };
+        var budgets = Tables.Build([.. Cells(), HandMadeCells.Result(clipped, 0.87)]);
+        string md = MarkdownWriter.Write(budgets);
+
+        var lines = md.Split('\n').Select(l => l.TrimEnd('\r')).ToHashSet();
+        Assert.Contains("| Dedicated, A32 clipped | n/a | n/a | n/a | 87.00 ± 0.00 (1) | n/a |", lines);
+        Assert.Contains("| Dedicated, A32 clipped | n/a | n/a | n/a | -3.00 | n/a |", lines);
+        Assert.Contains("| SP-Net, losses averaged, A32 clipped | pending | pending | pending | pending | pending |", lines);
+        var csv = CsvWriter.Write(budgets);
+        Assert.Single(csv.Split('\n'), l => l.Contains("Dedicated, A32 clipped", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -29,6 +29,28 @@ public class QuantizerModuleTests
     }
 
     [Fact]
+    public void FullPrecisionActivationsAreClippedToTheUnitRangeOnlyWhenTheContextSaysSo()
+    {
+        using var scope = NewDisposeScope();
+        var switches = new[] { Precision.Parse("W1A1"), Precision.Parse("W1A32") };
+        using var plain = new ActivationQuantizer("q", new SwitchContext(switches), QuantizerKind.DoReFa);
+        var clippingContext = new SwitchContext(switches) { ClipFullPrecisionActivations = true };
+        using var clipping = new ActivationQuantizer("q", clippingContext, QuantizerKind.DoReFa);
+
+        var x = Leaf(-0.5f, 0.3f, 0.7f, 2.5f);
+        Assert.True(plain.IsIdentity);
+        Close([-0.5, 0.3, 0.7, 2.5], plain.forward(x));
+        Assert.False(clipping.IsIdentity);
+        var y = clipping.forward(x);
+        Close([0, 0.3, 0.7, 1], y); // clipped, not rounded
+        y.sum().backward();
+        Close([0, 1, 1, 0], x.grad!);
+
+        clippingContext.ActiveIndex = 0; // a 1-bit switch quantizes as before
+        Close([0, 0, 1, 1], clipping.forward(x));
+    }
+
+    [Fact]
     public void LsqActivationStepIsInitialisedFromTheFirstTrainingBatchOfEachSwitch()
     {
         using var scope = NewDisposeScope();
