@@ -6,7 +6,10 @@ namespace Microsoft.ML.SwitchablePrecision.Experiments.Reporting;
 /// <summary>Rebuilds results.json, results.csv, results.md and the accuracy plots of an output folder from its cached cells.</summary>
 internal static class ReportWriter
 {
-    /// <summary>Writes every report file into <paramref name="outputFolder"/>; returns the paths written.</summary>
+    /// <summary>
+    /// Writes every report file into <paramref name="outputFolder"/> and deletes accuracy plots it no longer writes
+    /// (an experiment renamed, or a budget added, which renames every plot); returns the paths written.
+    /// </summary>
     public static IReadOnlyList<string> Write(CellCache cache, string outputFolder)
     {
         Directory.CreateDirectory(outputFolder);
@@ -26,6 +29,7 @@ internal static class ReportWriter
             MarkdownWriter.Write(budgets, (b, e) => plots.GetValueOrDefault((b, e), PlotName(e, 0, 1)))));
         written.Add(WriteText(outputFolder, "results.csv", CsvWriter.Write(budgets)));
         written.Add(WriteText(outputFolder, "results.json", JsonSummary.Write(budgets)));
+        foreach (string stale in Directory.EnumerateFiles(outputFolder, "accuracy-*.png").Except(written).ToList()) File.Delete(stale);
         return written;
     }
 

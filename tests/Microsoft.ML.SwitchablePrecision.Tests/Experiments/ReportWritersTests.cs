@@ -94,11 +94,15 @@ public class ReportWritersTests
         {
             var cache = new CellCache(Path.Combine(folder, "cells"));
             foreach (var cell in Cells()) cache.Store(cell);
+            File.WriteAllBytes(Path.Combine(folder, "accuracy-family1-2.png"), [1]); // from a time with two budgets
+            File.WriteAllBytes(Path.Combine(folder, "notes.png"), [1]);
 
             var written = ReportWriter.Write(cache, folder).Select(Path.GetFileName).Order(StringComparer.Ordinal);
 
             Assert.Equal(["accuracy-diagnosis-clip.png", "accuracy-diagnosis-joint.png", "accuracy-diagnosis.png", "accuracy-distillation.png", "accuracy-family1.png", "accuracy-family2.png", "accuracy-quantizers.png",
                 "results.csv", "results.json", "results.md"], written);
+            Assert.False(File.Exists(Path.Combine(folder, "accuracy-family1-2.png")));
+            Assert.True(File.Exists(Path.Combine(folder, "notes.png")));
             byte[] png = File.ReadAllBytes(Path.Combine(folder, "accuracy-family1.png"));
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.Take(4));
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
