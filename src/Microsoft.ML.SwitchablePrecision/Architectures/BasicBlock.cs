@@ -41,18 +41,18 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var c1 = _conv1.forward(input);
-        using var h = _bn1.forward(c1).relu_();
-        using var c2 = _conv2.forward(h);
-        var output = _bn2.forward(c2);
+        using var c1 = _conv1.call(input);
+        using var h = _bn1.call(c1).relu_();
+        using var c2 = _conv2.call(h);
+        var output = _bn2.call(c2);
         if (_shortcut is null)
         {
             output.add_(input);
         }
         else
         {
-            using var s = _shortcut.forward(input);
-            using var sn = _shortcutBn!.forward(s);
+            using var s = _shortcut.call(input);
+            using var sn = _shortcutBn!.call(s);
             output.add_(sn);
         }
         return output.relu_();

@@ -46,9 +46,9 @@ internal sealed class InvertedResidual : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        if (_expand is not null) x = nn.functional.relu6(_expandBn!.forward(_expand.forward(x)), inplace: true);
-        x = nn.functional.relu6(_depthwiseBn.forward(_depthwise.forward(x)), inplace: true);
-        var output = _projectBn.forward(_project.forward(x));
+        if (_expand is not null) x = nn.functional.relu6(_expandBn!.call(_expand.call(x)), inplace: true);
+        x = nn.functional.relu6(_depthwiseBn.call(_depthwise.call(x)), inplace: true);
+        var output = _projectBn.call(_project.call(x));
         return _residual ? output.add_(input) : output;
     }
 

@@ -68,10 +68,10 @@ public sealed class MobileNetV2 : SwitchableNetwork
     {
         CheckInput(images);
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu6(_stemBn.forward(_stem.forward(NormalizeInput(images))), inplace: true);
-        foreach (var block in _blocks) x = block.forward(x);
-        x = nn.functional.relu6(_headBn.forward(_head.forward(x)), inplace: true);
-        return _classifier.forward(x.mean([2, 3])).MoveToOuterDisposeScope();
+        var x = nn.functional.relu6(_stemBn.call(_stem.call(NormalizeInput(images))), inplace: true);
+        foreach (var block in _blocks) x = block.call(x);
+        x = nn.functional.relu6(_headBn.call(_head.call(x)), inplace: true);
+        return _classifier.call(x.mean([2, 3])).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -53,11 +53,11 @@ public sealed class ResNet : SwitchableNetwork
     {
         CheckInput(images);
         using var scope = NewDisposeScope();
-        var x = _stemBn.forward(_stem.forward(NormalizeInput(images))).relu_();
+        var x = _stemBn.call(_stem.call(NormalizeInput(images))).relu_();
         foreach (var stage in _stages)
             foreach (var block in stage)
-                x = block.forward(x);
-        return _classifier.forward(x.mean([2, 3])).MoveToOuterDisposeScope();
+                x = block.call(x);
+        return _classifier.call(x.mean([2, 3])).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
