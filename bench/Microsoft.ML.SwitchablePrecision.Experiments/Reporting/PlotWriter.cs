@@ -12,6 +12,7 @@ internal static class PlotWriter
     private static readonly SKColor[] Palette =
     [
         new(0x1f, 0x77, 0xb4), new(0xd6, 0x27, 0x28), new(0x2c, 0xa0, 0x2c), new(0xff, 0x7f, 0x0e), new(0x94, 0x67, 0xbd),
+        new(0x8c, 0x56, 0x4b), new(0xe3, 0x77, 0xc2), new(0x7f, 0x7f, 0x7f), new(0xbc, 0xbd, 0x22), new(0x17, 0xbe, 0xcf),
     ];
 
     /// <summary>Writes the plot of <paramref name="table"/> to <paramref name="path"/>; returns false (and writes nothing) when no row has data.</summary>
@@ -40,6 +41,7 @@ internal static class PlotWriter
         float X(int i, int row) => Left + plotWidth * (i + 0.5f) / family.Count + (row - (rows.Count - 1) / 2f) * 6;
         float Y(double percent) => Top + plotHeight * (float)((high - percent) / (high - low));
 
+        FitWidth(titleFont, table.Experiment.Title, Width - Left - 10, minimumSize: 11);
         canvas.DrawText(table.Experiment.Title, Left, 24, titleFont, ink);
         canvas.DrawText(subtitle, Left, 46, font, ink);
         for (double tick = low; tick <= high + 1e-9; tick += step)
@@ -59,6 +61,7 @@ internal static class PlotWriter
         DrawAligned(canvas, "test accuracy (%)", 22, Top + plotHeight / 2, SKTextAlign.Center, font, ink);
         canvas.Restore();
 
+        float legendY = Top + 20;
         for (int r = 0; r < rows.Count; r++)
         {
             using var pen = new SKPaint { Color = Palette[r % Palette.Length], IsAntialias = true, StrokeWidth = 2.5f, Style = SKPaintStyle.Stroke };
@@ -83,12 +86,16 @@ internal static class PlotWriter
                 canvas.DrawCircle(point, 5, dot);
                 previous = point;
             }
-            float legendY = Top + 20 + r * 26;
             canvas.DrawLine(Left + plotWidth + 16, legendY - 5, Left + plotWidth + 46, legendY - 5, pen);
             canvas.DrawCircle(Left + plotWidth + 31, legendY - 5, 5, dot);
-            canvas.DrawText(rows[r].Row.Label, Left + plotWidth + 54, legendY, font, ink);
+            foreach (string line in Wrap(rows[r].Row.Label, Width - (Left + plotWidth + 54) - 6, font))
+            {
+                canvas.DrawText(line, Left + plotWidth + 54, legendY, font, ink);
+                legendY += 18;
+            }
+            legendY += 8;
         }
-        canvas.DrawText("bars: ±1 std over seeds", Left + plotWidth + 16, Top + 20 + rows.Count * 26 + 10, font, ink);
+        canvas.DrawText("bars: ±1 std over seeds", Left + plotWidth + 16, legendY + 10, font, ink);
 
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
@@ -100,10 +107,40 @@ internal static class PlotWriter
 
     private static void DrawAligned(SKCanvas canvas, string text, float x, float y, SKTextAlign align, SKFont font, SKPaint paint)
     {
-        using var measure = new SKPaint(font);
-        float width = measure.MeasureText(text);
+        float width = TextWidth(text, font);
         float left = align == SKTextAlign.Right ? x - width : align == SKTextAlign.Center ? x - width / 2 : x;
         canvas.DrawText(text, left, y, font, paint);
+    }
+
+    private static float TextWidth(string text, SKFont font)
+    {
+        using var measure = new SKPaint(font);
+        return measure.MeasureText(text);
+    }
+
+    // Shrinks the font until the text fits, down to the minimum size.
+    private static void FitWidth(SKFont font, string text, float width, float minimumSize)
+    {
+        while (font.Size > minimumSize && TextWidth(text, font) > width) font.Size -= 0.5f;
+    }
+
+    // Breaks the text at spaces into lines no wider than the width (a single longer word keeps its own line).
+    private static List<string> Wrap(string text, float width, SKFont font)
+    {
+        var lines = new List<string>();
+        string current = "";
+        foreach (string word in text.Split(' '))
+        {
+            string candidate = current.Length == 0 ? word : current + " " + word;
+            if (current.Length > 0 && TextWidth(candidate, font) > width)
+            {
+                lines.Add(current);
+                current = word;
+            }
+            else current = candidate;
+        }
+        lines.Add(current);
+        return lines;
     }
 
     private static double TickStep(double span) => span switch
