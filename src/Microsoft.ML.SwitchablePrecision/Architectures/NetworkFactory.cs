@@ -51,9 +51,7 @@ public static class NetworkFactory
             throw new ArgumentException($"Architecture {(int)options.Architecture} is not defined: expected one of {string.Join(", ", Enum.GetNames<ArchitectureKind>())}.", name);
         if (!Enum.IsDefined(options.Quantizer))
             throw new ArgumentException($"Quantizer {(int)options.Quantizer} is not defined: expected one of {string.Join(", ", Enum.GetNames<QuantizerKind>())}.", name);
-        if (options.ClipFullPrecisionActivations && options.Quantizer != QuantizerKind.DoReFa)
-            throw new ArgumentException(
-                $"ClipFullPrecisionActivations clips to DoReFa's range [0, 1]: expected Quantizer DoReFa, got {options.Quantizer}.", name);
+        if (ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip) throw new ArgumentException(clip, name);
         if (options.InputChannels is not (1 or 3))
             throw new ArgumentException($"InputChannels is {options.InputChannels}: expected 1 (grey) or 3 (colour).", name);
         if (options.Height < MinimumImageSize || options.Width < MinimumImageSize)
@@ -71,6 +69,11 @@ public static class NetworkFactory
         CheckChannelList(options.InputMean, nameof(options.InputMean), options.InputChannels, name, mustBePositive: false);
         CheckChannelList(options.InputStd, nameof(options.InputStd), options.InputChannels, name, mustBePositive: true);
     }
+
+    /// <summary>Why clipping 32-bit activations cannot go with <paramref name="quantizer"/>, or null when it can.</summary>
+    internal static string? ClipProblem(bool clip, QuantizerKind quantizer) => clip && quantizer != QuantizerKind.DoReFa
+        ? $"ClipFullPrecisionActivations clips to DoReFa's range [0, 1]: expected Quantizer DoReFa, got {quantizer}."
+        : null;
 
     /// <summary>Scales a published channel count by the width multiplier (at least 1 channel).</summary>
     internal static long Scale(int channels, double multiplier) => Math.Max(1, (long)Math.Round(channels * multiplier));

@@ -26,6 +26,8 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         _host = env.Register(ComponentName);
         InputColumns.CheckSwitches(options.Switches);
         InputColumns.CheckSwitchLossWeights(options.SwitchLossWeights, options.Switches.Count);
+        if (NetworkFactory.ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip)
+            throw new ArgumentException(clip, nameof(options));
         _options = options.Clone();
     }
 
@@ -74,6 +76,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
             Switches = _options.Switches.ToArray(),
             Quantizer = _options.Quantizer,
             QuantizeFirstAndLastLayers = _options.QuantizeFirstAndLastLayers,
+            ClipFullPrecisionActivations = _options.ClipFullPrecisionActivations,
             WidthMultiplier = _options.WidthMultiplier,
             InputMean = mean,
             InputStd = std,

@@ -37,6 +37,14 @@ public sealed class SpNetOptions
     /// <summary>Quantize the first convolution and the classifier too (by convention they stay full precision).</summary>
     public bool QuantizeFirstAndLastLayers;
 
+    /// <summary>
+    /// Clip layer inputs to [0, 1] at 32-bit activation switches too, as DoReFa does at the lower bit widths (DoReFa
+    /// only). On full Fashion-MNIST at one epoch this raised an SP-Net's W1A32 switch by 1.6 points, to slightly above a
+    /// dedicated model with the same clip, but clipping costs BinaryConnect 4.4 points, so it stays below an unclipped
+    /// dedicated model (docs/results/README.md). Default false.
+    /// </summary>
+    public bool ClipFullPrecisionActivations;
+
     /// <summary>How the most precise switch teaches the others.</summary>
     public DistillationMode Distillation = TrainerDefaults.Distillation;
 

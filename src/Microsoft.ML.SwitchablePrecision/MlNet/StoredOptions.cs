@@ -45,6 +45,7 @@ internal static class StoredOptions
             Architecture = network.Architecture,
             WidthMultiplier = network.WidthMultiplier,
             QuantizeFirstAndLastLayers = network.QuantizeFirstAndLastLayers,
+            ClipFullPrecisionActivations = network.ClipFullPrecisionActivations,
             ImageChannels = network.InputChannels,
             ImageHeight = network.Height,
             ImageWidth = network.Width,

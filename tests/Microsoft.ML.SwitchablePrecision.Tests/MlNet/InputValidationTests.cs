@@ -203,9 +203,9 @@ public sealed class InputValidationTests
     public void SwitchLossWeightsReachTheTraining()
     {
         var data = Keyed(RealRows(perClass: 3));
-        var equal = FirstScoreAfterFitting(data, null);
-        Assert.Equal(equal, FirstScoreAfterFitting(data, [1, 1]));
-        Assert.NotEqual(equal, FirstScoreAfterFitting(data, [1, 0]));
+        var equal = FirstScoreAfterFitting(data, _ => { });
+        Assert.Equal(equal, FirstScoreAfterFitting(data, o => o.SwitchLossWeights = [1, 1]));
+        Assert.NotEqual(equal, FirstScoreAfterFitting(data, o => o.SwitchLossWeights = [1, 0]));
     }
 
     [Fact]
@@ -213,19 +213,48 @@ public sealed class InputValidationTests
     {
         // Initial weights come from a generator private to the fit, so a parallel fit cannot take draws from it.
         var data = Keyed(RealRows(perClass: 3));
-        var scores = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => FirstScoreAfterFitting(data, null))));
+        var scores = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => FirstScoreAfterFitting(data, _ => { }))));
         Assert.All(scores, score => Assert.Equal(scores[0], score));
+    }
+
+    [Fact]
+    public void ClippedFullPrecisionActivationsReachTheNetworkAndSurviveSaveAndLoad()
+    {
+        Assert.StartsWith("ClipFullPrecisionActivations clips to DoReFa's range [0, 1]: expected Quantizer DoReFa, got Lsq.",
+            Assert.Throws<ArgumentException>(() => _ml.Transforms.SpNet(new SpNetOptions { Quantizer = QuantizerKind.Lsq, ClipFullPrecisionActivations = true })).Message);
+
+        var data = Keyed(RealRows(perClass: 3));
+        var clipped = FirstScoreAfterFitting(data, o => o.ClipFullPrecisionActivations = true); // scored at W32A32
+        Assert.NotEqual(FirstScoreAfterFitting(data, _ => { }), clipped);
+
+        var options = Small();
+        options.ClipFullPrecisionActivations = true;
+        using var model = new MLContext(seed: 5).Transforms.SpNet(options).Fit(data);
+        string path = Path.Combine(Path.GetTempPath(), $"spnet-clip-{Guid.NewGuid():N}.zip");
+        try
+        {
+            _ml.Model.Save(model, data.Schema, path);
+            var loaded = _ml.Model.Load(path, out _);
+            var spNet = SpNetCatalog.FindSpNet(loaded)!;
+            Assert.True(spNet.Options.ClipFullPrecisionActivations);
+            Assert.Equal(clipped, _ml.Data.CreateEnumerable<ScoreRow>(loaded.Transform(data), reuseRowObject: false).First().Score);
+            spNet.Dispose();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>
     /// The first row's scores after fitting with <c>MLContext(seed: 5)</c>: the same seed gives the same initial
-    /// weights and batches, so only the options differ between calls.
+    /// weights and batches, so only the options <paramref name="configure"/> sets differ between calls.
     /// </summary>
-    private static float[] FirstScoreAfterFitting(IDataView data, IList<double>? lossWeights)
+    private static float[] FirstScoreAfterFitting(IDataView data, Action<SpNetOptions> configure)
     {
         var ml = new MLContext(seed: 5);
         var options = Small();
-        options.SwitchLossWeights = lossWeights;
+        configure(options);
         using var model = ml.Transforms.SpNet(options).Fit(data);
         return ml.Data.CreateEnumerable<ScoreRow>(model.Transform(data), reuseRowObject: false).First().Score;
     }
