@@ -32,6 +32,13 @@ public sealed class SwitchableBatchNorm2d : nn.Module<Tensor, Tensor>
     /// <summary>The BatchNorm of switch <paramref name="switchIndex"/>.</summary>
     public BatchNorm2d ForSwitch(int switchIndex) => _norms[switchIndex];
 
+    /// <summary>
+    /// Does nothing: every submodule, parameter and buffer is registered explicitly under its stored name, and TorchSharp's
+    /// field reflection would add aliases named after the fields (<c>_conv1</c> next to <c>conv1</c>) when this module is
+    /// registered in a parent.
+    /// </summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>Normalises with the active switch's BatchNorm.</summary>
     public override Tensor forward(Tensor input) => _norms[_context.ActiveIndex].forward(input);
 }

@@ -64,4 +64,21 @@ public class SaveLoadTests
         Assert.Contains("layer2.0.shortcut_bn.bn.0.num_batches_tracked", names);
         Assert.Contains("classifier.bias", names);
     }
+
+    [Theory]
+    [InlineData(ArchitectureKind.ResNet20)]
+    [InlineData(ArchitectureKind.MobileNetV2)]
+    public void EveryModuleAndTensorIsListedOnceUnderItsStoredName(ArchitectureKind kind)
+    {
+        // TorchSharp registers a child's fields again under their field names unless the module opts out, so
+        // layer1.0._conv1 would list layer1.0.conv1 a second time and state_dict would carry each BatchNorm twice.
+        using var network = NetworkFactory.Create(new NetworkOptions
+        {
+            Architecture = kind, WidthMultiplier = 0.25, Switches = [new Precision(1, 1), Precision.FullPrecision],
+        }, seed: 1);
+        var modules = network.named_modules().ToList();
+        Assert.Equal(modules.Count, modules.Select(m => m.module).Distinct().Count());
+        Assert.DoesNotContain(modules, m => m.name.Split('.').Any(part => part.StartsWith('_')));
+        Assert.Equal(network.named_parameters().Count() + network.named_buffers().Count(), network.state_dict().Count);
+    }
 }

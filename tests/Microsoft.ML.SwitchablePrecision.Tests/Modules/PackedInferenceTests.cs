@@ -52,7 +52,7 @@ public class PackedInferenceTests(ITestOutputHelper output)
         using var network = Calibrated(seed: 11);
         network.ActivePrecision = Precision.Parse(precision);
         network.Context.PackedBatchBitsLimit = int.MaxValue;
-        var layers = network.modules().OfType<QuantizedConv2d>().Where(c => c.QuantizesWeights && c.QuantizesInput).Distinct().ToList();
+        var layers = network.modules().OfType<QuantizedConv2d>().Where(c => c.QuantizesWeights && c.QuantizesInput).ToList();
         Assert.Equal(PackedLayersOfResNet20, layers.Count);
         var inputs = new Dictionary<QuantizedConv2d, Tensor>();
         var hooks = layers.Select(layer => layer.register_forward_pre_hook((_, x) =>
