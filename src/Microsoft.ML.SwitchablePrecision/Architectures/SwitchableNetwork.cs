@@ -62,13 +62,6 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
     /// <summary>All trainable parameters, including every switch's BatchNorm affine and quantizer parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
-    /// <summary>
-    /// Does nothing: every submodule, parameter and buffer is registered explicitly under its stored name, and TorchSharp's
-    /// field reflection would add aliases named after the fields (<c>_conv1</c> next to <c>conv1</c>) when this module is
-    /// registered in a parent.
-    /// </summary>
-    protected override void RegisterComponents() { }
-
     /// <summary>The weight layers in forward order, with their sizes and which parts a switch quantizes.</summary>
     public abstract IReadOnlyList<LayerCost> DescribeLayers();
 
