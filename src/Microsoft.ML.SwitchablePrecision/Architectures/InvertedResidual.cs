@@ -43,11 +43,7 @@ internal sealed class InvertedResidual : nn.Module<Tensor, Tensor>
         _residual = stride == 1 && inChannels == outChannels;
     }
 
-    /// <summary>
-    /// Does nothing: every submodule, parameter and buffer is registered explicitly under its stored name, and TorchSharp's
-    /// field reflection would add aliases named after the fields (<c>_conv1</c> next to <c>conv1</c>) when this module is
-    /// registered in a parent.
-    /// </summary>
+    // Registered explicitly; see SwitchableBatchNorm2d.RegisterComponents.
     protected override void RegisterComponents() { }
 
     public override Tensor forward(Tensor input)

@@ -48,11 +48,7 @@ public sealed class ResNet : SwitchableNetwork
         register_module("classifier", _classifier);
     }
 
-    /// <summary>
-    /// Does nothing: every submodule, parameter and buffer is registered explicitly under its stored name, and TorchSharp's
-    /// field reflection would add aliases named after the fields (<c>_conv1</c> next to <c>conv1</c>) when this module is
-    /// registered in a parent.
-    /// </summary>
+    /// <inheritdoc cref="SwitchableBatchNorm2d.RegisterComponents"/>
     protected override void RegisterComponents() { }
 
     /// <summary>Computes the logits of a batch <c>[N, C, H, W]</c> at the active switch.</summary>
