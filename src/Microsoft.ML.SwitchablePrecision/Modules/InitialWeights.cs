@@ -19,8 +19,9 @@ internal static class InitialWeights
     /// <summary>He initialisation for ReLU networks, fan-out mode: normal with std sqrt(2 / (out channels x kernel area)).</summary>
     public static void KaimingNormalFanOut(Tensor weight)
     {
-        long fanOut = weight.shape[0];
-        for (int d = 2; d < weight.shape.Length; d++) fanOut *= weight.shape[d];
+        var shape = weight.shape;
+        long fanOut = shape[0];
+        for (int d = 2; d < shape.Length; d++) fanOut *= shape[d];
         using var noGrad = no_grad();
         weight.normal_(0, Math.Sqrt(2.0) / Math.Sqrt(fanOut), t_generator);
     }
