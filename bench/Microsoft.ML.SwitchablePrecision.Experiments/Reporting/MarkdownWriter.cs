@@ -48,7 +48,7 @@ internal static class MarkdownWriter
             Header(md, "Row", family, "Mean of quantized");
             foreach (var row in table.Rows)
                 Line(md, row.Row.Label, family.Select(p => Covered(row, p, () => Format(row.BySwitch[p]))),
-                    row.CoversQuantized(family) ? FormatPercent(row.MeanOfQuantized(family)) : NotApplicable);
+                    QuantizedMean(row, family, () => FormatPercent(row.MeanOfQuantized(family))));
             if (plotFile is not null && table.Rows.Any(r => r.BySwitch.Values.Any(v => v is not null)))
             {
                 md.AppendLine();
@@ -72,7 +72,7 @@ internal static class MarkdownWriter
             var cells = family.Select(p => Covered(row, p, () => Delta(row.BySwitch[p], dedicated.BySwitch[p]) is { } d
                 ? Inv($"{d:+0.00;-0.00;0.00}{(isSpNet ? (Targets.Met(p, d) ? " met" : " missed") : "")}")
                 : Pending));
-            Line(md, row.Row.Label, cells, row.CoversQuantized(family) ? FormatPoints(MeanDelta(row, dedicated, family)) : NotApplicable);
+            Line(md, row.Row.Label, cells, QuantizedMean(row, family, () => FormatPoints(MeanDelta(row, dedicated, family))));
         }
         if (table.Find(RowLabels.WithDistillation) is { } with && table.Find(RowLabels.WithoutDistillation) is { } without)
         {
@@ -94,10 +94,13 @@ internal static class MarkdownWriter
         Header(md, "Row", family, "Mean of quantized");
         foreach (var row in table.Rows.Where(r => r != baseline))
             Line(md, row.Row.Label, family.Select(p => Covered(row, p, () => FormatPoints(Delta(row.BySwitch[p], baseline.BySwitch[p])))),
-                row.CoversQuantized(family) ? FormatPoints(MeanDelta(row, baseline, family)) : NotApplicable);
+                QuantizedMean(row, family, () => FormatPoints(MeanDelta(row, baseline, family))));
     }
 
     private static string Covered(RowResult row, string precision, Func<string> value) => row.Row.Covers(precision) ? value() : NotApplicable;
+
+    private static string QuantizedMean(RowResult row, IReadOnlyList<string> family, Func<string> value) =>
+        row.CoversQuantized(family) ? value() : NotApplicable;
 
     private static double? Delta(Stat? a, Stat? b) => a is null || b is null ? null : a.PairedDifference(b) * 100;
 
