@@ -64,8 +64,11 @@ public class SeededInitialisationTests
     private static Dictionary<string, float[]> Weights(long seed)
     {
         using var network = NetworkFactory.Create(Options, seed);
-        return network.named_parameters().ToDictionary(p => p.name, p => p.parameter.data<float>().ToArray());
+        return ParameterValues(network);
     }
+
+    internal static Dictionary<string, float[]> ParameterValues(SwitchableNetwork network) =>
+        network.named_parameters().ToDictionary(p => p.name, p => p.parameter.data<float>().ToArray());
 }
 
 /// <summary>Tests that seed TorchSharp's global generator run alone: a test on another thread would draw from it.</summary>
@@ -91,8 +94,8 @@ public class GlobalGeneratorTests
         manual_seed(21);
         using var global = NetworkFactory.Create(options);
         using var seeded = NetworkFactory.Create(options, 21);
-        var expected = global.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, tensor) in seeded.named_parameters())
-            Assert.True(tensor.data<float>().ToArray().SequenceEqual(expected[name].data<float>().ToArray()), $"{name} differs");
+        var expected = SeededInitialisationTests.ParameterValues(global);
+        foreach (var (name, values) in SeededInitialisationTests.ParameterValues(seeded))
+            Assert.True(values.SequenceEqual(expected[name]), $"{name} differs");
     }
 }
