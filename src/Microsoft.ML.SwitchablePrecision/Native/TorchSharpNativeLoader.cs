@@ -35,7 +35,7 @@ internal static class TorchSharpNativeLoader
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException
                                       or DllNotFoundException or BadImageFormatException)
         {
-            Outcome = $"the fallback failed: {e.Message}";
+            Outcome = $"the first-use fix failed: {e.Message.TrimEnd('.')}";
         }
     }
 
