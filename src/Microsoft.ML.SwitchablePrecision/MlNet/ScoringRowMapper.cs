@@ -9,10 +9,13 @@ namespace Microsoft.ML.SwitchablePrecision;
 internal sealed class ScoringRowMapper : IRowToRowMapper
 {
     private readonly SwitchablePrecisionTransformer _transformer;
+    private readonly object _engine;
 
-    public ScoringRowMapper(SwitchablePrecisionTransformer transformer, DataViewSchema inputSchema)
+    // engine: the token that marks the engine alive for the transformer while its rows are reachable.
+    public ScoringRowMapper(SwitchablePrecisionTransformer transformer, DataViewSchema inputSchema, object engine)
     {
         _transformer = transformer;
+        _engine = engine;
         InputSchema = inputSchema;
         OutputSchema = transformer.GetOutputSchema(inputSchema);
     }
@@ -31,11 +34,12 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
-        new ScoredRow(_transformer, input, OutputSchema, activeColumns.Select(c => c.Index).ToHashSet());
+        new ScoredRow(_transformer, input, OutputSchema, activeColumns.Select(c => c.Index).ToHashSet(), _engine);
 
     private sealed class ScoredRow : DataViewRow
     {
         private readonly SwitchablePrecisionTransformer _transformer;
+        private readonly object _engine;
         private readonly DataViewRow _input;
         private readonly HashSet<int> _active;
         private readonly ValueGetter<VBuffer<float>> _features;
@@ -45,9 +49,11 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private long _scoredPosition = -1;
         private VBuffer<float> _row;
 
-        public ScoredRow(SwitchablePrecisionTransformer transformer, DataViewRow input, DataViewSchema schema, HashSet<int> active)
+        public ScoredRow(SwitchablePrecisionTransformer transformer, DataViewRow input, DataViewSchema schema, HashSet<int> active,
+            object engine)
         {
             _transformer = transformer;
+            _engine = engine;
             _input = input;
             _active = active;
             Schema = schema;

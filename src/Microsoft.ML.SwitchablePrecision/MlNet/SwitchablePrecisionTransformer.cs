@@ -17,12 +17,12 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// one precision) and to the next prediction of every <c>PredictionEngine</c>, including engines created earlier.
 /// Forward passes are serialised, so concurrent readers never see a half-switched network.
 /// <para>
-/// Lifetime: the network's native memory is held jointly by the model and by every <c>PredictionEngine</c> created
-/// from it. ML.NET disposes the whole model when such an engine is disposed (unless it was created with
-/// <c>OwnsTransformer = false</c>), so each engine counts as one holder and <see cref="Dispose"/> releases one
-/// hold: the memory is freed when the model and every engine created from it have been disposed, and otherwise
-/// when the model is collected. Per-request engines (<c>using var engine = ...</c>) therefore never break the
-/// model for other engines or later calls. Once the memory is freed, every use of the transformer, setting
+/// Lifetime: ML.NET disposes the whole model when a <c>PredictionEngine</c> created with default options is
+/// disposed, and a model passes on only its first disposal. So <see cref="Dispose"/> frees the network's native
+/// memory only while no prediction engine created from the model is still reachable (loading, scoring with
+/// <c>Transform</c> and disposing frees at once); otherwise it leaves the network alone and the memory is freed when
+/// the model is collected (TorchSharp's finalizers). Per-request engines (<c>using var engine = ...</c>) therefore never
+/// break the model for other engines or later calls. Once freed, every use of the transformer, setting
 /// <see cref="Precision"/> included, throws <see cref="ObjectDisposedException"/>.
 /// </para>
 /// </remarks>
@@ -32,7 +32,8 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     private readonly object _forwardGate = new();
     private readonly string[] _classNames;
     private int _activeSwitch;
-    private int _holders = 1;
+    // One weak reference per PredictionEngine (its rows hold the target): while one is reachable, Dispose may be its call.
+    private readonly List<WeakReference<object>> _engines = [];
     private bool _disposed;
 
     internal SwitchablePrecisionTransformer(IHostEnvironment env, SwitchableNetwork network, SpNetOptions options,
@@ -115,19 +116,20 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// A row-to-row mapper over <paramref name="inputSchema"/>, as <c>PredictionEngine</c> uses. The caller becomes a
-    /// holder of the network (see the remarks on lifetime) and releases its hold with <see cref="Dispose"/>.
+    /// A row-to-row mapper over <paramref name="inputSchema"/>, as <c>PredictionEngine</c> uses. While the rows it
+    /// makes are reachable, <see cref="Dispose"/> leaves the network alone (see the remarks on lifetime).
     /// </summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var mapper = new ScoringRowMapper(this, inputSchema);
+        var engine = new object();
         lock (_forwardGate)
         {
             ThrowIfDisposed();
-            _holders++;
+            if (_engines.Count >= 64) _engines.RemoveAll(e => !e.TryGetTarget(out _));
+            _engines.Add(new WeakReference<object>(engine));
         }
-        return mapper;
+        return new ScoringRowMapper(this, inputSchema, engine);
     }
 
     /// <summary>
@@ -149,14 +151,14 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     public PrecisionReport GetPrecisionReport() => Exclusive(PrecisionReport.Create);
 
     /// <summary>
-    /// Releases one hold on the network: the model's own, or that of a <c>PredictionEngine</c> created from it (ML.NET
-    /// disposes the model when such an engine is disposed). The native memory is freed when the last hold is released.
+    /// Frees the network's native memory, unless a <c>PredictionEngine</c> created from this model is still reachable
+    /// (ML.NET calls this when such an engine is disposed); then the memory is freed when the model is collected.
     /// </summary>
     public void Dispose()
     {
         lock (_forwardGate)
         {
-            if (_disposed || --_holders > 0) return;
+            if (_disposed || _engines.Any(e => e.TryGetTarget(out _))) return;
             _disposed = true;
             _network.Dispose();
         }

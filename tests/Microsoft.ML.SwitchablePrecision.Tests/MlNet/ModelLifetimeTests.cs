@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
@@ -15,8 +16,10 @@ public sealed class ModelLifetimeTests(TrainedPipelineFixture fixture)
     [Fact]
     public void HundredPerRequestEnginesAllSucceedWithTheLongLivedEnginesScores()
     {
-        using var model = LoadCopy();
+        var model = LoadCopy();
         var rows = Rows(10);
+        var data = fixture.Context.Data.LoadFromEnumerable(rows);
+        var transformed = TrainedPipelineFixture.Scores(model, data);
         List<float[]> expected;
         using (var longLived = fixture.Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(model,
                    new PredictionEngineOptions { OwnsTransformer = false }))
@@ -28,40 +31,65 @@ public sealed class ModelLifetimeTests(TrainedPipelineFixture fixture)
             Assert.Equal(expected[request % rows.Count], engine.Predict(rows[request % rows.Count]).Score);
         }
 
-        // The model itself still scores after all hundred engines were disposed.
-        Assert.Equal(expected, TrainedPipelineFixture.Scores(model, fixture.Context.Data.LoadFromEnumerable(rows)));
+        // The model itself still scores, exactly as before, after all hundred engines disposed it.
+        Assert.Equal(transformed, TrainedPipelineFixture.Scores(model, data));
+        SpNetCatalog.FindSpNet(model)!.Precision = fixture.SpNet.Switches[0];
     }
 
     [Fact]
-    public void AnEngineKeepsTheModelAliveAfterTheModelIsDisposedAndTheLastReleaseFreesIt()
+    public void DisposingTheModelWhileAnEngineIsAliveLeavesBothWorking()
     {
         var model = LoadCopy();
-        var spNet = SpNetCatalog.FindSpNet(model)!;
         var row = Rows(1)[0];
         var engine = fixture.Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(model);
         var before = engine.Predict(row).Score;
 
         model.Dispose();
         Assert.Equal(before, engine.Predict(row).Score);
-
         engine.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => spNet.Precision = spNet.Switches[0]);
+        Assert.Single(TrainedPipelineFixture.Scores(model, fixture.Context.Data.LoadFromEnumerable([row])));
+    }
+
+    [Fact]
+    public void DisposingTheModelWithNoEngineFreesItAtOnceAndEveryUseSaysSo()
+    {
+        var model = LoadCopy();
+        var spNet = SpNetCatalog.FindSpNet(model)!;
+        Assert.Single(TrainedPipelineFixture.Scores(model, fixture.Context.Data.LoadFromEnumerable(Rows(1))));
+        model.Dispose();
+        AssertReleased(model, spNet);
+    }
+
+    [Fact]
+    public void OnceItsEnginesAreCollectedTheTransformerCanBeFreed()
+    {
+        var model = LoadCopy();
+        var spNet = SpNetCatalog.FindSpNet(model)!;
+        PredictOnceAndDrop(model, Rows(1)[0]);
+        spNet.Dispose(); // an engine is still reachable: left alone
+        spNet.Precision = spNet.Switches[0];
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        spNet.Dispose();
+        AssertReleased(model, spNet);
+    }
+
+    private void AssertReleased(ITransformer model, SwitchablePrecisionTransformer spNet)
+    {
+        var error = Assert.Throws<ObjectDisposedException>(() => spNet.Precision = spNet.Switches[0]);
+        Assert.Contains(nameof(SwitchablePrecisionTransformer), error.Message);
         Assert.Throws<ObjectDisposedException>(() => spNet.UsePackedKernels = false);
         Assert.Throws<ObjectDisposedException>(() => spNet.GetPrecisionReport());
-        Assert.Throws<ObjectDisposedException>(() => model.Transform(fixture.Context.Data.LoadFromEnumerable([row])));
+        Assert.Throws<ObjectDisposedException>(() => model.Transform(fixture.Context.Data.LoadFromEnumerable(Rows(1))));
         Assert.Throws<ObjectDisposedException>(() =>
             fixture.Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(model));
     }
 
-    [Fact]
-    public void DisposingTheModelWithNoEngineFreesItAtOnce()
-    {
-        var model = LoadCopy();
-        var spNet = SpNetCatalog.FindSpNet(model)!;
-        model.Dispose();
-        var error = Assert.Throws<ObjectDisposedException>(() => spNet.Precision = spNet.Switches[0]);
-        Assert.Contains(nameof(SwitchablePrecisionTransformer), error.Message);
-    }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PredictOnceAndDrop(ITransformer model, ImageRow row) =>
+        fixture.Context.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(model,
+            new PredictionEngineOptions { OwnsTransformer = false }).Predict(row);
 
     // A private copy, so disposing it leaves the fixture's shared model alone.
     private TransformerChain<ITransformer> LoadCopy()
