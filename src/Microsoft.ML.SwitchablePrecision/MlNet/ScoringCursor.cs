@@ -100,13 +100,14 @@ internal sealed class ScoringCursor : DataViewRowCursor
         while (_batchCount < _batchSize && _ahead!.MoveNext())
         {
             _aheadFeatures!(ref _row);
-            var destination = _pixels.AsSpan(_batchCount * _imageSize, _imageSize);
-            _row.CopyTo(destination);
-            _valid[_batchCount] = Scoring.SanitizeRow(destination);
+            _valid[_batchCount] = Scoring.ReadRow(_row, _pixels.AsSpan(_batchCount * _imageSize, _imageSize),
+                _transformer.Options.FeatureColumnName, _ahead!.Position, _transformer.Geometry);
             _batchCount++;
         }
-        if (_batchCount > 0)
-            _probabilities = _transformer.Score(_pixels.AsSpan(0, _batchCount * _imageSize), _batchCount, _switchIndex);
+        if (_batchCount == 0) return;
+        _probabilities = _transformer.Score(_pixels.AsSpan(0, _batchCount * _imageSize), _batchCount, _switchIndex);
+        for (int i = 0; i < _batchCount; i++)
+            _valid[i] &= Scoring.AllFinite(_probabilities.AsSpan(i * _classes, _classes));
     }
 
     private void GetScore(ref VBuffer<float> value) =>

@@ -80,11 +80,14 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     internal int ActiveSwitchIndex => Volatile.Read(ref _activeSwitch);
 
     /// <summary>The input schema plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or not a vector of C*H*W Single values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The feature column is missing, not a vector of C*H*W Single values or has other image dimensions than the model,
+    /// or a key-typed label column in <paramref name="inputSchema"/> has other classes than the model; the message names both sides.
+    /// </exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumns.CheckFeatureSize(inputSchema, Options.FeatureColumnName, Geometry);
+        InputColumns.CheckAgreement(inputSchema, Options, Geometry, _classNames);
         return OutputSchema.Build(inputSchema, Options.ScoreColumnName, Options.PredictedLabelColumnName, _classNames);
     }
 
