@@ -1,7 +1,7 @@
 // Usage: SpNet.ModelLoadProbe <model.zip> <images.tsv> <scores-output.txt>
 //   Writes one line per switch and image: "<precision>\t<scores separated by spaces>" (round-trip formatting).
 // Usage: SpNet.ModelLoadProbe save-loop <model.zip> <target.zip> <plain|atomic>
-//   Loads the model, then saves it over the target again and again (printing "saved" after each save) until killed.
+//   Loads the model, then saves it over the target again and again until killed; prints "saved" after the first save.
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -15,7 +15,7 @@ if (args is ["save-loop", var source, var target, var mode])
     {
         if (mode == "atomic") context.Model.SaveAtomically(loaded, schema, target);
         else context.Model.Save(loaded, schema, target);
-        Console.WriteLine("saved " + n.ToString(CultureInfo.InvariantCulture));
+        if (n == 0) Console.WriteLine("saved");
     }
 }
 
