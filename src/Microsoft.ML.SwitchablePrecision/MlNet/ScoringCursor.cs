@@ -9,6 +9,9 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// </summary>
 internal sealed class ScoringCursor : DataViewRowCursor
 {
+    // At most 64 Mi pixel values (256 MB) per batch buffer, whatever ScoringBatchSize a stored model carries.
+    private const int MaxBatchValues = 1 << 26;
+
     private readonly SwitchablePrecisionTransformer _transformer;
     private readonly DataViewRowCursor _main;
     private readonly DataViewRowCursor? _ahead;
@@ -32,8 +35,8 @@ internal sealed class ScoringCursor : DataViewRowCursor
         Schema = schema;
         _inputColumns = input.Schema.Count;
         _switchIndex = switchIndex;
-        _batchSize = Math.Max(1, transformer.Options.ScoringBatchSize);
         _imageSize = transformer.Geometry.Size;
+        _batchSize = Math.Clamp(transformer.Options.ScoringBatchSize, 1, Math.Max(1, MaxBatchValues / _imageSize));
         _classes = transformer.ClassNames.Count;
         _main = input.GetRowCursor(passThrough);
         if (scoring)
