@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// A trained switchable-precision network as an ML.NET transformer. It appends <c>Score</c> (class probabilities)
 /// and <c>PredictedLabel</c> (a key with the label's class names) to its input, computed at <see cref="Precision"/>,
 /// which can be changed at any time to trade accuracy for cost. Save and load it with
-/// <c>mlContext.Model.Save</c> and <c>mlContext.Model.Load</c>.
+/// <c>mlContext.Model.SaveAtomically</c> and <c>mlContext.Model.LoadChecked</c> (or ML.NET's <c>Save</c> and <c>Load</c>).
 /// </summary>
 /// <remarks>
 /// A change of <see cref="Precision"/> applies to cursors created afterwards (a cursor computes all its rows at
