@@ -1,4 +1,5 @@
 using Microsoft.ML.SwitchablePrecision.Modules;
+using Microsoft.ML.SwitchablePrecision.Native;
 
 namespace Microsoft.ML.SwitchablePrecision.Architectures;
 
@@ -24,9 +25,11 @@ public static class NetworkFactory
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or one of its lists is null.</exception>
     /// <exception cref="ArgumentException">An option is out of range; the message names it and the expected values.</exception>
+    /// <exception cref="TorchSharpLoadException">TorchSharp's native libraries cannot be loaded.</exception>
     public static SwitchableNetwork Create(NetworkOptions options)
     {
         Validate(options);
+        TorchSharpRuntime.EnsureAvailable();
         return Build(options);
     }
 
@@ -37,9 +40,11 @@ public static class NetworkFactory
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or one of its lists is null.</exception>
     /// <exception cref="ArgumentException">An option is out of range; the message names it and the expected values.</exception>
+    /// <exception cref="TorchSharpLoadException">TorchSharp's native libraries cannot be loaded.</exception>
     public static SwitchableNetwork Create(NetworkOptions options, long seed)
     {
         Validate(options);
+        TorchSharpRuntime.EnsureAvailable();
         using var weights = InitialWeights.Seeded(seed);
         return Build(options);
     }

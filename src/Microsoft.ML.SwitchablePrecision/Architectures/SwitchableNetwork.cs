@@ -1,3 +1,4 @@
+using Microsoft.ML.SwitchablePrecision.Native;
 using Microsoft.ML.SwitchablePrecision.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,7 +14,8 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
 {
     /// <summary>Creates the base of a network built with <paramref name="options"/>.</summary>
-    protected SwitchableNetwork(string name, NetworkOptions options) : base(name)
+    /// <exception cref="TorchSharpLoadException">TorchSharp's native libraries cannot be loaded.</exception>
+    protected SwitchableNetwork(string name, NetworkOptions options) : base(TorchSharpRuntime.EnsureAvailable(name))
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;

@@ -16,6 +16,15 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// A change of <see cref="Precision"/> applies to cursors created afterwards (a cursor computes all its rows at
 /// one precision) and to the next prediction of every <c>PredictionEngine</c>, including engines created earlier.
 /// Forward passes are serialised, so concurrent readers never see a half-switched network.
+/// <para>
+/// Lifetime: the network's native memory is held jointly by the model and by every <c>PredictionEngine</c> created
+/// from it. ML.NET disposes the whole model when such an engine is disposed (unless it was created with
+/// <c>OwnsTransformer = false</c>), so each engine counts as one holder and <see cref="Dispose"/> releases one
+/// hold: the memory is freed when the model and every engine created from it have been disposed, and otherwise
+/// when the model is collected. Per-request engines (<c>using var engine = ...</c>) therefore never break the
+/// model for other engines or later calls. Once the memory is freed, every use of the transformer, setting
+/// <see cref="Precision"/> included, throws <see cref="ObjectDisposedException"/>.
+/// </para>
 /// </remarks>
 public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
 {
@@ -23,6 +32,7 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     private readonly object _forwardGate = new();
     private readonly string[] _classNames;
     private int _activeSwitch;
+    private int _holders = 1;
     private bool _disposed;
 
     internal SwitchablePrecisionTransformer(IHostEnvironment env, SwitchableNetwork network, SpNetOptions options,
@@ -43,7 +53,11 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     public Precision Precision
     {
         get => Switches[ActiveSwitchIndex];
-        set => Volatile.Write(ref _activeSwitch, _network.Context.IndexOf(value));
+        set
+        {
+            ThrowIfDisposed();
+            Volatile.Write(ref _activeSwitch, _network.Context.IndexOf(value));
+        }
     }
 
     /// <summary>
@@ -56,7 +70,11 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     public bool UsePackedKernels
     {
         get => _network.UsePackedKernels;
-        set => _network.UsePackedKernels = value;
+        set
+        {
+            ThrowIfDisposed();
+            _network.UsePackedKernels = value;
+        }
     }
 
     /// <summary>The switches the model was trained with.</summary>
@@ -95,16 +113,24 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         return new ScoringDataView(this, input);
     }
 
-    /// <summary>A row-to-row mapper over <paramref name="inputSchema"/>, as <c>PredictionEngine</c> uses.</summary>
+    /// <summary>
+    /// A row-to-row mapper over <paramref name="inputSchema"/>, as <c>PredictionEngine</c> uses. The caller becomes a
+    /// holder of the network (see the remarks on lifetime) and releases its hold with <see cref="Dispose"/>.
+    /// </summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return new ScoringRowMapper(this, inputSchema);
+        var mapper = new ScoringRowMapper(this, inputSchema);
+        lock (_forwardGate)
+        {
+            ThrowIfDisposed();
+            _holders++;
+        }
+        return mapper;
     }
 
     /// <summary>
@@ -114,6 +140,7 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     public IReadOnlyList<SwitchEvaluation> EvaluateSwitches(IDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ThrowIfDisposed();
         InputColumns.CheckLabel(data.Schema, Options.LabelColumnName);
         var mlContext = new MLContext(seed: 0);
         return Switches.Select((precision, index) => new SwitchEvaluation(precision,
@@ -122,18 +149,23 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     }
 
     /// <summary>The cost of each switch: weights by bit width, packed weight size and multiply-accumulates by kind.</summary>
-    public PrecisionReport GetPrecisionReport() => PrecisionReport.Create(_network);
+    public PrecisionReport GetPrecisionReport() => Exclusive(PrecisionReport.Create);
 
-    /// <summary>Releases the network's native memory.</summary>
+    /// <summary>
+    /// Releases one hold on the network: the model's own, or that of a <c>PredictionEngine</c> created from it (ML.NET
+    /// disposes the model when such an engine is disposed). The native memory is freed when the last hold is released.
+    /// </summary>
     public void Dispose()
     {
         lock (_forwardGate)
         {
-            if (_disposed) return;
+            if (_disposed || --_holders > 0) return;
             _disposed = true;
             _network.Dispose();
         }
     }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelStorage.Save(ctx, this);
 

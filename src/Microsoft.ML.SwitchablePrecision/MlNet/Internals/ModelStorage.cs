@@ -2,6 +2,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SwitchablePrecision;
+using Microsoft.ML.SwitchablePrecision.Native;
 using Microsoft.ML.SwitchablePrecision.Persistence;
 
 [assembly: LoadableClass(typeof(SwitchablePrecisionTransformer), typeof(ModelStorage), null, typeof(SignatureLoadModel),
@@ -54,6 +55,7 @@ internal static class ModelStorage
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
+        TorchSharpRuntime.EnsureAvailable();
         ctx.CheckAtModel(GetVersionInfo());
         CheckEntries(ctx.Repository._archive.Entries.Select(e => e.FullName), ctx.Directory);
         int formatVersion = ctx.Reader.ReadInt32();
