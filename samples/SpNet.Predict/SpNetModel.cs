@@ -39,7 +39,7 @@ internal static class SpNetModel
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException(
                 $"Model '{ModelPath}' does not exist: train one first with 'dotnet run --project samples/SpNet.Train', or pass --model <path>.", ModelPath);
-        var model = new MLContext().Model.Load(ModelPath, out _);
+        var model = new MLContext().Model.LoadChecked(ModelPath, out _);
         var spNet = SpNetCatalog.FindSpNet(model)
             ?? throw new InvalidDataException($"Model '{ModelPath}' holds no switchable-precision network: expected a model.zip written by SpNet.Train.");
         return (model, spNet);

@@ -1,13 +1,27 @@
 // Usage: SpNet.ModelLoadProbe <model.zip> <images.tsv> <scores-output.txt>
-// Writes one line per switch and image: "<precision>\t<scores separated by spaces>" (round-trip formatting).
+//   Writes one line per switch and image: "<precision>\t<scores separated by spaces>" (round-trip formatting).
+// Usage: SpNet.ModelLoadProbe save-loop <model.zip> <target.zip> <plain|atomic>
+//   Loads the model, then saves it over the target again and again until killed; prints "saved" after the first save.
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.SwitchablePrecision;
 
+if (args is ["save-loop", var source, var target, var mode])
+{
+    var context = new MLContext();
+    var loaded = context.Model.Load(source, out var schema);
+    for (long n = 0; ; n++)
+    {
+        if (mode == "atomic") context.Model.SaveAtomically(loaded, schema, target);
+        else context.Model.Save(loaded, schema, target);
+        if (n == 0) Console.WriteLine("saved");
+    }
+}
+
 if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: SpNet.ModelLoadProbe <model.zip> <images.tsv> <scores-output.txt>");
+    Console.Error.WriteLine("usage: SpNet.ModelLoadProbe <model.zip> <images.tsv> <scores-output.txt> | save-loop <model.zip> <target.zip> <plain|atomic>");
     return 2;
 }
 

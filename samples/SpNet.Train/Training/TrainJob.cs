@@ -57,7 +57,7 @@ internal static class TrainJob
 
         Directory.CreateDirectory(settings.OutputFolder);
         string modelPath = Path.Combine(settings.OutputFolder, ModelFileName);
-        mlContext.Model.Save(model, trainView.Schema, modelPath);
+        mlContext.Model.SaveAtomically(model, trainView.Schema, modelPath);
         string chartPath = Path.Combine(settings.OutputFolder, ChartFileName);
         TradeoffChart.Write(chartPath,
             string.Create(CultureInfo.InvariantCulture, $"SP-Net {settings.Architecture}: accuracy vs cost per switch ({data.Test.Count:N0} test images)"),

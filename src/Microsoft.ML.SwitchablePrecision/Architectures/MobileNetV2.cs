@@ -54,7 +54,7 @@ public sealed class MobileNetV2 : SwitchableNetwork
         _blocks = new ModuleList<InvertedResidual>(blocks.ToArray());
         register_module("blocks", _blocks);
 
-        long head = Divisible(HeadChannels * Math.Max(1.0, options.WidthMultiplier));
+        long head = HeadWidth(options.WidthMultiplier);
         _head = new QuantizedConv2d("head", Context, quantizer, channels, head, 1, quantizeInput: false);
         _headBn = new SwitchableBatchNorm2d("head_bn", Context, head);
         _classifier = new QuantizedLinear("classifier", Context, quantizer, head, options.Classes, edges, edges);
@@ -92,6 +92,12 @@ public sealed class MobileNetV2 : SwitchableNetwork
     }
 
     // Rounds to the nearest multiple of 8, never below 8 nor more than 10 % under the requested width.
+    /// <summary>Output channels of the head convolution (the classifier's input).</summary>
+    internal static long HeadWidth(double widthMultiplier) => Divisible(HeadChannels * Math.Max(1.0, widthMultiplier));
+
+    /// <summary>Output channels of the last inverted-residual stage (the head convolution's input).</summary>
+    internal static long LastStageWidth(double widthMultiplier) => Divisible(Stages[^1].Channels * widthMultiplier);
+
     private static long Divisible(double channels)
     {
         long rounded = Math.Max(8, (long)(channels + 4) / 8 * 8);

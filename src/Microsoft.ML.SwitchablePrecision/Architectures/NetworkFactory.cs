@@ -9,6 +9,15 @@ public static class NetworkFactory
     /// <summary>Smallest supported input height and width.</summary>
     public const int MinimumImageSize = 8;
 
+    /// <summary>Largest supported input height and width (keeps every size product far from integer overflow).</summary>
+    public const int MaximumImageSize = 1024;
+
+    /// <summary>Largest supported number of classes.</summary>
+    public const int MaximumClasses = 100_000;
+
+    /// <summary>Largest supported channel width multiplier.</summary>
+    public const double MaximumWidthMultiplier = 8;
+
     /// <summary>
     /// Validates <paramref name="options"/> and builds the network it describes with weights drawn from TorchSharp's
     /// global generator (prefer <see cref="Create(NetworkOptions, long)"/> for reproducible weights). Two calls with equal options
@@ -40,12 +49,41 @@ public static class NetworkFactory
         return Build(options);
     }
 
+    private static readonly int[] ResNet20Widths = [16, 32, 64];
+    private static readonly int[] ResNet18Widths = [64, 128, 256, 512];
+    private const int ResNet20Blocks = 3;
+    private const int ResNet18Blocks = 2;
+
     private static SwitchableNetwork Build(NetworkOptions options) => options.Architecture switch
     {
-        ArchitectureKind.ResNet20 => new ResNet("resnet20", options, [16, 32, 64], 3),
-        ArchitectureKind.ResNet18 => new ResNet("resnet18", options, [64, 128, 256, 512], 2),
+        ArchitectureKind.ResNet20 => new ResNet("resnet20", options, ResNet20Widths, ResNet20Blocks),
+        ArchitectureKind.ResNet18 => new ResNet("resnet18", options, ResNet18Widths, ResNet18Blocks),
         _ => new MobileNetV2(options),
     };
+
+    /// <summary>
+    /// A lower bound on the float32 bytes of the weights the network <paramref name="options"/> describes, computed
+    /// without building it: the classifier plus, for a ResNet, the last stage's 3x3 convolutions, or for MobileNetV2
+    /// the head convolution. A stored model whose payload is smaller cannot hold that network, so it is rejected
+    /// before any allocation. Call after <see cref="Validate"/>.
+    /// </summary>
+    internal static long MinimumWeightBytes(NetworkOptions options)
+    {
+        long classifierInput, largest;
+        if (options.Architecture == ArchitectureKind.MobileNetV2)
+        {
+            classifierInput = MobileNetV2.HeadWidth(options.WidthMultiplier);
+            largest = MobileNetV2.LastStageWidth(options.WidthMultiplier) * classifierInput;
+        }
+        else
+        {
+            var (widths, blocks) = options.Architecture == ArchitectureKind.ResNet20
+                ? (ResNet20Widths, ResNet20Blocks) : (ResNet18Widths, ResNet18Blocks);
+            classifierInput = Scale(widths[^1], options.WidthMultiplier);
+            largest = (2L * blocks - 1) * 9 * classifierInput * classifierInput;
+        }
+        return sizeof(float) * (largest + classifierInput * options.Classes);
+    }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public static void Validate(NetworkOptions options)
@@ -61,8 +99,12 @@ public static class NetworkFactory
             throw new ArgumentException($"InputChannels is {options.InputChannels}: expected 1 (grey) or 3 (colour).", name);
         if (options.Height < MinimumImageSize || options.Width < MinimumImageSize)
             throw new ArgumentException($"Image size {options.Height}x{options.Width} is too small: Height and Width must be at least {MinimumImageSize}.", name);
+        if (options.Height > MaximumImageSize || options.Width > MaximumImageSize)
+            throw new ArgumentException($"Image size {options.Height}x{options.Width} is too large: Height and Width must be at most {MaximumImageSize}.", name);
         if (options.Classes < 2)
             throw new ArgumentException($"Classes is {options.Classes}: expected at least 2.", name);
+        if (options.Classes > MaximumClasses)
+            throw new ArgumentException($"Classes is {options.Classes}: expected at most {MaximumClasses}.", name);
         if (options.Switches is null) throw new ArgumentNullException(name, "Switches must not be null.");
         if (options.Switches.Count == 0)
             throw new ArgumentException("Switches is empty: expected at least one switch such as W32A32.", name);
@@ -71,6 +113,8 @@ public static class NetworkFactory
             throw new ArgumentException($"Switches lists {duplicate.Key} more than once: every switch must be distinct.", name);
         if (!double.IsFinite(options.WidthMultiplier) || options.WidthMultiplier <= 0)
             throw new ArgumentException($"WidthMultiplier is {options.WidthMultiplier}: expected a finite value greater than 0.", name);
+        if (options.WidthMultiplier > MaximumWidthMultiplier)
+            throw new ArgumentException($"WidthMultiplier is {options.WidthMultiplier}: expected at most {MaximumWidthMultiplier}.", name);
         CheckChannelList(options.InputMean, nameof(options.InputMean), options.InputChannels, name, mustBePositive: false);
         CheckChannelList(options.InputStd, nameof(options.InputStd), options.InputChannels, name, mustBePositive: true);
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.SwitchablePrecision.Architectures;
 
 namespace Microsoft.ML.SwitchablePrecision;
 
@@ -29,9 +30,11 @@ internal static class InputColumns
             : fromDimensions ?? throw new ArgumentOutOfRangeException(nameof(schema),
                 $"Feature column '{name}' is a vector of {vector.Size} values without (C, H, W) dimensions; " +
                 $"set {nameof(SpNetOptions.ImageChannels)}, {nameof(SpNetOptions.ImageHeight)} and {nameof(SpNetOptions.ImageWidth)} in {nameof(SpNetOptions)}.");
-        if (geometry.Channels is not (1 or 3) || geometry.Height < 8 || geometry.Width < 8)
+        if (geometry.Channels is not (1 or 3) || geometry.Height is < NetworkFactory.MinimumImageSize or > NetworkFactory.MaximumImageSize
+            || geometry.Width is < NetworkFactory.MinimumImageSize or > NetworkFactory.MaximumImageSize)
             throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Feature column '{name}': image geometry {geometry} is not supported; expected 1 or 3 channels and a height and width of at least 8.");
+                $"Feature column '{name}': image geometry {geometry} is not supported; expected 1 or 3 channels and a height and width of " +
+                $"{NetworkFactory.MinimumImageSize} to {NetworkFactory.MaximumImageSize}.");
         if (geometry.Size != vector.Size)
             throw Mismatch(name, "feature", $"a vector of {geometry.Size} values (C*H*W for {geometry})", $"a vector of {vector.Size} values");
         return geometry;
@@ -45,6 +48,33 @@ internal static class InputColumns
         if (vector.Size != trained.Size)
             throw Mismatch(name, "feature", $"a vector of {trained.Size} values (the model was trained on {trained} images)", $"a vector of {vector.Size} values");
     }
+
+    /// <summary>
+    /// Checks that a trained SP-Net fits the columns before it: a feature vector with (C, H, W) dimensions must have the
+    /// model's, and a key-typed label column present in the schema must have the model's classes, in the same order.
+    /// </summary>
+    public static void CheckAgreement(DataViewSchema schema, SpNetOptions options, ImageGeometry trained, IReadOnlyList<string> classNames)
+    {
+        CheckFeatureSize(schema, options.FeatureColumnName, trained);
+        var features = (VectorDataViewType)schema[options.FeatureColumnName].Type;
+        if (features.Dimensions.Length == 3)
+        {
+            var geometry = new ImageGeometry(features.Dimensions[0], features.Dimensions[1], features.Dimensions[2]);
+            if (geometry != trained)
+                throw Mismatch(options.FeatureColumnName, "feature", $"{trained} images (as the SP-Net was trained)", $"{geometry} images");
+        }
+        if (schema.GetColumnOrNull(options.LabelColumnName) is not { Type: KeyDataViewType key } label) return;
+        var labelNames = key.Count <= int.MaxValue && label.Annotations.Schema.GetColumnOrNull(KeyValues.AnnotationKindKeyValues) is not null
+            ? KeyValues.ClassNames(label, (int)Math.Min(key.Count, int.MaxValue))
+            : null;
+        if (key.Count != (ulong)classNames.Count || (labelNames is not null && !labelNames.SequenceEqual(classNames)))
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Label column '{options.LabelColumnName}' has {key.Count} classes{Listed(labelNames)}; the SP-Net was trained with " +
+                $"{classNames.Count}{Listed(classNames)}. The model's parts do not belong together.");
+    }
+
+    private static string Listed(IReadOnlyList<string>? names) => names is null ? ""
+        : " (" + string.Join(", ", names.Take(12)) + (names.Count > 12 ? ", ..." : "") + ")";
 
     /// <summary>Returns the number of classes (the label's key count).</summary>
     public static int CheckLabel(DataViewSchema schema, string name)

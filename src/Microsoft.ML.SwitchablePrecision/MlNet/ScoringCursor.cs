@@ -9,6 +9,9 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// </summary>
 internal sealed class ScoringCursor : DataViewRowCursor
 {
+    // At most 64 Mi pixel values (256 MB) per batch buffer, whatever ScoringBatchSize a stored model carries.
+    private const int MaxBatchValues = 1 << 26;
+
     private readonly SwitchablePrecisionTransformer _transformer;
     private readonly DataViewRowCursor _main;
     private readonly DataViewRowCursor? _ahead;
@@ -32,8 +35,8 @@ internal sealed class ScoringCursor : DataViewRowCursor
         Schema = schema;
         _inputColumns = input.Schema.Count;
         _switchIndex = switchIndex;
-        _batchSize = Math.Max(1, transformer.Options.ScoringBatchSize);
         _imageSize = transformer.Geometry.Size;
+        _batchSize = Math.Clamp(transformer.Options.ScoringBatchSize, 1, Math.Max(1, MaxBatchValues / _imageSize));
         _classes = transformer.ClassNames.Count;
         _main = input.GetRowCursor(passThrough);
         if (scoring)
@@ -100,13 +103,14 @@ internal sealed class ScoringCursor : DataViewRowCursor
         while (_batchCount < _batchSize && _ahead!.MoveNext())
         {
             _aheadFeatures!(ref _row);
-            var destination = _pixels.AsSpan(_batchCount * _imageSize, _imageSize);
-            _row.CopyTo(destination);
-            _valid[_batchCount] = Scoring.SanitizeRow(destination);
+            _valid[_batchCount] = Scoring.ReadRow(_row, _pixels.AsSpan(_batchCount * _imageSize, _imageSize),
+                _transformer.Options.FeatureColumnName, _ahead!.Position, _transformer.Geometry);
             _batchCount++;
         }
-        if (_batchCount > 0)
-            _probabilities = _transformer.Score(_pixels.AsSpan(0, _batchCount * _imageSize), _batchCount, _switchIndex);
+        if (_batchCount == 0) return;
+        _probabilities = _transformer.Score(_pixels.AsSpan(0, _batchCount * _imageSize), _batchCount, _switchIndex);
+        for (int i = 0; i < _batchCount; i++)
+            _valid[i] &= Scoring.AllFinite(_probabilities.AsSpan(i * _classes, _classes));
     }
 
     private void GetScore(ref VBuffer<float> value) =>

@@ -100,9 +100,9 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         {
             if (_scoredPosition == _input.Position && _input.Position >= 0) return;
             _features(ref _row);
-            _row.CopyTo(_pixels);
-            _valid = Scoring.SanitizeRow(_pixels);
+            bool finitePixels = Scoring.ReadRow(_row, _pixels, _transformer.Options.FeatureColumnName, _input.Position, _transformer.Geometry);
             _probabilities = _transformer.Score(_pixels, 1, _transformer.ActiveSwitchIndex);
+            _valid = finitePixels && Scoring.AllFinite(_probabilities);
             _scoredPosition = _input.Position;
         }
     }

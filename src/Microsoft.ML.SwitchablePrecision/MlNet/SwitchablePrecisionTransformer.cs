@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// A trained switchable-precision network as an ML.NET transformer. It appends <c>Score</c> (class probabilities)
 /// and <c>PredictedLabel</c> (a key with the label's class names) to its input, computed at <see cref="Precision"/>,
 /// which can be changed at any time to trade accuracy for cost. Save and load it with
-/// <c>mlContext.Model.Save</c> and <c>mlContext.Model.Load</c>.
+/// <c>mlContext.Model.SaveAtomically</c> and <c>mlContext.Model.LoadChecked</c> (or ML.NET's <c>Save</c> and <c>Load</c>).
 /// </summary>
 /// <remarks>
 /// A change of <see cref="Precision"/> applies to cursors created afterwards (a cursor computes all its rows at
@@ -99,11 +99,14 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     internal int ActiveSwitchIndex => Volatile.Read(ref _activeSwitch);
 
     /// <summary>The input schema plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or not a vector of C*H*W Single values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The feature column is missing, not a vector of C*H*W Single values or has other image dimensions than the model,
+    /// or a key-typed label column in <paramref name="inputSchema"/> has other classes than the model; the message names both sides.
+    /// </exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumns.CheckFeatureSize(inputSchema, Options.FeatureColumnName, Geometry);
+        InputColumns.CheckAgreement(inputSchema, Options, Geometry, _classNames);
         return OutputSchema.Build(inputSchema, Options.ScoreColumnName, Options.PredictedLabelColumnName, _classNames);
     }
 

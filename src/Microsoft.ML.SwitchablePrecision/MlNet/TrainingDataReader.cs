@@ -41,9 +41,7 @@ internal static class TrainingDataReader
                         $"The {labels.Count} images of {geometry} already read are the most one in-memory training set can hold; train on fewer or smaller images.");
                 Array.Resize(ref pixels, (int)Math.Min((long)pixels.Length * 2, maxRows * size));
             }
-            var destination = pixels.AsSpan(labels.Count * size, size);
-            row.CopyTo(destination);
-            if (!AllFinite(destination))
+            if (!Scoring.ReadRow(row, pixels.AsSpan(labels.Count * size, size), featureColumn, cursor.Position, geometry))
             {
                 badFeatures++;
                 continue;
@@ -53,12 +51,5 @@ internal static class TrainingDataReader
         Array.Resize(ref pixels, labels.Count * size);
         var dataset = new ImageDataset(pixels, labels.ToArray(), geometry.Channels, geometry.Height, geometry.Width, classes, classNames);
         return new Result(dataset, missingLabel, badFeatures);
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (var v in values)
-            if (!float.IsFinite(v)) return false;
-        return true;
     }
 }

@@ -10,12 +10,20 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// and every tensor. Layout: 8-byte magic <c>SPNETMDL</c>, int32 format version, int64 payload length,
 /// SHA-256 of the payload, payload = int32 JSON length, UTF-8 JSON, tensors (<see cref="NetworkState"/>).
 /// </summary>
+/// <remarks>
+/// Reading trusts no declared size before checking it against a real one, so a small hostile file cannot make it
+/// allocate much more than the file holds: the payload length must equal the bytes that follow the header; the
+/// metadata length must fit in the payload; every metadata field is bounded (<see cref="ModelMetadata.ToNetworkOptions"/>);
+/// a lower bound of the described network's weights must fit in the payload before the network is built, and its
+/// exact serialised size must equal the payload before any weight is read. The checksum is computed while streaming
+/// before anything is parsed, without holding a copy of the payload.
+/// </remarks>
 internal static class ModelFile
 {
     /// <summary>The format this build writes; it reads this version and older ones.</summary>
     public const int CurrentVersion = 1;
 
-    private const long MaxPayloadBytes = int.MaxValue - 64;
+    private const int HashBytes = 32;
     private const int MaxMetadataBytes = 16 << 20;
     private static readonly byte[] Magic = "SPNETMDL"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
@@ -43,12 +51,78 @@ internal static class ModelFile
     /// <exception cref="InvalidDataException">The data is not a model of this library, is of a newer format, or is damaged.</exception>
     public static (ModelMetadata Metadata, SwitchableNetwork Network) Read(Stream source)
     {
-        using var header = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
-        var payload = ReadPayload(header);
-        using var reader = new BinaryReader(payload, Encoding.UTF8);
+        try
+        {
+            if (!source.CanSeek) source = BufferedCopy(source);
+            var (length, expectedHash) = ReadHeader(source);
+            long start = source.Position;
+            long available = source.Length - start;
+            if (available < length)
+                throw new InvalidDataException($"The model is truncated: {available} of {length} payload bytes present.");
+            if (available > length)
+                throw new InvalidDataException($"The model has {available - length} bytes after its {length}-byte payload.");
+            if (!HashMatches(source, length, expectedHash))
+                throw new InvalidDataException("The model is corrupted: its checksum does not match.");
+            source.Position = start;
+            return ReadPayload(source, length);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The model is truncated.", e);
+        }
+    }
+
+    private static bool HashMatches(Stream source, long length, byte[] expected)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = new byte[1 << 16];
+        for (long remaining = length; remaining > 0;)
+        {
+            int n = source.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
+            if (n == 0) throw new EndOfStreamException();
+            hash.AppendData(chunk, 0, n);
+            remaining -= n;
+        }
+        return hash.GetHashAndReset().AsSpan().SequenceEqual(expected);
+    }
+
+    // Rarely needed (ML.NET hands over a file or memory stream): the copy grows with the bytes that really arrive.
+    private static MemoryStream BufferedCopy(Stream source)
+    {
+        var copy = new MemoryStream();
+        source.CopyTo(copy);
+        copy.Position = 0;
+        return copy;
+    }
+
+    private static (long Length, byte[] Hash) ReadHeader(Stream source)
+    {
+        var reader = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
+        var magic = reader.ReadBytes(Magic.Length);
+        if (!magic.AsSpan().SequenceEqual(Magic))
+            throw new InvalidDataException("The data is not a switchable-precision model (wrong signature).");
+        int version = reader.ReadInt32();
+        if (version > CurrentVersion)
+            throw new InvalidDataException(
+                $"The model was written in format version {version}; this build of Microsoft.ML.SwitchablePrecision reads up to version {CurrentVersion}. Update the library.");
+        if (version < 1) throw new InvalidDataException($"The model's format version {version} is invalid.");
+        long length = reader.ReadInt64();
+        if (length <= sizeof(int))
+            throw new InvalidDataException($"The model's payload length {length} is invalid.");
+        var hash = reader.ReadBytes(HashBytes);
+        if (hash.Length != HashBytes) throw new EndOfStreamException();
+        return (length, hash);
+    }
+
+    // The whole payload is known to be present (length checked against the stream), so every read below is bounded
+    // by the real size of the data.
+    private static (ModelMetadata, SwitchableNetwork) ReadPayload(Stream source, long length)
+    {
+        long start = source.Position;
+        using var reader = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
         int jsonLength = reader.ReadInt32();
-        if (jsonLength is <= 0 or > MaxMetadataBytes || jsonLength > payload.Length - payload.Position)
-            throw new InvalidDataException($"The model's metadata length {jsonLength} is invalid.");
+        if (jsonLength is <= 0 or > MaxMetadataBytes || jsonLength > length - sizeof(int))
+            throw new InvalidDataException($"The model's metadata length {jsonLength} is invalid (payload {length} bytes).");
         ModelMetadata metadata;
         try
         {
@@ -59,20 +133,22 @@ internal static class ModelFile
         {
             throw new InvalidDataException($"The model's metadata is not valid: {e.Message}", e);
         }
-        SwitchableNetwork network;
+        var options = metadata.ToNetworkOptions();
+        long weightBytes = length - sizeof(int) - jsonLength;
+        long minimum = NetworkFactory.MinimumWeightBytes(options);
+        if (minimum > weightBytes)
+            throw new InvalidDataException(
+                $"The model's metadata describes a network of at least {minimum} bytes of weights, but its payload holds {weightBytes} bytes after the metadata.");
+        var network = NetworkFactory.Create(options);
         try
         {
-            network = NetworkFactory.Create(metadata.ToNetworkOptions());
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"The model describes a network this build cannot create: {e.Message}", e);
-        }
-        try
-        {
+            long needed = NetworkState.SerializedLength(network);
+            if (needed != weightBytes)
+                throw new InvalidDataException(
+                    $"The model's payload holds {weightBytes} bytes of weights; the network its metadata describes stores {needed}.");
             NetworkState.Read(network, reader);
-            if (payload.Position != payload.Length)
-                throw new InvalidDataException("The model's weights have trailing data.");
+            if (source.Position - start != length)
+                throw new InvalidDataException("The model's weights do not end where its payload ends.");
             network.ActivePrecision = metadata.ActivePrecisionValue;
             return (metadata, network);
         }
@@ -80,44 +156,6 @@ internal static class ModelFile
         {
             network.Dispose();
             throw;
-        }
-    }
-
-    private static MemoryStream ReadPayload(BinaryReader header)
-    {
-        try
-        {
-            var magic = header.ReadBytes(Magic.Length);
-            if (!magic.AsSpan().SequenceEqual(Magic))
-                throw new InvalidDataException("The data is not a switchable-precision model (wrong signature).");
-            int version = header.ReadInt32();
-            if (version > CurrentVersion)
-                throw new InvalidDataException(
-                    $"The model was written in format version {version}; this build of Microsoft.ML.SwitchablePrecision reads up to version {CurrentVersion}. Update the library.");
-            if (version < 1) throw new InvalidDataException($"The model's format version {version} is invalid.");
-            long length = header.ReadInt64();
-            if (length is <= 0 or > MaxPayloadBytes)
-                throw new InvalidDataException($"The model's payload length {length} is invalid.");
-            var expectedHash = header.ReadBytes(32);
-            // Grow with the bytes that really arrive, so a forged length cannot force a large allocation.
-            var payload = new MemoryStream();
-            var chunk = new byte[1 << 16];
-            long remaining = length;
-            while (remaining > 0)
-            {
-                int n = header.BaseStream.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
-                if (n == 0) throw new InvalidDataException($"The model is truncated: {length - remaining} of {length} payload bytes present.");
-                payload.Write(chunk, 0, n);
-                remaining -= n;
-            }
-            if (!SHA256.HashData(payload.GetBuffer().AsSpan(0, (int)payload.Length)).AsSpan().SequenceEqual(expectedHash))
-                throw new InvalidDataException("The model is corrupted: its checksum does not match.");
-            payload.Position = 0;
-            return payload;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException("The model is truncated.", e);
         }
     }
 }

@@ -45,12 +45,38 @@ internal sealed class ModelMetadata
         TrainingSettings = new Dictionary<string, string>(trainingSettings),
     };
 
-    /// <exception cref="InvalidDataException">A field holds a value this build does not know.</exception>
+    /// <summary>
+    /// Checks every field against the limits of <see cref="NetworkFactory"/> before anything is built, and returns the
+    /// options of the network the model describes.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A field is missing, out of range or unknown to this build; the message names it.</exception>
     public NetworkOptions ToNetworkOptions()
     {
+        if (Switches is null || ClassNames is null || InputMean is null || InputStd is null || TrainingSettings is null)
+            throw new InvalidDataException("The model's metadata lacks a required list (Switches, ClassNames, InputMean, InputStd or TrainingSettings).");
+        CheckRange(nameof(InputChannels), InputChannels, 1, 3);
+        CheckRange(nameof(Height), Height, NetworkFactory.MinimumImageSize, NetworkFactory.MaximumImageSize);
+        CheckRange(nameof(Width), Width, NetworkFactory.MinimumImageSize, NetworkFactory.MaximumImageSize);
+        CheckRange(nameof(Classes), Classes, 2, NetworkFactory.MaximumClasses);
         if (ClassNames.Count != Classes)
             throw new InvalidDataException($"The model lists {ClassNames.Count} class names for {Classes} classes.");
-        return new NetworkOptions
+        if (ClassNames.Any(n => n is null))
+            throw new InvalidDataException("The model's ClassNames field holds a null entry.");
+        if (!double.IsFinite(WidthMultiplier) || WidthMultiplier <= 0 || WidthMultiplier > NetworkFactory.MaximumWidthMultiplier)
+            throw new InvalidDataException(
+                $"The model's WidthMultiplier field is {WidthMultiplier}; expected a value above 0 and at most {NetworkFactory.MaximumWidthMultiplier}.");
+        if (Switches.Count is 0 or > MaxSwitches)
+            throw new InvalidDataException($"The model's Switches field lists {Switches.Count} switches; expected 1 to {MaxSwitches}.");
+        var switches = Switches.Select(s => ParseField(s, nameof(Switches))).ToArray();
+        if (switches.Distinct().Count() != switches.Length)
+            throw new InvalidDataException("The model's Switches field lists a switch more than once.");
+        var active = ActivePrecisionValue;
+        if (!switches.Contains(active))
+            throw new InvalidDataException(
+                $"The model's ActivePrecision field is {active}, which is not one of its switches ({string.Join(", ", switches)}).");
+        if (TrainingSettings.Count > MaxTrainingSettings)
+            throw new InvalidDataException($"The model's TrainingSettings field holds {TrainingSettings.Count} entries; expected at most {MaxTrainingSettings}.");
+        var options = new NetworkOptions
         {
             Architecture = ParseEnum<ArchitectureKind>(Architecture, nameof(Architecture)),
             Quantizer = ParseEnum<QuantizerKind>(Quantizer, nameof(Quantizer)),
@@ -58,13 +84,32 @@ internal sealed class ModelMetadata
             Height = Height,
             Width = Width,
             Classes = Classes,
-            Switches = Switches.Select(s => ParseField(s, nameof(Switches))).ToArray(),
+            Switches = switches,
             QuantizeFirstAndLastLayers = QuantizeFirstAndLastLayers,
             ClipFullPrecisionActivations = ClipFullPrecisionActivations,
             WidthMultiplier = WidthMultiplier,
             InputMean = InputMean.ToArray(),
             InputStd = InputStd.ToArray(),
         };
+        try
+        {
+            NetworkFactory.Validate(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The model describes a network this build cannot create: {e.Message}", e);
+        }
+        return options;
+    }
+
+    // Every precision with 1-8 or 32 bits for weights and for activations.
+    private const int MaxSwitches = 81;
+    private const int MaxTrainingSettings = 256;
+
+    private static void CheckRange(string field, int value, int min, int max)
+    {
+        if (value < min || value > max)
+            throw new InvalidDataException($"The model's {field} field is {value}; expected {min} to {max}.");
     }
 
     private static T ParseEnum<T>(string value, string field) where T : struct, Enum =>

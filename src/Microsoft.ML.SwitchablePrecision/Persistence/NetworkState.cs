@@ -26,9 +26,20 @@ internal static class NetworkState
             writer.Write((int)tensor.dtype);
             writer.Write(tensor.shape.Length);
             foreach (var dim in tensor.shape) writer.Write(dim);
-            using var contiguous = tensor.detach().contiguous();
+            using var detached = tensor.detach();
+            using var contiguous = detached.contiguous();
             writer.Write(contiguous.bytes);
         }
+    }
+
+    /// <summary>The exact number of bytes <see cref="Write"/> produces for <paramref name="network"/>.</summary>
+    public static long SerializedLength(SwitchableNetwork network)
+    {
+        long length = sizeof(int);
+        foreach (var (name, tensor) in Entries(network))
+            length += sizeof(int) + Encoding.UTF8.GetByteCount(name) + 2 * sizeof(int) + sizeof(long) * tensor.shape.Length
+                + tensor.numel() * tensor.ElementSize;
+        return length;
     }
 
     /// <exception cref="InvalidDataException">The stream does not describe this network's tensors.</exception>

@@ -54,6 +54,8 @@ public sealed class CorruptModelTests(TrainedPipelineFixture fixture)
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
 
+        Assert.StartsWith($"Model file '{path}' is not a complete .zip archive (truncated, or not a model file): ",
+            Assert.Throws<InvalidDataException>(() => fixture.Context.Model.LoadChecked(path, out _)).Message);
         LoadFails(path);
     }
 
@@ -65,6 +67,8 @@ public sealed class CorruptModelTests(TrainedPipelineFixture fixture)
         using (var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open()))
             writer.Write("not a model");
 
+        Assert.StartsWith($"Model file '{path}' is not a model ML.NET can load (foreign or damaged): ",
+            Assert.Throws<InvalidDataException>(() => fixture.Context.Model.LoadChecked(path, out _)).Message);
         LoadFails(path);
     }
 

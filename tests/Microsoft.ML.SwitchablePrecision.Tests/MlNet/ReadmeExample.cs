@@ -35,7 +35,8 @@ internal static class ReadmeExample
         spNet.Precision = Precision.Parse("W1A1");
         Console.WriteLine(spNet.GetPrecisionReport().ToTable());
 
-        mlContext.Model.Save(model, trainData.Schema, "model.zip");
+        // Write a temporary file beside model.zip, flush it, rename it over: a crash never destroys the old model.
+        mlContext.Model.SaveAtomically(model, trainData.Schema, "model.zip");
         // README-END
     }
 }

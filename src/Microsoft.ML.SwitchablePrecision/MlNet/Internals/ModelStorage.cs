@@ -57,6 +57,7 @@ internal static class ModelStorage
         ArgumentNullException.ThrowIfNull(ctx);
         TorchSharpRuntime.EnsureAvailable();
         ctx.CheckAtModel(GetVersionInfo());
+        CheckEntries(ctx.Repository._archive.Entries.Select(e => e.FullName), ctx.Directory);
         int formatVersion = ctx.Reader.ReadInt32();
         if (formatVersion > ModelFile.CurrentVersion)
             throw new InvalidDataException(
@@ -71,5 +72,25 @@ internal static class ModelStorage
         if (!found || transformer is null)
             throw new InvalidDataException($"The model has no '{WeightsEntry}' entry: it is incomplete or was not written by Microsoft.ML.SwitchablePrecision.");
         return transformer;
+    }
+
+    /// <summary>
+    /// ML.NET silently takes the last of two entries with one name, and ignores entries nobody asks for: either means
+    /// the file was put together from parts that do not belong together, so both fail.
+    /// </summary>
+    internal static void CheckEntries(IEnumerable<string> entryNames, string? directory)
+    {
+        var names = entryNames.Select(n => n.Replace('\\', '/')).ToList();
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidDataException($"The model file holds {duplicate.Count()} entries named '{duplicate.Key}'; a model holds each entry once.");
+        if (string.IsNullOrEmpty(directory)) return;
+        // The prefix ends with '/', so a sibling such as Transform_0010 next to Transform_001 never matches it.
+        var prefix = directory.Replace('\\', '/').TrimEnd('/') + "/";
+        var expected = new[] { prefix + "Model.key", prefix + WeightsEntry };
+        var unexpected = names.FirstOrDefault(n => n.StartsWith(prefix, StringComparison.Ordinal) && !expected.Contains(n, StringComparer.Ordinal));
+        if (unexpected is not null)
+            throw new InvalidDataException(
+                $"The model file holds an unexpected entry '{unexpected}' beside the SP-Net's '{prefix}{WeightsEntry}'.");
     }
 }
