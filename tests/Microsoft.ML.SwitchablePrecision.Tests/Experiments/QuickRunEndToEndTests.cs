@@ -4,6 +4,8 @@ using Microsoft.ML.SwitchablePrecision.Experiments.Running;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Experiments;
 
+// The runner sets torch's process-wide thread count (--threads 1) and restores it.
+[Collection(ProcessWideStateCollection.Name)]
 public sealed class QuickRunEndToEndTests : IDisposable
 {
     private readonly string _out = HandMadeCells.TemporaryFolder();

@@ -8,22 +8,9 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
 public class SpNetTrainerBehaviourTests
 {
-    private static readonly TrainerOptions Short = new() { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Seed = 11 };
+    internal static readonly TrainerOptions Short = new() { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Seed = 11 };
 
-    private static ImageDataset Slice(int count) => SubsetData.Balanced(TrainingData.Train, count / 10);
-
-    [Fact]
-    public void SameSeedDataAndThreadsGiveBitwiseIdenticalWeights()
-    {
-        var options = Short with { Threads = 2, HorizontalFlip = true };
-        var first = TrainedState(options, 5);
-        var second = TrainedState(options, 5);
-        Assert.Equal(first.Keys, second.Keys);
-        foreach (var name in first.Keys) Assert.True(first[name].SequenceEqual(second[name]), $"{name} differs between runs");
-
-        var otherSeed = TrainedState(options with { Seed = 12 }, 5);
-        Assert.Contains(first.Keys, name => !first[name].SequenceEqual(otherSeed[name]));
-    }
+    internal static ImageDataset Slice(int count) => SubsetData.Balanced(TrainingData.Train, count / 10);
 
     [Theory]
     [InlineData(SwitchLossReduction.Mean, null)]
@@ -136,19 +123,6 @@ public class SpNetTrainerBehaviourTests
     }
 
     [Fact]
-    public void TrainingRestoresActiveSwitchModeAndThreadCount()
-    {
-        using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
-        network.ActivePrecision = Precision.Parse("W1A1");
-        network.eval();
-        int threads = torch.get_num_threads();
-        new SpNetTrainer(Short with { Threads = threads == 1 ? 2 : 1 }).Train(network, Slice(100));
-        Assert.Equal(Precision.Parse("W1A1"), network.ActivePrecision);
-        Assert.False(network.training);
-        Assert.Equal(threads, torch.get_num_threads());
-    }
-
-    [Fact]
     public void CancellationStopsBetweenStepsAndKeepsTheNetworkUsable()
     {
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
@@ -204,7 +178,7 @@ public class SpNetTrainerBehaviourTests
         Assert.StartsWith("TrainerOptions.RandomCropPadding is 28; expected less than the image side (28 px).", e.Message);
     }
 
-    private static Dictionary<string, float[]> TrainedState(TrainerOptions options, int seed, params Precision[] switches) =>
+    internal static Dictionary<string, float[]> TrainedState(TrainerOptions options, int seed, params Precision[] switches) =>
         TrainedState(options, seed, switches.Length == 0 ? TrainingData.ThreeSwitches : switches, Slice(300));
 
     private static Dictionary<string, float[]> TrainedState(TrainerOptions options, int seed, Precision[] switches, ImageDataset data)
