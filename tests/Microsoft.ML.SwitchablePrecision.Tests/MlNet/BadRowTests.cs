@@ -1,40 +1,17 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.SwitchablePrecision.Tests.Data;
+using static Microsoft.ML.SwitchablePrecision.Tests.MlNet.InputValidationTests;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
 
 // The README's promises about bad rows: skipped (and counted) in training, NaN scores and a missing label at scoring.
 public sealed class BadRowTests
 {
-    public sealed class PixelRow
-    {
-        [VectorType(1, 28, 28)]
-        public float[] Features { get; set; } = [];
-
-        public string Label { get; set; } = "";
-    }
-
     private sealed class Scored
     {
         public float[] Score { get; set; } = [];
 
         [KeyType(10)]
         public uint PredictedLabel { get; set; }
-    }
-
-    private static SpNetOptions Small() => new()
-    {
-        Switches = [new(1, 1), new(32, 32)], Epochs = 1, BatchSize = 16, WidthMultiplier = 0.25,
-    };
-
-    private static List<PixelRow> RealRows(int perClass)
-    {
-        var data = SubsetData.Balanced(SubsetData.Train, perClass);
-        return Enumerable.Range(0, data.Count).Select(i => new PixelRow
-        {
-            Features = data.Pixels.AsSpan(i * data.ImageSize, data.ImageSize).ToArray(),
-            Label = data.ClassNames[data.Labels[i]],
-        }).ToList();
     }
 
     // Labels become keys with the class set of the clean rows, so a label outside it becomes the missing key 0.

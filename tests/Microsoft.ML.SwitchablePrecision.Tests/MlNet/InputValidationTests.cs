@@ -39,7 +39,7 @@ public sealed class InputValidationTests
 
     private readonly MLContext _ml = new(seed: 3);
 
-    private static SpNetOptions Small(params Precision[] switches) => new()
+    internal static SpNetOptions Small(params Precision[] switches) => new()
     {
         Switches = switches.Length == 0 ? [new(1, 1), new(32, 32)] : switches,
         Epochs = 1,
@@ -47,7 +47,7 @@ public sealed class InputValidationTests
         WidthMultiplier = 0.25,
     };
 
-    private static List<PixelRow> RealRows(int perClass)
+    internal static List<PixelRow> RealRows(int perClass)
     {
         var data = SubsetData.Balanced(SubsetData.Train, perClass);
         return Enumerable.Range(0, data.Count).Select(i => new PixelRow
