@@ -96,6 +96,11 @@ internal static class TrainCommand
             HelpName = "folder",
             DefaultValueFactory = _ => new DirectoryInfo(defaults.OutputFolder),
         };
+        var results = new Option<DirectoryInfo?>("--results")
+        {
+            Description = "Folder for results.md and results.json (settings, machine, times and the per-switch table). Default: the --output folder.",
+            HelpName = "folder",
+        };
         var seed = new Option<int>("--seed")
         {
             Description = "Seed of the random initialisation, shuffling and hold-out split.",
@@ -116,7 +121,7 @@ internal static class TrainCommand
             "Trains a switchable-precision network (SP-Net) on images and reports, for every precision switch, " +
             "accuracy, size, operation counts and latency; writes model.zip and a PNG of the accuracy/cost trade-off.")
         {
-            data, images, switches, epochs, batchSize, quantizer, architecture, width, distillation, lossReduction, imageSize, output, seed,
+            data, images, switches, epochs, batchSize, quantizer, architecture, width, distillation, lossReduction, imageSize, output, results, seed,
         };
         command.Validators.Add(r =>
         {
@@ -139,6 +144,8 @@ internal static class TrainCommand
                 LossReduction = parse.GetValue(lossReduction),
                 ImageSize = parse.GetValue(imageSize),
                 OutputFolder = parse.GetValue(output)!.FullName,
+                ResultsFolder = parse.GetValue(results)?.FullName,
+                Arguments = string.Join(" ", parse.Tokens.Select(t => t.Value)),
                 Seed = parse.GetValue(seed),
             };
             try

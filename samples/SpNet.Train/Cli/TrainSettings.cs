@@ -45,6 +45,12 @@ internal sealed record TrainSettings
     /// <summary>Where model.zip, the chart and the PNG cache go.</summary>
     public string OutputFolder { get; init; } = "output";
 
+    /// <summary>Where results.md and results.json go; null means <see cref="OutputFolder"/>.</summary>
+    public string? ResultsFolder { get; init; }
+
+    /// <summary>The command-line arguments the settings came from, recorded with the results.</summary>
+    public string Arguments { get; init; } = "";
+
     /// <summary>Seed of ML.NET's context, the hold-out split and the network's initialisation.</summary>
     public int Seed { get; init; } = 1;
 }

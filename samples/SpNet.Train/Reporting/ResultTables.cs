@@ -8,23 +8,41 @@ namespace SpNet.Train.Reporting;
 /// <summary>The tables printed after training: one row per switch, and a confusion matrix.</summary>
 internal static class ResultTables
 {
+    /// <summary>Column headings of the per-switch table, shared by the console and the stored results.</summary>
+    public static IReadOnlyList<string> SwitchHeadings { get; } =
+    [
+        "Switch", "Accuracy", "Macro acc.", "Log-loss", "Packed weights", "vs FP32",
+        "Binary MACs", "Low-bit MACs", "FP32 MACs", "BOPs", "Latency", "Float path",
+    ];
+
+    /// <summary>What the per-switch table's columns mean, shared by the console and the stored results.</summary>
+    public const string SwitchCaption =
+        "MACs and BOPs per image (BOPs: MACs x weight bits x activation bits); packed weights: every weight layer at this " +
+        "switch's bit widths, bits packed tightly, plus one float32 scale per quantized layer, against the same weights in " +
+        "float32; latency: one PredictionEngine call, image decode included, with packed bit-operation kernels (the default) " +
+        "and with every switch simulated in float32 (UsePackedKernels = false)";
+
+    /// <summary>The formatted cells of one switch's row, in the order of <see cref="SwitchHeadings"/>.</summary>
+    public static IReadOnlyList<string> SwitchCells(SwitchResult r) =>
+    [
+        r.Precision.ToString(), Percent(r.Metrics.MicroAccuracy), Percent(r.Metrics.MacroAccuracy),
+        Fixed(r.Metrics.LogLoss, "0.000"), Kilobytes(r.Cost.PackedWeightBytes),
+        Fixed((double)r.Cost.Float32WeightBytes / Math.Max(1, r.Cost.PackedWeightBytes), "0.0") + "x",
+        Count(r.Cost.BinaryMacs), Count(r.Cost.LowBitMacs), Count(r.Cost.FullPrecisionMacs),
+        Count(r.BitOperations), Fixed(r.Latency.Packed, "0.00") + " ms", Fixed(r.Latency.FloatPath, "0.00") + " ms",
+    ];
+
     /// <summary>Accuracy, macro accuracy, log-loss, packed weight size, operations and latency of each switch.</summary>
     public static Table Switches(IReadOnlyList<SwitchResult> results, int testImages)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title(string.Create(CultureInfo.InvariantCulture, $"Per switch, on {testImages:N0} test images"))
-            .AddColumn("Switch");
-        foreach (string heading in new[] { "Accuracy", "Macro acc.", "Log-loss", "Packed weights", "vs FP32",
-                     "Binary MACs", "Low-bit MACs", "FP32 MACs", "BOPs", "Latency", "Float path" })
+            .AddColumn(SwitchHeadings[0]);
+        foreach (string heading in SwitchHeadings.Skip(1))
             table.AddColumn(new TableColumn(heading).RightAligned());
         foreach (var r in results)
-            table.AddRow(r.Precision.ToString(), Percent(r.Metrics.MicroAccuracy), Percent(r.Metrics.MacroAccuracy),
-                Fixed(r.Metrics.LogLoss, "0.000"), Kilobytes(r.Cost.PackedWeightBytes),
-                Fixed((double)r.Cost.Float32WeightBytes / Math.Max(1, r.Cost.PackedWeightBytes), "0.0") + "x",
-                Count(r.Cost.BinaryMacs), Count(r.Cost.LowBitMacs), Count(r.Cost.FullPrecisionMacs),
-                Count(r.BitOperations), Fixed(r.Latency.Packed, "0.00") + " ms", Fixed(r.Latency.FloatPath, "0.00") + " ms");
-        table.Caption("MACs and BOPs per image (BOPs: MACs x weight bits x activation bits); latency: one PredictionEngine call, image decode " +
-                      "included, with packed bit-operation kernels (the default) and with every switch simulated in float32 (UsePackedKernels = false)");
+            table.AddRow(SwitchCells(r).ToArray());
+        table.Caption(SwitchCaption);
         return table;
     }
 

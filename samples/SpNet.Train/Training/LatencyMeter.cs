@@ -8,7 +8,8 @@ namespace SpNet.Train.Training;
 /// <summary>Times single-image predictions through a PredictionEngine, as an application would make them.</summary>
 internal static class LatencyMeter
 {
-    private const int Rounds = 3;
+    /// <summary>Interleaved rounds over every switch and both kernel settings; the median round counts.</summary>
+    public const int Rounds = 3;
 
     private sealed class Prediction
     {

@@ -25,6 +25,7 @@ internal static class TrainJob
     public static IReadOnlyList<SwitchResult> Run(TrainSettings settings, IAnsiConsole console)
     {
         var clock = Stopwatch.StartNew();
+        double? loadAtStart = MachineState.Now().LoadAverage;
         var data = DataSelection.Load(settings, console);
         if (data.Test.Count == 0)
             throw new DataSourceException($"'{data.Root}' leaves no test images: expected at least two images in some class.");
@@ -40,7 +41,8 @@ internal static class TrainJob
             SpNetPipeline.Create(mlContext, settings, data.IsGrey, progress).Fit(trainView));
         var spNet = SpNetCatalog.FindSpNet(model)
             ?? throw new InvalidOperationException("The fitted pipeline holds no switchable-precision transformer.");
-        console.MarkupLineInterpolated($"Trained in {clock.Elapsed.TotalSeconds:0} s.");
+        double trainingSeconds = clock.Elapsed.TotalSeconds;
+        console.MarkupLineInterpolated($"Trained in {trainingSeconds:0} s.");
 
         var testFeatures = mlContext.Data.Cache(SpNetPipeline.Featurizer(model, spNet).Transform(testView));
         var evaluations = spNet.EvaluateSwitches(testFeatures);
@@ -64,7 +66,11 @@ internal static class TrainJob
             "bit operations per image (MACs x weight bits x activation bits, log scale)", "test accuracy (%)",
             results.Select(r => new ChartPoint(r.Precision.ToString(), r.BitOperations, 100 * r.Metrics.MicroAccuracy)).ToArray(),
             logX: true);
+        string resultsFolder = settings.ResultsFolder ?? settings.OutputFolder;
+        ResultFiles.Write(resultsFolder, new RunRecord(settings.Arguments, settings, data.Train.Count, data.Test.Count, MachineState.Now(),
+            loadAtStart, clock.Elapsed.TotalSeconds, trainingSeconds, LatencyMeter.Rounds, LatencyImages, results));
         console.MarkupLineInterpolated($"Model: [bold]{modelPath}[/]");
+        console.MarkupLineInterpolated($"Results: [bold]{Path.Combine(resultsFolder, ResultFiles.MarkdownFileName)}[/] and {ResultFiles.JsonFileName}");
         console.MarkupLineInterpolated($"Chart: [bold]{chartPath}[/]");
         console.MarkupLineInterpolated($"Done in {clock.Elapsed.TotalSeconds:0} s.");
         (model as IDisposable)?.Dispose();

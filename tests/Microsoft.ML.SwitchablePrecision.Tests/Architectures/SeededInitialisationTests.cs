@@ -71,14 +71,8 @@ public class SeededInitialisationTests
         network.named_parameters().ToDictionary(p => p.name, p => p.parameter.data<float>().ToArray());
 }
 
-/// <summary>Tests that seed TorchSharp's global generator run alone: a test on another thread would draw from it.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class GlobalGeneratorCollection
-{
-    public const string Name = "Global torch generator";
-}
-
-[Collection(GlobalGeneratorCollection.Name)]
+// Seeds TorchSharp's global generator: a test on another thread would draw from it between the seed and the creation.
+[Collection(ProcessWideStateCollection.Name)]
 public class GlobalGeneratorTests
 {
     [Theory]

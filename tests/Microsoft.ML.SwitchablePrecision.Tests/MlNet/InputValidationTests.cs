@@ -1,4 +1,6 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.SwitchablePrecision.Modules;
+using Microsoft.ML.SwitchablePrecision.Training;
 using Microsoft.ML.SwitchablePrecision.Tests.Data;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
@@ -37,7 +39,7 @@ public sealed class InputValidationTests
 
     private readonly MLContext _ml = new(seed: 3);
 
-    private static SpNetOptions Small(params Precision[] switches) => new()
+    internal static SpNetOptions Small(params Precision[] switches) => new()
     {
         Switches = switches.Length == 0 ? [new(1, 1), new(32, 32)] : switches,
         Epochs = 1,
@@ -45,7 +47,7 @@ public sealed class InputValidationTests
         WidthMultiplier = 0.25,
     };
 
-    private static List<PixelRow> RealRows(int perClass)
+    internal static List<PixelRow> RealRows(int perClass)
     {
         var data = SubsetData.Balanced(SubsetData.Train, perClass);
         return Enumerable.Range(0, data.Count).Select(i => new PixelRow
@@ -200,12 +202,32 @@ public sealed class InputValidationTests
     }
 
     [Fact]
-    public void SwitchLossWeightsReachTheTraining()
+    public void SwitchLossWeightsAndTheReductionReachTheTraining()
     {
+        // The arithmetic of weights and reductions is pinned against hand-combined gradients in SpNetTrainerBehaviourTests;
+        // here the options must arrive. A switch whose loss weight is 0 gets no gradient, so its BatchNorm scales and
+        // shifts keep their initial 1 and 0, while those of the weighted switch move.
         var data = Keyed(RealRows(perClass: 3));
-        var equal = FirstScoreAfterFitting(data, _ => { });
-        Assert.Equal(equal, FirstScoreAfterFitting(data, o => o.SwitchLossWeights = [1, 1]));
-        Assert.NotEqual(equal, FirstScoreAfterFitting(data, o => o.SwitchLossWeights = [1, 0]));
+        var (weighted, unweighted) = BatchNormAffineChangesAfterFitting(data, o => o.SwitchLossWeights = [1, 0]);
+        Assert.True(weighted > 1e-4, $"the weighted switch's BatchNorm moved by {weighted}");
+        Assert.Equal(0, unweighted);
+        Assert.True(BatchNormAffineChangesAfterFitting(data, _ => { }).Second > 1e-4);
+
+        Assert.NotEqual(FirstScoreAfterFitting(data, o => o.SwitchLossReduction = SwitchLossReduction.Mean),
+            FirstScoreAfterFitting(data, o => o.SwitchLossReduction = SwitchLossReduction.Sum));
+    }
+
+    // The largest distance of any BatchNorm scale or shift from its initial value (1 or 0), for switch 0 and switch 1.
+    private static (double First, double Second) BatchNormAffineChangesAfterFitting(IDataView data, Action<SpNetOptions> configure)
+    {
+        var options = Small();
+        configure(options);
+        using var model = new MLContext(seed: 5).Transforms.SpNet(options).Fit(data);
+        var norms = model.Network.modules().OfType<SwitchableBatchNorm2d>().ToList();
+        double Change(int s) => norms.Max(n => Math.Max(
+            n.ForSwitch(s).weight!.data<float>().ToArray().Max(v => Math.Abs(v - 1)),
+            n.ForSwitch(s).bias!.data<float>().ToArray().Max(v => Math.Abs(v))));
+        return (Change(0), Change(1));
     }
 
     [Fact]

@@ -10,39 +10,54 @@ public class PackedInferenceTests(ITestOutputHelper output)
     private const double Tolerance = 1e-5;
 
     [Theory]
-    [InlineData("W1A1", 1, false)]
-    [InlineData("W1A1", 6, false)]
-    [InlineData("W1A1", 6, true)]
-    [InlineData("W1A2", 1, true)]
-    [InlineData("W1A2", 6, false)]
-    [InlineData("W1A2", 6, true)]
-    [InlineData("W1A4", 1, false)]
-    [InlineData("W1A4", 6, true)]
-    public void PackedResNet20AgreesWithTheSimulatedNetwork(string precision, int batch, bool realImages)
-    {
-        using var scope = NewDisposeScope();
-        using var network = Calibrated(seed: 11);
-        network.ActivePrecision = Precision.Parse(precision);
-        network.Context.PackedBatchBitsLimit = int.MaxValue; // agreement must not depend on the speed policy
-        var images = realImages ? RealImages(40, batch) : RandomImages(batch, seed: 12);
-
-        long before = network.Context.PackedConvolutions;
-        var packed = Logits(network, images, packed: true);
-        Assert.Equal(PackedLayersOfResNet20, network.Context.PackedConvolutions - before);
-        var simulated = Logits(network, images, packed: false);
-        Assert.Equal(PackedLayersOfResNet20, network.Context.PackedConvolutions - before);
-
-        double difference = RelativeDifference(packed, simulated);
-        output.WriteLine($"{precision}, batch {batch}, {(realImages ? "real" : "random")} images: relative difference {difference:G3}");
-        Assert.InRange(difference, 0, Tolerance);
-        Assert.Equal(ArgMax(simulated, 10), ArgMax(packed, 10));
-    }
-
-    [Theory]
     [InlineData("W1A1")]
     [InlineData("W1A2")]
     [InlineData("W1A4")]
-    public void EveryPackedLayerComputesWhatTheFloatLayerComputesOnTheSameInput(string precision)
+    public void PackedResNet20PredictsTheSimulatedNetworksClassOnNearlyEveryImage(string precision)
+    {
+        // Whole networks are compared by predicted class over many images, not by logits within a tolerance: where a
+        // pre-activation lies within float rounding of a quantization step, the exact packed sum and oneDNN's float sum
+        // round it to different levels and the difference grows through the later layers (the layer-by-layer test
+        // below is the exact check). Such images are rare, and a changed class rarer still: 0 of 3 x 240 images (largest relative logit difference 3.6e-7) when
+        // this test was written. Batches of 1 to 6 images exercise both the single-image and the batched kernel paths.
+        const int images = 240, maxFlips = images / 50, maxLoose = images / 10;
+        using var scope = NewDisposeScope();
+        using var network = Calibrated(seed: 11, width: 0.5);
+        network.ActivePrecision = Precision.Parse(precision);
+        network.Context.PackedBatchBitsLimit = int.MaxValue; // agreement must not depend on the speed policy
+
+        int flips = 0, loose = 0;
+        double largest = 0;
+        for (int start = 0, batch = 1; start < images; start += batch, batch = batch % 6 + 1)
+        {
+            int count = Math.Min(batch, images - start);
+            using var batchScope = NewDisposeScope();
+            var input = RealImages(start, count);
+            var packed = PackedLogits(network, input);
+            var simulated = Logits(network, input, packed: false);
+            for (int i = 0; i < count; i++)
+            {
+                var p = packed.AsSpan(i * 10, 10).ToArray();
+                var f = simulated.AsSpan(i * 10, 10).ToArray();
+                double difference = RelativeDifference(p, f);
+                largest = Math.Max(largest, difference);
+                if (difference > Tolerance) loose++;
+                if (ArgMax(p, 10)[0] != ArgMax(f, 10)[0]) flips++;
+            }
+        }
+
+        output.WriteLine($"{precision}: {flips} of {images} predicted classes differ, {loose} images beyond {Tolerance:G} relative, largest {largest:G3}");
+        Assert.True(flips <= maxFlips, $"{precision}: {flips} of {images} predicted classes differ");
+        Assert.True(loose <= maxLoose, $"{precision}: {loose} of {images} images differ by more than {Tolerance:G} relative");
+    }
+
+    [Theory]
+    [InlineData("W1A1", true)]
+    [InlineData("W1A2", true)]
+    [InlineData("W1A4", true)]
+    [InlineData("W1A1", false)]
+    [InlineData("W1A4", false)]
+    public void EveryPackedLayerComputesWhatTheFloatLayerComputesOnTheSameInput(string precision, bool realImages)
     {
         // The whole-network comparison above holds for its inputs only: where a pre-activation lies within float
         // rounding of a quantization step, the exact packed sum and oneDNN's float sum can round it to different levels
@@ -60,7 +75,7 @@ public class PackedInferenceTests(ITestOutputHelper output)
             inputs[layer] = x.detach().clone().MoveToOuterDisposeScope();
             return x;
         })).ToList();
-        Logits(network, RealImages(40, 6), packed: false);
+        Logits(network, realImages ? RealImages(40, 6) : RandomImages(6, seed: 12), packed: false);
         foreach (var hook in hooks) hook.remove();
 
         using var noGrad = no_grad();

@@ -3,6 +3,7 @@ using Spectre.Console;
 using SpNet.Predict;
 using SpNet.Train.Cli;
 using SpNet.Train.Data;
+using SpNet.Train.Reporting;
 using SpNet.Train.Training;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Samples;
@@ -40,7 +41,11 @@ public sealed class SampleEndToEndTests : IDisposable
         Assert.True(results[0].Cost.BinaryMacs > 0);
         Assert.Equal(0, results[1].Cost.BinaryMacs);
         Assert.True(results[0].BitOperations < results[1].BitOperations);
-        Assert.All(results, r => Assert.True(r.Latency.Packed > 0 && r.Latency.FloatPath > 0));
+        string markdown = File.ReadAllText(_files.PathOf("out", ResultFiles.MarkdownFileName));
+        Assert.Contains(ResultFiles.TableStartMarker + "\n" + ResultFiles.SwitchTable(results), markdown.ReplaceLineEndings("\n"));
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(_files.PathOf("out", ResultFiles.JsonFileName))))
+            Assert.Equal(results.Select(r => r.Metrics.MicroAccuracy),
+                json.RootElement.GetProperty("Switches").EnumerateArray().Select(e => e.GetProperty("MicroAccuracy").GetDouble()));
         using (var chart = SKBitmap.Decode(_files.PathOf("out", TrainJob.ChartFileName)))
             Assert.Equal(900, chart.Width);
 
@@ -60,6 +65,19 @@ public sealed class SampleEndToEndTests : IDisposable
             scores.Add(output.Score);
         }
         Assert.NotEqual(scores[0], scores[1]);
+
+        // The consumption app, answering image by image from model.zip, reproduces the accuracy the training job
+        // reported for every switch: an independent path through the saved model, the image files and the labels.
+        var testImages = Directory.EnumerateFiles(_files.PathOf("out"), "*.png", SearchOption.AllDirectories)
+            .Where(path => path.Contains($"{Path.DirectorySeparatorChar}test{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
+        Assert.Equal(20, testImages.Count);
+        for (int s = 0; s < results.Count; s++)
+        {
+            SpNetModel.Precision = results[s].Precision;
+            int correct = testImages.Count(path =>
+                SpNetModel.Predict(new ModelInput { ImagePath = path }).PredictedLabel == Path.GetFileName(Path.GetDirectoryName(path)));
+            Assert.Equal(results[s].Metrics.MicroAccuracy, correct / 20.0, 12);
+        }
         Assert.Equal(FashionMnistClasses.Names.Order(StringComparer.Ordinal), SpNetModel.ClassNames);
     }
 }

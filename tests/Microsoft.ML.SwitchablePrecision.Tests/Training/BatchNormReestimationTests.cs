@@ -51,6 +51,61 @@ public class BatchNormReestimationTests
     }
 
     [Fact]
+    public void TheStatisticsAreTheAverageOverTheBatchesOfEachBatchsMeanAndUnbiasedVariance()
+    {
+        const int batches = 3, batchSize = 40;
+        using var network = NewNetwork();
+        var data = TrainingData.Train;
+        BatchNormReestimation.Run(network, data, batches, batchSize);
+
+        // The first BatchNorm normalises the stem: a full-precision 3x3 convolution (stride 1, padding 1, no bias) of
+        // the standardised pixels. Recompute it by hand from its weights, batch by batch in file order, in double.
+        var weight = network.named_parameters().Single(p => p.name == "stem.weight").parameter.data<float>().ToArray();
+        var o = network.Options;
+        double inputMean = o.InputMean.Count == 0 ? 0 : o.InputMean[0], inputStd = o.InputStd.Count == 0 ? 1 : o.InputStd[0];
+        int channels = weight.Length / 9;
+        var expectedMean = new double[channels];
+        var expectedVariance = new double[channels];
+        var values = new double[batchSize * 28 * 28];
+        for (int b = 0; b < batches; b++)
+            for (int c = 0; c < channels; c++)
+            {
+                int v = 0;
+                for (int n = b * batchSize; n < (b + 1) * batchSize; n++)
+                    for (int y = 0; y < 28; y++)
+                        for (int x = 0; x < 28; x++)
+                        {
+                            double sum = 0;
+                            for (int ky = 0; ky < 3; ky++)
+                                for (int kx = 0; kx < 3; kx++)
+                                {
+                                    int iy = y - 1 + ky, ix = x - 1 + kx;
+                                    if (iy is >= 0 and < 28 && ix is >= 0 and < 28)
+                                        sum += weight[c * 9 + ky * 3 + kx] * ((data.Pixels[n * 784 + iy * 28 + ix] - inputMean) / inputStd);
+                                }
+                            values[v++] = sum;
+                        }
+                double mean = values.Average();
+                expectedMean[c] += mean / batches;
+                expectedVariance[c] += values.Sum(x => (x - mean) * (x - mean)) / (values.Length - 1) / batches;
+            }
+
+        var stemNorm = FirstNorm(network);
+        for (int s = 0; s < Switches.Length; s++)
+        {
+            var mean = stemNorm.ForSwitch(s).running_mean!.data<float>().ToArray();
+            var variance = stemNorm.ForSwitch(s).running_var!.data<float>().ToArray();
+            for (int c = 0; c < channels; c++)
+            {
+                Assert.True(Math.Abs(mean[c] - expectedMean[c]) <= 1e-4 * (1 + Math.Abs(expectedMean[c])),
+                    $"switch {s} channel {c}: mean {mean[c]} against {expectedMean[c]}");
+                Assert.True(Math.Abs(variance[c] - expectedVariance[c]) <= 1e-4 * expectedVariance[c],
+                    $"switch {s} channel {c}: variance {variance[c]} against {expectedVariance[c]}");
+            }
+        }
+    }
+
+    [Fact]
     public void TheResultDoesNotDependOnThePreviousStatistics()
     {
         using var network = NewNetwork();
