@@ -1,0 +1,70 @@
+using Microsoft.ML.SwitchablePrecision.Quantization;
+
+namespace Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+
+/// <summary>
+/// One layer's activation quantizer at one switch as a map from a float activation to an unsigned integer level
+/// <c>q in 0..2^k - 1</c> whose value is <c>q * Scale</c> (docs/method.md, "Integer levels"):
+/// DoReFa <c>q = round(n clamp(x, 0, 1))</c>, Scale <c>1/n</c>; PACT <c>q = round(clip(x, 0, alpha) / (alpha / n))</c>,
+/// Scale <c>alpha / n</c>; LSQ <c>q = round(clamp(x / s, 0, n))</c>, Scale <c>s</c>; with <c>n = 2^k - 1</c> and
+/// round half to even. Each formula repeats the float32 operations of the TorchSharp quantizer in the same order, so
+/// a level differs from TorchSharp's only when the input itself differs.
+/// </summary>
+internal sealed record LevelQuantizer
+{
+    // Pact.QuantizeActivations keeps its grid defined with the same floor.
+    private const float MinimumAlpha = 1e-4f;
+
+    private readonly float _clip;
+    private readonly float _divisor;
+
+    private LevelQuantizer(QuantizerKind kind, int bits, float clip, float divisor, float scale)
+    {
+        Kind = kind;
+        Bits = bits;
+        Steps = UniformLevels.Steps(bits);
+        _clip = clip;
+        _divisor = divisor;
+        Scale = scale;
+    }
+
+    /// <summary>The quantizer family.</summary>
+    public QuantizerKind Kind { get; }
+
+    /// <summary>Activation bits k, 1 to 8.</summary>
+    public int Bits { get; }
+
+    /// <summary>The largest level <c>n = 2^k - 1</c>.</summary>
+    public int Steps { get; }
+
+    /// <summary>The value of level 1.</summary>
+    public float Scale { get; }
+
+    /// <summary>DoReFa's fixed grid on [0, 1].</summary>
+    public static LevelQuantizer DoReFa(int bits) =>
+        new(QuantizerKind.DoReFa, bits, 1f, 0f, 1f / UniformLevels.Steps(bits));
+
+    /// <summary>PACT with clipping level <paramref name="alpha"/>.</summary>
+    public static LevelQuantizer Pact(int bits, float alpha)
+    {
+        float step = MathF.Max(alpha, MinimumAlpha) / UniformLevels.Steps(bits);
+        return new(QuantizerKind.Pact, bits, alpha, step, step);
+    }
+
+    /// <summary>LSQ (unsigned) with step <paramref name="step"/>.</summary>
+    public static LevelQuantizer Lsq(int bits, float step) =>
+        new(QuantizerKind.Lsq, bits, UniformLevels.Steps(bits), step, step);
+
+    /// <summary>The level of activation <paramref name="x"/>.</summary>
+    public byte Level(float x)
+    {
+        float level = Kind switch
+        {
+            QuantizerKind.DoReFa => MathF.Round(Steps * Math.Clamp(x, 0f, 1f), MidpointRounding.ToEven),
+            QuantizerKind.Pact => MathF.Round((x >= _clip ? _clip : MathF.Max(x, 0f)) / _divisor, MidpointRounding.ToEven),
+            _ => MathF.Round(Math.Clamp(x / _divisor, 0f, _clip), MidpointRounding.ToEven),
+        };
+        // PACT with alpha below its floor clips to alpha but counts steps of the floor: never above n.
+        return (byte)Math.Min(level, Steps);
+    }
+}

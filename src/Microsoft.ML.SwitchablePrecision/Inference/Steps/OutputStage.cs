@@ -1,0 +1,82 @@
+using Microsoft.ML.SwitchablePrecision.Inference.Execution;
+using Microsoft.ML.SwitchablePrecision.Inference.Layout;
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+
+namespace Microsoft.ML.SwitchablePrecision.Inference.Steps;
+
+/// <summary>
+/// The fused epilogue of a layer: per output channel <c>y = Multiplier acc + Bias</c> (the folded BatchNorm times the
+/// weight and activation scales), then the residual add, then ReLU, then each consumer's form of y (raw floats,
+/// clipped floats, or the next layer's quantizer levels). Reads the accumulators <c>[Channels, P]</c> (row-major),
+/// writes channels-last <c>[P, Channels]</c>.
+/// </summary>
+internal sealed class OutputStage
+{
+    private readonly float[] _multiplier;
+    private readonly float[] _bias;
+    private readonly (ActivationForm Form, ActivationSlot Slot)[] _outputs;
+
+    public OutputStage(FoldedNorm fold, ActivationSlot? residual, bool relu, IReadOnlyList<(ActivationForm, ActivationSlot)> outputs)
+    {
+        _multiplier = fold.Multiplier;
+        _bias = fold.Bias;
+        Residual = residual;
+        Relu = relu;
+        _outputs = outputs.ToArray();
+        if (_outputs.Length == 0) throw new ArgumentException("A layer's output stage needs at least one consumer.", nameof(outputs));
+    }
+
+    /// <summary>Output channels.</summary>
+    public int Channels => _multiplier.Length;
+
+    /// <summary>The float slot added before the ReLU, or null.</summary>
+    public ActivationSlot? Residual { get; }
+
+    /// <summary>Whether a ReLU follows.</summary>
+    public bool Relu { get; }
+
+    /// <summary>Slots written.</summary>
+    public IEnumerable<ActivationSlot> Writes => _outputs.Select(o => o.Slot);
+
+    /// <summary>How the stage ends, for plan descriptions.</summary>
+    public string Description =>
+        (Residual is null ? "" : " + residual") + (Relu ? " + ReLU" : "") + " -> " +
+        string.Join(", ", _outputs.Select(o => o.Form.Quantizer is { } q ? $"{o.Form.Encoding} {q.Kind} {q.Bits}-bit" : o.Form.Encoding.ToString()));
+
+    /// <summary>Scratch: one pixel's channels.</summary>
+    public ScratchSize Scratch => new(Floats: Channels);
+
+    /// <summary>Applies the stage to <paramref name="columns"/> pixels of accumulators.</summary>
+    public void Apply(ReadOnlySpan<float> accumulators, int columns, Workspace workspace, int images)
+    {
+        int channels = Channels;
+        var row = workspace.FloatScratch(channels);
+        var residual = Residual is null ? default : workspace.Floats(Residual, images);
+        for (int p = 0; p < columns; p++)
+        {
+            for (int m = 0; m < channels; m++)
+                row[m] = accumulators[m * columns + p] * _multiplier[m] + _bias[m];
+            if (Residual is not null)
+            {
+                var add = residual.Slice(p * channels, channels);
+                for (int m = 0; m < channels; m++) row[m] += add[m];
+            }
+            if (Relu)
+                for (int m = 0; m < channels; m++) row[m] = MathF.Max(row[m], 0f);
+            foreach (var (form, slot) in _outputs)
+            {
+                if (form.IsLevels)
+                {
+                    var levels = workspace.Levels(slot, images).Slice(p * channels, channels);
+                    var quantizer = form.Quantizer!;
+                    for (int m = 0; m < channels; m++) levels[m] = quantizer.Level(row[m]);
+                }
+                else
+                {
+                    var values = workspace.Floats(slot, images).Slice(p * channels, channels);
+                    for (int m = 0; m < channels; m++) values[m] = form.Encode(row[m]);
+                }
+            }
+        }
+    }
+}
