@@ -31,8 +31,8 @@ public sealed class InferencePlan
         _steps = steps.ToArray();
         _logits = logits;
         Classes = classes;
-        var layout = InferenceLayout.Assign(input.Output, _steps, logits);
-        _workspaces = new WorkspacePool(layout, ImagesPerChunk);
+        Layout = InferenceLayout.Assign(input.Output, _steps, logits);
+        _workspaces = new WorkspacePool(Layout, ImagesPerChunk);
         _calls = new ParallelCallPool(this);
     }
 
@@ -58,6 +58,8 @@ public sealed class InferencePlan
     public IReadOnlyList<string> Describe() => _steps.Select(s => s.ToString()).ToArray();
 
     internal IReadOnlyList<PlanStep> Steps => _steps;
+
+    internal InferenceLayout Layout { get; }
 
     /// <summary>
     /// Computes the logits <c>[batch, Classes]</c> of <paramref name="batch"/> raw NCHW images (the pixel values the

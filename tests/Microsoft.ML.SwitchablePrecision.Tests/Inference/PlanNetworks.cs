@@ -21,7 +21,7 @@ internal static class PlanNetworks
     /// <summary>
     /// A width-1 ResNet-20 of <paramref name="family"/>'s switches, trained-mode forwards at every switch on real
     /// images (BatchNorm statistics, LSQ step initialisation), then evaluation mode. Shared by the tests of this folder,
-    /// which only read it.
+    /// which only read it. Call it outside any dispose scope: the scope would dispose the cached network's tensors.
     /// </summary>
     public static SwitchableNetwork Calibrated(string family, QuantizerKind quantizer, bool clip = false)
     {

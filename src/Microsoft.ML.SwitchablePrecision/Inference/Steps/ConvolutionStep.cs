@@ -14,16 +14,19 @@ internal sealed class ConvolutionStep(string name, ConvolutionArithmetic arithme
     /// <summary>The kernel and weights.</summary>
     public ConvolutionArithmetic Arithmetic { get; } = arithmetic;
 
+    /// <summary>The slot the arithmetic reads.</summary>
+    public ActivationSlot Input { get; } = input;
+
     /// <summary>The epilogue.</summary>
     public OutputStage Stage { get; } = stage;
 
     /// <inheritdoc/>
     public override string Description =>
         $"{Arithmetic.Shape.KernelSize}x{Arithmetic.Shape.KernelSize} conv {Arithmetic.Shape.InChannels}->{Arithmetic.Shape.OutChannels} " +
-        $"stride {Arithmetic.Shape.Stride} on {input.Name}, {Arithmetic.KernelName}{Stage.Description}";
+        $"stride {Arithmetic.Shape.Stride} on {Input.Name}, {Arithmetic.KernelName}{Stage.Description}";
 
     /// <inheritdoc/>
-    public override IEnumerable<ActivationSlot> Reads => Stage.Residual is null ? [input] : [input, Stage.Residual];
+    public override IEnumerable<ActivationSlot> Reads => Stage.Residual is null ? [Input] : [Input, Stage.Residual];
 
     /// <inheritdoc/>
     public override IEnumerable<ActivationSlot> Writes => Stage.Writes;
@@ -39,7 +42,7 @@ internal sealed class ConvolutionStep(string name, ConvolutionArithmetic arithme
     {
         int columns = images * Arithmetic.Shape.OutPixels;
         var accumulators = workspace.Accumulators(columns * Arithmetic.Shape.OutChannels);
-        Arithmetic.Accumulate(workspace, input, images, accumulators);
+        Arithmetic.Accumulate(workspace, Input, images, accumulators);
         Stage.Apply(accumulators, columns, workspace, images);
     }
 }

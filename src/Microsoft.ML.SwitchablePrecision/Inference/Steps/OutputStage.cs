@@ -35,6 +35,9 @@ internal sealed class OutputStage
     /// <summary>Whether a ReLU follows.</summary>
     public bool Relu { get; }
 
+    /// <summary>Each consumer's form and the slot it is written to.</summary>
+    public IReadOnlyList<(ActivationForm Form, ActivationSlot Slot)> Outputs => _outputs;
+
     /// <summary>Slots written.</summary>
     public IEnumerable<ActivationSlot> Writes => _outputs.Select(o => o.Slot);
 
