@@ -15,7 +15,7 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 internal static partial class BitSerialGemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
-    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Scalar];
+    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2, KernelVariant.Scalar];
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -39,6 +39,8 @@ internal static partial class BitSerialGemm
         layout.Check(range, output.Length);
         switch (KernelSupport.Resolve(variant, nameof(BitSerialGemm), Preference))
         {
+            case KernelVariant.Avx512: MultiplyAvx512(weights, activations, output, layout, range); break;
+            case KernelVariant.Avx2: MultiplyAvx2(weights, activations, output, layout, range); break;
             case KernelVariant.Scalar: MultiplyScalar(weights, activations, output, layout, range); break;
             default: Reference(weights, activations, output, layout, range); break;
         }
