@@ -86,6 +86,27 @@ internal sealed class BitSerialWeights
     }
 
     /// <summary>
+    /// Packs signed integer weights <c>[rows, depth]</c> of the form <c>multiplier * level - offset</c> with level 0..3
+    /// (DoReFa 2-bit <c>{-3, -1, 1, 3}</c>: multiplier 2, offset 3; LSQ 2-bit <c>{-2, -1, 0, 1}</c>: 1, 2; signs
+    /// <c>+-1</c>: 2, 1). Uses 1 bit when every level is 0 or 1, else 2; throws naming the first value off that grid.
+    /// </summary>
+    public static BitSerialWeights FromIntegers(ReadOnlySpan<int> weights, int rows, int depth, int multiplier, int offset)
+    {
+        KernelChecks.Positive(multiplier, nameof(multiplier));
+        var levels = new byte[weights.Length];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            int shifted = weights[i] + offset;
+            if (shifted < 0 || shifted % multiplier != 0 || shifted / multiplier > 3)
+                throw new ArgumentException(
+                    $"weights[{i}] is {weights[i]}; expected {multiplier} * level - {offset} with level 0..3.", nameof(weights));
+            levels[i] = (byte)(shifted / multiplier);
+        }
+        int bits = levels.AsSpan().IndexOfAnyExceptInRange((byte)0, (byte)1) >= 0 ? 2 : 1;
+        return FromLevels(levels, rows, depth, bits, multiplier, offset);
+    }
+
+    /// <summary>
     /// Packs a row-major level matrix <c>[rows, depth]</c> of <paramref name="bits"/>-bit levels (1 or 2 bits, each level
     /// 0 to 2^bits - 1) standing for the integer weights <c>multiplier * level - offset</c>.
     /// </summary>

@@ -37,6 +37,9 @@ internal sealed class Int8Weights
     /// <summary>K rounded up to a multiple of 4: the length of an activation column the kernels read.</summary>
     public int PaddedDepth => Quads * QuadSize;
 
+    /// <summary>The padded depth (K rounded up to a multiple of 4) weights of depth <paramref name="depth"/> get.</summary>
+    public static int PaddedDepthFor(int depth) => (depth + QuadSize - 1) / QuadSize * QuadSize;
+
     /// <summary>Quads of K.</summary>
     public int Quads { get; }
 

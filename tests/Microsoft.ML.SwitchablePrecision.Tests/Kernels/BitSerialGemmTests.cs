@@ -89,6 +89,19 @@ public class BitSerialGemmTests
         Assert.Equal(2L * 2 * 2 * 8 * 8, weights.PackedByteCount);
     }
 
+    [Theory]
+    [InlineData(new[] { -3, -1, 1, 3, 3, -3 }, 2, 3, 2)]
+    [InlineData(new[] { -2, -1, 0, 1, 0, -2 }, 1, 2, 2)]
+    [InlineData(new[] { -1, 1, 1, -1, 1, 1 }, 2, 1, 1)]
+    public void SignedIntegersPackIntoTheFewestPlanesAndReadBack(int[] integers, int multiplier, int offset, int bits)
+    {
+        var weights = BitSerialWeights.FromIntegers(integers, 2, 3, multiplier, offset);
+        Assert.Equal(bits, weights.Bits);
+        Assert.Equal(integers, Enumerable.Range(0, 6).Select(i => weights.Weight(i / 3, i % 3)));
+        var error = Assert.Throws<ArgumentException>(() => BitSerialWeights.FromIntegers([1, 2], 1, 2, 2, 3));
+        Assert.Contains("weights[1] is 2; expected 2 * level - 3 with level 0..3", error.Message);
+    }
+
     [Fact]
     public void WrongWeightBitsAndMismatchedDepthAreRejectedByName()
     {
