@@ -12,7 +12,7 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 internal static partial class Int8Gemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
-    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Scalar];
+    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.AvxVnni, KernelVariant.Avx2, KernelVariant.Scalar];
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -33,6 +33,8 @@ internal static partial class Int8Gemm
         layout.Check(range, output.Length);
         switch (KernelSupport.Resolve(variant, nameof(Int8Gemm), Preference))
         {
+            case KernelVariant.AvxVnni: MultiplyVnni(weights, activations, output, layout, range); break;
+            case KernelVariant.Avx2: MultiplyAvx2(weights, activations, output, layout, range); break;
             case KernelVariant.Scalar: MultiplyScalar(weights, activations, output, layout, range); break;
             default: Reference(weights, activations, output, layout, range); break;
         }
