@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 internal static partial class SignAccumulateGemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
-    public static ReadOnlySpan<KernelVariant> Preference => [];
+    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2];
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -28,6 +28,8 @@ internal static partial class SignAccumulateGemm
         layout.Check(range, output.Length);
         switch (KernelSupport.Resolve(variant, nameof(SignAccumulateGemm), Preference))
         {
+            case KernelVariant.Avx512: MultiplyAvx512(weights, activations, output, layout, range); break;
+            case KernelVariant.Avx2: MultiplyAvx2(weights, activations, output, layout, range); break;
             default: Reference(weights, activations, output, layout, range); break;
         }
     }
