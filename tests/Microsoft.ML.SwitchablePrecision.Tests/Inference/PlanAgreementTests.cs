@@ -36,10 +36,12 @@ public class PlanAgreementTests(ITestOutputHelper output)
             var actual = PlanLogits(plan, images);
             double difference = RelativeDifference(actual, expected);
             output.WriteLine($"{quantizer} {precision}: relative difference {difference:G3}");
-            if (precision.ActivationBits == 8)
+            if (precision.WeightBits is > 2 and <= 8)
             {
-                // The finest grid: a few boundary flips (see the step-by-step test) move these logits by up to a few
-                // percent on an untrained network, so only the predicted classes are compared here.
+                // The int8 kernel's sums are exact where oneDNN's float sums are rounded; on the finer 4- and 8-bit
+                // grids that puts a few pre-activations per pass on the other side of a level (the step-by-step test
+                // counts them), and on an untrained network the flips move these logits by up to a few percent, so
+                // only the predicted classes are compared here.
                 Assert.Equal(ArgMax(expected, 10), ArgMax(actual, 10));
                 continue;
             }

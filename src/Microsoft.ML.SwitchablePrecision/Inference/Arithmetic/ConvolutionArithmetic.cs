@@ -6,8 +6,8 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 
 /// <summary>
 /// How one convolution (or linear layer, a 1x1 convolution on a 1x1 image) computes its sums: im2col of its input
-/// slot into the kernel's column layout, then the kernel's GEMM into float accumulators <c>[OutChannels, P]</c>
-/// (row-major, <c>P = images * OutPixels</c>) whose value times <see cref="OutputScale"/> is the convolution of the
+/// slot into the kernel's column layout, then the kernel's GEMM into float accumulators <c>[P, OutChannels]</c>
+/// (channels-last, <c>P = images * OutPixels</c>) whose value times <see cref="OutputScale"/> is the convolution of the
 /// quantized operands. Each implementation holds its weights packed for its kernel.
 /// </summary>
 internal abstract class ConvolutionArithmetic(ConvolutionShape shape)
@@ -23,6 +23,9 @@ internal abstract class ConvolutionArithmetic(ConvolutionShape shape)
 
     /// <summary>The factor that turns an accumulator into the convolution's value (weight scale times activation scale).</summary>
     public abstract float OutputScale { get; }
+
+    /// <summary>Bytes of the weights as the kernel holds them.</summary>
+    public abstract long PackedWeightBytes { get; }
 
     /// <summary>Scratch for a call on <paramref name="images"/> images.</summary>
     public abstract ScratchSize Scratch(int images);

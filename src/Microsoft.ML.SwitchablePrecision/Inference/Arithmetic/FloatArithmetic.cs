@@ -1,18 +1,19 @@
 using Microsoft.ML.SwitchablePrecision.Inference.Execution;
 using Microsoft.ML.SwitchablePrecision.Inference.Layout;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+using Microsoft.ML.SwitchablePrecision.Kernels;
 
 namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 
 /// <summary>
-/// Float32 convolution: float im2col columns times the weights' float values (full-precision weights, or quantized
-/// weights' values where no integer kernel serves the switch). The input is read in <see cref="InputForm"/>: raw,
-/// clipped, or dequantized levels.
+/// Float32 convolution (<see cref="FloatGemm"/>): float im2col columns times the weights' float values (full-precision
+/// weights, or quantized weights' values where no integer kernel serves the switch). The input is read in
+/// <see cref="InputForm"/>: raw, clipped, or dequantized levels.
 /// </summary>
 internal sealed class FloatArithmetic(ConvolutionShape shape, WeightLevels weights, ActivationForm inputForm)
     : ConvolutionArithmetic(shape)
 {
-    private readonly float[] _weights = weights.Values;
+    private readonly FloatGemmWeights _weights = FloatGemmWeights.FromMatrix(weights.Values, weights.Rows, weights.Depth);
 
     /// <inheritdoc/>
     public override string KernelName => "float32 GEMM";
@@ -24,17 +25,31 @@ internal sealed class FloatArithmetic(ConvolutionShape shape, WeightLevels weigh
     public override float OutputScale => 1f;
 
     /// <inheritdoc/>
+    public override long PackedWeightBytes => _weights.Panel.LongLength * sizeof(float);
+
+    /// <inheritdoc/>
     public override ScratchSize Scratch(int images) => new(Floats: (long)images * Shape.OutPixels * Shape.Depth);
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
-        int depth = Shape.Depth, pixels = Shape.OutPixels, columns = images * pixels;
+        int depth = Shape.Depth, columns = images * Shape.OutPixels;
         var im2col = workspace.FloatScratch(columns * depth);
-        var source = workspace.Floats(input, images);
+        FloatColumnsOf(Shape, workspace.Floats(input, images), images, im2col);
+        FloatGemm.Multiply(_weights, new FloatColumns(im2col, columns, depth, depth), accumulators,
+            OutputLayout.ColumnMajor(Shape.OutChannels), GemmRange.All(Shape.OutChannels, columns));
+    }
+
+    /// <summary>im2col of every image of a channels-last float slot into <paramref name="columns"/> of <c>Depth</c> floats.</summary>
+    internal static void FloatColumnsOf(ConvolutionShape shape, ReadOnlySpan<float> source, int images, Span<float> columns)
+    {
+        int pixels = shape.OutPixels, depth = shape.Depth;
+        if (shape.KernelSize == 1 && shape.Stride == 1 && shape.Padding == 0)
+        {
+            source.CopyTo(columns);
+            return;
+        }
         for (int n = 0; n < images; n++)
-            Shape.Im2Col<float>(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), 0, pixels,
-                im2col.Slice(n * pixels * depth), depth, 0f);
-        FloatGemmPlaceholder.Multiply(_weights, Shape.OutChannels, depth, im2col, columns, accumulators);
+            shape.Im2Col(source.Slice(n * shape.InputPerImage, shape.InputPerImage), 0, pixels, columns.Slice(n * pixels * depth), depth, 0f);
     }
 }

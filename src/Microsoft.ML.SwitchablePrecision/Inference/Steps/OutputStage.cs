@@ -7,8 +7,8 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Steps;
 /// <summary>
 /// The fused epilogue of a layer: per output channel <c>y = Multiplier acc + Bias</c> (the folded BatchNorm times the
 /// weight and activation scales), then the residual add, then ReLU, then each consumer's form of y (raw floats,
-/// clipped floats, or the next layer's quantizer levels). Reads the accumulators <c>[Channels, P]</c> (row-major),
-/// writes channels-last <c>[P, Channels]</c>.
+/// clipped floats, or the next layer's quantizer levels). Reads the accumulators and writes its outputs channels-last
+/// <c>[P, Channels]</c>.
 /// </summary>
 internal sealed class OutputStage
 {
@@ -58,7 +58,7 @@ internal sealed class OutputStage
         for (int p = 0; p < columns; p++)
         {
             for (int m = 0; m < channels; m++)
-                row[m] = accumulators[m * columns + p] * _multiplier[m] + _bias[m];
+                row[m] = accumulators[p * channels + m] * _multiplier[m] + _bias[m];
             if (Residual is not null)
             {
                 var add = residual.Slice(p * channels, channels);
