@@ -45,29 +45,28 @@ internal sealed class BitSerialArithmetic : ConvolutionArithmetic
     public override ScratchSize Scratch(int images)
     {
         long columns = (long)images * Shape.OutPixels;
-        return new(Bytes: Shape.Depth, Words: columns * WordsPerColumn, Integers: columns * Shape.OutChannels + columns);
+        int maskWords = Shape.Height * Shape.Width * _bits * BitPlaneIm2Col.MaskWords(Shape.InChannels);
+        return new(Words: columns * WordsPerColumn + maskWords, Integers: columns * Shape.OutChannels + columns + Shape.Height * Shape.Width);
     }
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
-        int pixels = Shape.OutPixels, columns = images * pixels, rows = Shape.OutChannels, depth = Shape.Depth, words = WordsPerColumn;
-        var column = workspace.ByteScratch(depth);
-        var planes = workspace.WordScratch(columns * words);
-        var integers = workspace.IntegerScratch(columns * rows + columns);
-        var sums = integers.Slice(columns * rows, columns);
+        int pixels = Shape.OutPixels, columns = images * pixels, rows = Shape.OutChannels, words = WordsPerColumn;
+        int inputPixels = Shape.Height * Shape.Width, maskWords = inputPixels * _bits * BitPlaneIm2Col.MaskWords(Shape.InChannels);
+        var allWords = workspace.WordScratch(columns * words + maskWords);
+        var planes = allWords[..(columns * words)];
+        var masks = allWords.Slice(columns * words, maskWords);
+        var integers = workspace.IntegerScratch(columns * rows + columns + inputPixels);
         var products = integers[..(columns * rows)];
+        var sums = integers.Slice(columns * rows, columns);
+        var pixelSums = integers.Slice(columns * rows + columns, inputPixels);
         var source = workspace.Levels(input, images);
-        planes.Clear();
         for (int n = 0; n < images; n++)
         {
-            var image = source.Slice(n * Shape.InputPerImage, Shape.InputPerImage);
-            for (int p = 0; p < pixels; p++)
-            {
-                int c = n * pixels + p;
-                Shape.Im2Col<byte>(image, p, 1, column, depth, 0);
-                sums[c] = BitPlaneColumns.PackColumn(column, _bits, planes.Slice(c * words, words));
-            }
+            BitPlaneIm2Col.PackPixels(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), Shape.InChannels, _bits, masks, pixelSums);
+            BitPlaneIm2Col.Columns(Shape, _bits, masks, pixelSums, _weights.WordsPerPlane,
+                planes.Slice(n * pixels * words, pixels * words), sums.Slice(n * pixels, pixels));
         }
         BitSerialGemm.Multiply(_weights, new BitPlaneColumns(planes, sums, columns, _bits, _weights.WordsPerPlane), products,
             OutputLayout.ColumnMajor(rows), GemmRange.All(rows, columns));

@@ -23,6 +23,23 @@ internal sealed record ActivationForm(ActivationEncoding Encoding, LevelQuantize
     /// <summary>True when the form is stored as bytes.</summary>
     public bool IsLevels => Encoding == ActivationEncoding.Levels;
 
+    /// <summary>Writes this form of <paramref name="values"/>: levels into <paramref name="levels"/>, floats into <paramref name="floats"/>.</summary>
+    public void Write(ReadOnlySpan<float> values, Span<byte> levels, Span<float> floats)
+    {
+        switch (Encoding)
+        {
+            case ActivationEncoding.Levels:
+                Quantizer!.Levels(values, levels);
+                break;
+            case ActivationEncoding.Raw:
+                values.CopyTo(floats);
+                break;
+            default:
+                for (int i = 0; i < values.Length; i++) floats[i] = Encode(values[i]);
+                break;
+        }
+    }
+
     /// <summary>The float this form stores for <paramref name="x"/> (not for <see cref="ActivationEncoding.Levels"/>).</summary>
     public float Encode(float x) => Encoding switch
     {

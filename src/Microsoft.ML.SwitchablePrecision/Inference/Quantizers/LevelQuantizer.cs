@@ -55,6 +55,30 @@ internal sealed record LevelQuantizer
     public static LevelQuantizer Lsq(int bits, float step) =>
         new(QuantizerKind.Lsq, bits, UniformLevels.Steps(bits), step, step);
 
+    /// <summary>The levels of <paramref name="values"/> (the same as <see cref="Level"/> element by element).</summary>
+    public void Levels(ReadOnlySpan<float> values, Span<byte> levels)
+    {
+        float steps = Steps, clip = _clip, divisor = _divisor;
+        switch (Kind)
+        {
+            case QuantizerKind.DoReFa:
+                for (int i = 0; i < values.Length; i++)
+                    levels[i] = (byte)MathF.Round(steps * Math.Clamp(values[i], 0f, 1f), MidpointRounding.ToEven);
+                break;
+            case QuantizerKind.Pact:
+                for (int i = 0; i < values.Length; i++)
+                {
+                    float x = values[i];
+                    levels[i] = (byte)Math.Min(MathF.Round((x >= clip ? clip : MathF.Max(x, 0f)) / divisor, MidpointRounding.ToEven), steps);
+                }
+                break;
+            default:
+                for (int i = 0; i < values.Length; i++)
+                    levels[i] = (byte)MathF.Round(Math.Clamp(values[i] / divisor, 0f, clip), MidpointRounding.ToEven);
+                break;
+        }
+    }
+
     /// <summary>The level of activation <paramref name="x"/>.</summary>
     public byte Level(float x)
     {

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.SwitchablePrecision.Inference.Execution;
 using Microsoft.ML.SwitchablePrecision.Inference.Layout;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
@@ -57,29 +58,21 @@ internal sealed class OutputStage
         var residual = Residual is null ? default : workspace.Floats(Residual, images);
         for (int p = 0; p < columns; p++)
         {
-            for (int m = 0; m < channels; m++)
-                row[m] = accumulators[p * channels + m] * _multiplier[m] + _bias[m];
-            if (Residual is not null)
-            {
-                var add = residual.Slice(p * channels, channels);
-                for (int m = 0; m < channels; m++) row[m] += add[m];
-            }
-            if (Relu)
-                for (int m = 0; m < channels; m++) row[m] = MathF.Max(row[m], 0f);
+            MultiplyAdd(accumulators.Slice(p * channels, channels), _multiplier, _bias, row);
+            if (Residual is not null) TensorPrimitives.Add(row, residual.Slice(p * channels, channels), row);
+            if (Relu) TensorPrimitives.Max(row, 0f, row);
             foreach (var (form, slot) in _outputs)
             {
-                if (form.IsLevels)
-                {
-                    var levels = workspace.Levels(slot, images).Slice(p * channels, channels);
-                    var quantizer = form.Quantizer!;
-                    for (int m = 0; m < channels; m++) levels[m] = quantizer.Level(row[m]);
-                }
-                else
-                {
-                    var values = workspace.Floats(slot, images).Slice(p * channels, channels);
-                    for (int m = 0; m < channels; m++) values[m] = form.Encode(row[m]);
-                }
+                if (form.IsLevels) form.Write(row, workspace.Levels(slot, images).Slice(p * channels, channels), default);
+                else form.Write(row, default, workspace.Floats(slot, images).Slice(p * channels, channels));
             }
         }
+    }
+
+    // y = x * multiplier + bias, rounded after the product and after the sum (no fused multiply-add) like the float path.
+    private static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> multiplier, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        TensorPrimitives.Multiply(x, multiplier, y);
+        TensorPrimitives.Add(y, bias, y);
     }
 }
