@@ -41,7 +41,15 @@ if (settings.Profile)
         var workspace = new Microsoft.ML.SwitchablePrecision.Inference.Execution.Workspace(plan.Layout, n);
         Console.WriteLine($"profile {plan.Precision}, batch {n}, 1 thread (ms per call):");
         foreach (var step in plan.Steps)
-            Console.WriteLine(string.Create(invariant, $"  {Time(() => step.Run(workspace, n)),8:F4}  {step}"));
+        {
+            string arithmetic = "";
+            if (step is Microsoft.ML.SwitchablePrecision.Inference.Steps.ConvolutionStep convolution)
+            {
+                var accumulators = new float[convolution.AccumulatorsPerImage * n];
+                arithmetic = string.Create(invariant, $" (im2col + GEMM {Time(() => convolution.Arithmetic.Accumulate(workspace, convolution.Input, n, accumulators)),8:F4})");
+            }
+            Console.WriteLine(string.Create(invariant, $"  {Time(() => step.Run(workspace, n)),8:F4}{arithmetic}  {step}"));
+        }
     }
 }
 
@@ -76,7 +84,27 @@ foreach (var plan in plans)
 }
 
 // The time of one call in ms, repeated until at least MinimumMilliseconds have passed.
-double Time(Action action)
+double Time(Action action) => settings.CpuTime ? CpuTime(action) : WallTime(action);
+
+// Processor time of this process per call: on a loaded machine the wall clock also counts time the thread waited.
+double CpuTime(Action action)
+{
+    action();
+    var process = Process.GetCurrentProcess();
+    int repetitions = 0;
+    var start = process.TotalProcessorTime;
+    var clock = Stopwatch.StartNew();
+    do
+    {
+        action();
+        repetitions++;
+    }
+    while (clock.Elapsed.TotalMilliseconds < settings.MinimumMilliseconds);
+    process.Refresh();
+    return (process.TotalProcessorTime - start).TotalMilliseconds / repetitions;
+}
+
+double WallTime(Action action)
 {
     action();
     int repetitions = 0;

@@ -3,19 +3,19 @@ using System.Globalization;
 namespace Microsoft.ML.SwitchablePrecision.InferenceBenchmark;
 
 /// <summary>Command line of the inference benchmark.</summary>
-internal sealed record Settings(QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false)
+internal sealed record Settings(QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false, bool CpuTime = false)
 {
     public const string Usage =
-        "InferenceBenchmark [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--profile]";
+        "InferenceBenchmark [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--profile] [--cpu-time]";
 
     public static Settings Parse(string[] args)
     {
         var settings = new Settings(QuantizerKind.DoReFa, 11, 2, [1, 8, 64], [1, 2], 20);
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--profile")
+            if (args[i] is "--profile" or "--cpu-time")
             {
-                settings = settings with { Profile = true };
+                settings = args[i] == "--profile" ? settings with { Profile = true } : settings with { CpuTime = true };
                 continue;
             }
             string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value. Usage: {Usage}");

@@ -91,6 +91,19 @@ internal static class BitPlaneIm2Col
                     int pixel = ih * shape.Width + iw;
                     sum += pixelSums[pixel];
                     int offset = (i * k + j) * channels;
+                    if (maskWords == 1)
+                    {
+                        // At most 64 channels: one mask word per plane, shifted into at most two column words.
+                        int word = offset >> 6, shift = offset & 63;
+                        bool spills = shift + channels > 64;
+                        for (int b = 0; b < bits; b++)
+                        {
+                            ulong mask = masks[pixel * bits + b];
+                            column[b * wordsPerPlane + word] |= mask << shift;
+                            if (spills) column[b * wordsPerPlane + word + 1] |= mask >> (64 - shift);
+                        }
+                        continue;
+                    }
                     var pixelMasks = masks.Slice(pixel * bits * maskWords, bits * maskWords);
                     for (int b = 0; b < bits; b++)
                         Append(column.Slice(b * wordsPerPlane, wordsPerPlane), offset, pixelMasks.Slice(b * maskWords, maskWords), channels);

@@ -41,9 +41,17 @@ internal readonly record struct ConvolutionShape(int InChannels, int Height, int
         {
             int p = first + q, oh = p / width, ow = p - oh * width;
             var column = columns.Slice(q * stride, Depth);
+            int iw0 = ow * Stride - Padding;
+            bool inside = iw0 >= 0 && iw0 + k <= Width;
             for (int i = 0; i < k; i++)
             {
                 int ih = oh * Stride - Padding + i;
+                if (inside && (uint)ih < (uint)Height)
+                {
+                    // A kernel row inside the image is one contiguous run of k * c values (channels-last).
+                    image.Slice((ih * Width + iw0) * c, k * c).CopyTo(column.Slice(i * k * c, k * c));
+                    continue;
+                }
                 for (int j = 0; j < k; j++)
                 {
                     int iw = ow * Stride - Padding + j;

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Quantization;
 
 namespace Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
@@ -58,26 +59,33 @@ internal sealed record LevelQuantizer
     /// <summary>The levels of <paramref name="values"/> (the same as <see cref="Level"/> element by element).</summary>
     public void Levels(ReadOnlySpan<float> values, Span<byte> levels)
     {
-        float steps = Steps, clip = _clip, divisor = _divisor;
-        switch (Kind)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            case QuantizerKind.DoReFa:
-                for (int i = 0; i < values.Length; i++)
-                    levels[i] = (byte)MathF.Round(steps * Math.Clamp(values[i], 0f, 1f), MidpointRounding.ToEven);
-                break;
-            case QuantizerKind.Pact:
-                for (int i = 0; i < values.Length; i++)
-                {
-                    float x = values[i];
-                    levels[i] = (byte)Math.Min(MathF.Round((x >= clip ? clip : MathF.Max(x, 0f)) / divisor, MidpointRounding.ToEven), steps);
-                }
-                break;
-            default:
-                for (int i = 0; i < values.Length; i++)
-                    levels[i] = (byte)MathF.Round(Math.Clamp(values[i] / divisor, 0f, clip), MidpointRounding.ToEven);
-                break;
+            var steps = Vector256.Create((float)Steps);
+            var clip = Vector256.Create(_clip);
+            var divisor = Vector256.Create(_divisor);
+            var zero = Vector256<float>.Zero;
+            for (; i + 2 * Vector256<float>.Count <= values.Length; i += 2 * Vector256<float>.Count)
+            {
+                var low = Quantize(Vector256.Create(values.Slice(i, 8)), steps, clip, divisor, zero);
+                var high = Quantize(Vector256.Create(values.Slice(i + 8, 8)), steps, clip, divisor, zero);
+                var words = Vector256.Narrow(Vector256.ConvertToInt32(low), Vector256.ConvertToInt32(high));
+                Vector256.Narrow(words, words).GetLower().AsByte().CopyTo(levels.Slice(i, 16));
+            }
         }
+        for (; i < values.Length; i++) levels[i] = Level(values[i]);
     }
+
+    // The float level of eight activations; the same operations as Level, lane by lane.
+    private Vector256<float> Quantize(Vector256<float> x, Vector256<float> steps, Vector256<float> clip, Vector256<float> divisor,
+        Vector256<float> zero) => Kind switch
+    {
+        QuantizerKind.DoReFa => Vector256.Round(steps * Vector256.Min(Vector256.Max(x, zero), clip)),
+        QuantizerKind.Pact => Vector256.Min(Vector256.Round(
+            Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, clip), clip, Vector256.Max(x, zero)) / divisor), steps),
+        _ => Vector256.Round(Vector256.Min(Vector256.Max(x / divisor, zero), clip)),
+    };
 
     /// <summary>The level of activation <paramref name="x"/>.</summary>
     public byte Level(float x)

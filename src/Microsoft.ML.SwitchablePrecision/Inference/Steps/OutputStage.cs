@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Inference.Execution;
 using Microsoft.ML.SwitchablePrecision.Inference.Layout;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
@@ -58,9 +58,7 @@ internal sealed class OutputStage
         var residual = Residual is null ? default : workspace.Floats(Residual, images);
         for (int p = 0; p < columns; p++)
         {
-            MultiplyAdd(accumulators.Slice(p * channels, channels), _multiplier, _bias, row);
-            if (Residual is not null) TensorPrimitives.Add(row, residual.Slice(p * channels, channels), row);
-            if (Relu) TensorPrimitives.Max(row, 0f, row);
+            Epilogue(accumulators.Slice(p * channels, channels), Residual is null ? default : residual.Slice(p * channels, channels), row);
             foreach (var (form, slot) in _outputs)
             {
                 if (form.IsLevels) form.Write(row, workspace.Levels(slot, images).Slice(p * channels, channels), default);
@@ -69,10 +67,26 @@ internal sealed class OutputStage
         }
     }
 
-    // y = x * multiplier + bias, rounded after the product and after the sum (no fused multiply-add) like the float path.
-    private static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> multiplier, ReadOnlySpan<float> bias, Span<float> y)
+    // y = relu?(x * multiplier + bias + residual), rounded after each operation (no fused multiply-add).
+    private void Epilogue(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y)
     {
-        TensorPrimitives.Multiply(x, multiplier, y);
-        TensorPrimitives.Add(y, bias, y);
+        int m = 0;
+        bool add = !residual.IsEmpty;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; m + Vector256<float>.Count <= x.Length; m += Vector256<float>.Count)
+            {
+                var v = Vector256.Create(x.Slice(m, 8)) * Vector256.Create(_multiplier.AsSpan(m, 8)) + Vector256.Create(_bias.AsSpan(m, 8));
+                if (add) v += Vector256.Create(residual.Slice(m, 8));
+                if (Relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                v.CopyTo(y.Slice(m, 8));
+            }
+        }
+        for (; m < x.Length; m++)
+        {
+            float v = x[m] * _multiplier[m] + _bias[m];
+            if (add) v += residual[m];
+            y[m] = Relu ? MathF.Max(v, 0f) : v;
+        }
     }
 }
