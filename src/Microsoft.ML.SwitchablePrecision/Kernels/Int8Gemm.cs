@@ -44,17 +44,18 @@ internal static partial class Int8Gemm
     public static void Reference(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range)
     {
         int limit = 1 << activations.Bits;
+        const int quadBytes = Int8Weights.BlockRows * Int8Weights.QuadSize;
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
-                int sum = 0;
+                int row = weights.Index(m, 0), sum = 0;
                 for (int k = 0; k < weights.Depth; k++)
                 {
                     int q = activations.Levels[p * activations.ColumnStride + k];
                     if (q >= limit)
                         throw new ArgumentException(
                             $"activation level [{k}, {p}] is {q}; expected a {activations.Bits}-bit level below {limit}.", nameof(activations));
-                    sum += weights.Weight(m, k) * q;
+                    sum += weights.Panel[row + (k >> 2) * quadBytes + (k & 3)] * q;
                 }
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }

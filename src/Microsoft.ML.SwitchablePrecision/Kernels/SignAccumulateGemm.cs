@@ -41,9 +41,11 @@ internal static partial class SignAccumulateGemm
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
                 var column = activations.Values.Slice(p * activations.ColumnStride, weights.Depth);
+                var masks = weights.Masks.AsSpan((m / SignWeights.BlockRows) * weights.Depth, weights.Depth);
+                int bit = m % SignWeights.BlockRows;
                 float sum = 0;
                 for (int k = 0; k < column.Length; k++)
-                    sum += weights.Sign(m, k) < 0 ? -column[k] : column[k];
+                    sum += ((masks[k] >> bit) & 1) == 1 ? -column[k] : column[k];
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }
     }

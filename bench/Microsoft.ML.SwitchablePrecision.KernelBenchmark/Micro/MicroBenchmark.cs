@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.ML.SwitchablePrecision.Kernels;
+
+namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark.Micro;
+
+/// <summary>
+/// Peak single-thread rate of every GEMM kernel and variant on the 3x3 convolution shapes of ResNet-20 (M output
+/// channels, K = 9 x input channels, P = output pixels x batch), in GMAC/s: multiply-accumulates of the layer at its
+/// precision per second, so time per image = MACs per image / rate. Variants of one shape run interleaved in rotating
+/// order; every figure is a median. Ratios are against the scalar Reference of the same kernel in the same run.
+/// </summary>
+internal static class MicroBenchmark
+{
+    private static readonly (string Name, int Rows, int Depth, int Pixels)[] Shapes =
+        [("16->16 28x28", 16, 144, 784), ("32->32 14x14", 32, 288, 196), ("64->64 7x7", 64, 576, 49)];
+
+    private static readonly int[] Batches = [1, 8];
+
+    private static readonly KernelVariant[] Columns =
+        [KernelVariant.Reference, KernelVariant.Scalar, KernelVariant.Avx2, KernelVariant.Avx512, KernelVariant.AvxVnni];
+
+    public static void Run(Settings settings)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GEMM kernels, 1 thread, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSArchitecture}, .NET {Environment.Version}, CPU: {CpuName()}"));
+        Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"median of {settings.Reps} repetitions after {settings.Warmup} warm-up; a repetition repeats the call until it lasts >= {settings.MinRepMs} ms"));
+        Console.WriteLine("GMAC/s per variant (column-major output), Auto with row-major output, best variant / Reference");
+        Console.WriteLine();
+        Console.WriteLine("| precision | kernel | M | K | P | Reference | Scalar | Avx2 | Avx512 | AvxVnni | Auto, row-major | best / Reference |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var peaks = new List<(string Precision, string Kernel, KernelVariant Variant, double Rate, string Shape)>();
+        var random = new Random(0);
+        foreach (string precision in GemmCase.Precisions)
+        {
+            (string Kernel, KernelVariant Variant, double Rate, string Shape) peak = ("", KernelVariant.Reference, 0, "");
+            foreach (var shape in Shapes)
+                foreach (int batch in Batches)
+                {
+                    int columns = shape.Pixels * batch;
+                    var gemm = GemmCase.Create(precision, shape.Rows, shape.Depth, columns, random);
+                    var timed = gemm.Variants.Select(v => new Variant(v.ToString(), 0, gemm.Call(v, false))).ToList();
+                    timed.Add(new Variant("Auto, row-major", 0, gemm.Call(KernelVariant.Auto, true)));
+                    Measure(timed, settings);
+                    double macs = (double)shape.Rows * shape.Depth * columns;
+                    var rates = timed.ToDictionary(t => t.Name, t => macs / (t.Median() * 1e6));
+                    var best = gemm.Variants.Skip(1).DefaultIfEmpty(KernelVariant.Reference).MaxBy(v => rates[v.ToString()]);
+                    double bestRate = rates[best.ToString()];
+                    if (bestRate > peak.Rate) peak = (gemm.Kernel, best, bestRate, $"{shape.Name} x{batch}");
+                    string cells = string.Join(" | ", Columns.Select(v => rates.TryGetValue(v.ToString(), out double r) ? Format(r) : "-"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {precision} | {gemm.Kernel} | {shape.Rows} | {shape.Depth} | {columns} | {cells} | {Format(rates["Auto, row-major"])} | {bestRate / rates[nameof(KernelVariant.Reference)]:F1}x |"));
+                }
+            peaks.Add((precision, peak.Kernel, peak.Variant, peak.Rate, peak.Shape));
+        }
+        Console.WriteLine();
+        Console.WriteLine("Peak rate per precision (best variant, best shape): the divisor for 'operation count / peak rate'");
+        Console.WriteLine();
+        Console.WriteLine("| precision | kernel | variant | peak GMAC/s | at shape (M=16/32/64 layer x batch) |");
+        Console.WriteLine("|---|---|---|---:|---|");
+        foreach (var (precision, kernel, variant, rate, shape) in peaks)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {precision} | {kernel} | {variant} | {Format(rate)} | {shape} |"));
+    }
+
+    private static void Measure(List<Variant> variants, Settings settings)
+    {
+        foreach (var variant in variants) variant.Calibrate(settings.MinRepMs, settings.Warmup);
+        for (int rep = 0; rep < settings.Reps; rep++)
+            for (int v = 0; v < variants.Count; v++)
+                variants[(v + rep) % variants.Count].Measure();
+    }
+
+    private static string Format(double rate) => rate.ToString(rate >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
+
+    private static string CpuName()
+    {
+        const string cpuInfo = "/proc/cpuinfo";
+        if (!File.Exists(cpuInfo)) return "unknown";
+        string? line = File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        return line is null ? "unknown" : line[(line.IndexOf(':') + 1)..].Trim();
+    }
+}
