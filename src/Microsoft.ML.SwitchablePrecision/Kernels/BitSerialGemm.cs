@@ -17,6 +17,9 @@ internal static partial class BitSerialGemm
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2, KernelVariant.Scalar];
 
+    /// <summary>What this kernel serves: 1- or 2-bit weights with 1- to 8-bit activations (best at 2 bits or fewer: cost grows with weightBits * activationBits).</summary>
+    public static bool Serves(int weightBits, int activationBits) => weightBits is 1 or 2 && activationBits is >= 1 and <= 8;
+
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
 
@@ -47,6 +50,7 @@ internal static partial class BitSerialGemm
     }
 
     /// <summary>The definition: one popcount per (row, column, weight plane, activation plane, word).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(BitSerialWeights weights, BitPlaneColumns activations, Span<int> output, OutputLayout layout,
         GemmRange range)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
@@ -11,6 +13,9 @@ internal static partial class FloatGemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2];
+
+    /// <summary>What this kernel serves: Any weights with float32 activations (weights given as floats: W32A32, or quantized weights times their scale).</summary>
+    public static bool Serves(int weightBits, int activationBits) => activationBits == 32;
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -35,6 +40,7 @@ internal static partial class FloatGemm
     }
 
     /// <summary>The definition: a dot product in K order per output, one rounding per multiply-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(FloatGemmWeights weights, FloatColumns activations, Span<float> output, OutputLayout layout, GemmRange range)
     {
         for (int m = range.RowStart; m < range.RowEnd; m++)
