@@ -27,6 +27,9 @@ internal static class MicroBenchmark
         Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median of {settings.Reps} repetitions after {settings.Warmup} warm-up; a repetition repeats the call until it lasts >= {settings.MinRepMs} ms"));
+        Console.WriteLine(ThreadClock.IsThreadTime
+            ? "times are the benchmark thread's CPU time (CLOCK_THREAD_CPUTIME_ID): time spent descheduled by other load is not counted"
+            : "times are wall-clock (thread CPU time unavailable)");
         Console.WriteLine("GMAC/s per variant (column-major output), Auto with row-major output, best variant / Reference");
         Console.WriteLine();
         Console.WriteLine("| precision | kernel | M | K | P | Reference | Scalar | Avx2 | Avx512 | AvxVnni | Auto, row-major | best / Reference |");
@@ -41,8 +44,8 @@ internal static class MicroBenchmark
                 {
                     int columns = shape.Pixels * batch;
                     var gemm = GemmCase.Create(precision, shape.Rows, shape.Depth, columns, random);
-                    var timed = gemm.Variants.Select(v => new Variant(v.ToString(), 0, gemm.Call(v, false))).ToList();
-                    timed.Add(new Variant("Auto, row-major", 0, gemm.Call(KernelVariant.Auto, true)));
+                    var timed = gemm.Variants.Select(v => new TimedCall(v.ToString(), gemm.Call(v, false))).ToList();
+                    timed.Add(new TimedCall("Auto, row-major", gemm.Call(KernelVariant.Auto, true)));
                     Measure(timed, settings);
                     double macs = (double)shape.Rows * shape.Depth * columns;
                     var rates = timed.ToDictionary(t => t.Name, t => macs / (t.Median() * 1e6));
@@ -64,7 +67,7 @@ internal static class MicroBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {precision} | {kernel} | {variant} | {Format(rate)} | {shape} |"));
     }
 
-    private static void Measure(List<Variant> variants, Settings settings)
+    private static void Measure(List<TimedCall> variants, Settings settings)
     {
         foreach (var variant in variants) variant.Calibrate(settings.MinRepMs, settings.Warmup);
         for (int rep = 0; rep < settings.Reps; rep++)

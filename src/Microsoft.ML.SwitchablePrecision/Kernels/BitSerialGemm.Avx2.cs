@@ -18,7 +18,7 @@ internal static partial class BitSerialGemm
         int unitRows = combine ? 4 : 8, wordStride = weights.Bits * BitSerialWeights.BlockRows;
         var lut = Vector256.Create(Vector128.Create(NibbleCounts));
         var nibble = Vector256.Create((byte)0x0F);
-        ref ulong panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref ulong panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref ulong planes = ref MemoryMarshal.GetReference(activations.Words);
         ref int result = ref MemoryMarshal.GetReference(output);
         var multiplier = Vector256.Create(weights.Multiplier);

@@ -29,7 +29,7 @@ internal static partial class BitSerialGemm
         int unitRows = combine ? 8 : 16, wordStride = weights.Bits * BitSerialWeights.BlockRows;
         var lut = Vector512.Create(Vector128.Create(NibbleCounts));
         var nibble = Vector512.Create((byte)0x0F);
-        ref ulong panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref ulong panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref ulong planes = ref MemoryMarshal.GetReference(activations.Words);
         ref int result = ref MemoryMarshal.GetReference(output);
         var multiplier = Vector512.Create(weights.Multiplier);

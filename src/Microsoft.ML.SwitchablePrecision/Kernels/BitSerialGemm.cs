@@ -55,6 +55,7 @@ internal static partial class BitSerialGemm
         GemmRange range)
     {
         int words = weights.WordsPerPlane;
+        ReadOnlySpan<ulong> panel = weights.Panel;
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
@@ -65,7 +66,7 @@ internal static partial class BitSerialGemm
                     {
                         long ones = 0;
                         for (int w = 0; w < words; w++)
-                            ones += BitOperations.PopCount(weights.Panel[weights.WordIndex(m, c, w)] & column[b * words + w]);
+                            ones += BitOperations.PopCount(panel[weights.WordIndex(m, c, w)] & column[b * words + w]);
                         raw += ones << (c + b);
                     }
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] =
@@ -83,7 +84,7 @@ internal static partial class BitSerialGemm
     {
         int words = weights.WordsPerPlane, bits = activations.Bits, weightBits = weights.Bits;
         int columnWords = activations.WordsPerColumn, wordStride = weightBits * BitSerialWeights.BlockRows;
-        ref ulong panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref ulong panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref ulong planes = ref MemoryMarshal.GetReference(activations.Words);
         for (int m = range.RowStart; m < range.RowEnd; m++)
         {

@@ -16,7 +16,7 @@ internal static partial class FloatGemm
     {
         const int rows = FloatGemmWeights.BlockRows;
         int depth = weights.Depth, stride = activations.ColumnStride;
-        ref float panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref float panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref float values = ref MemoryMarshal.GetReference(activations.Values);
         ref float result = ref MemoryMarshal.GetReference(output);
         for (int block = range.RowStart / rows; block * rows < range.RowEnd; block++)
@@ -59,7 +59,7 @@ internal static partial class FloatGemm
     {
         const int rows = FloatGemmWeights.BlockRows, half = rows / 2;
         int depth = weights.Depth, stride = activations.ColumnStride;
-        ref float panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref float panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref float values = ref MemoryMarshal.GetReference(activations.Values);
         ref float result = ref MemoryMarshal.GetReference(output);
         for (int unit = range.RowStart / half; unit * half < range.RowEnd; unit++)

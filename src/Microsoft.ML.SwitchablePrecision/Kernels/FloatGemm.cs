@@ -47,7 +47,7 @@ internal static partial class FloatGemm
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
                 var column = activations.Values.Slice(p * activations.ColumnStride, weights.Depth);
-                var row = weights.Panel.AsSpan(((m / FloatGemmWeights.BlockRows) * weights.Depth) * FloatGemmWeights.BlockRows + m % FloatGemmWeights.BlockRows);
+                var row = weights.Panel.Slice(((m / FloatGemmWeights.BlockRows) * weights.Depth) * FloatGemmWeights.BlockRows + m % FloatGemmWeights.BlockRows);
                 float sum = 0;
                 for (int k = 0; k < column.Length; k++) sum = MathF.FusedMultiplyAdd(row[k * FloatGemmWeights.BlockRows], column[k], sum);
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;

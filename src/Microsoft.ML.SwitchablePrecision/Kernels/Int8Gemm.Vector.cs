@@ -23,7 +23,7 @@ internal static partial class Int8Gemm
     {
         const int unitRows = 2 * Int8Weights.BlockRows, blockBytes = Int8Weights.BlockRows * Int8Weights.QuadSize;
         int quads = weights.Quads, stride = activations.ColumnStride;
-        ref sbyte panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref sbyte panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref byte levels = ref MemoryMarshal.GetReference(activations.Levels);
         ref int result = ref MemoryMarshal.GetReference(output);
         for (int unit = range.RowStart / unitRows; unit * unitRows < range.RowEnd; unit++)

@@ -51,6 +51,7 @@ internal static partial class Int8Gemm
     {
         int limit = 1 << activations.Bits;
         const int quadBytes = Int8Weights.BlockRows * Int8Weights.QuadSize;
+        ReadOnlySpan<sbyte> panel = weights.Panel;
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
@@ -61,7 +62,7 @@ internal static partial class Int8Gemm
                     if (q >= limit)
                         throw new ArgumentException(
                             $"activation level [{k}, {p}] is {q}; expected a {activations.Bits}-bit level below {limit}.", nameof(activations));
-                    sum += weights.Panel[row + (k >> 2) * quadBytes + (k & 3)] * q;
+                    sum += panel[row + (k >> 2) * quadBytes + (k & 3)] * q;
                 }
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }
