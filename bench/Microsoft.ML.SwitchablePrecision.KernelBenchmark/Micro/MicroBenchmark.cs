@@ -65,6 +65,8 @@ internal static class MicroBenchmark
         Console.WriteLine("|---|---|---|---:|---|");
         foreach (var (precision, kernel, variant, rate, shape) in peaks)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {precision} | {kernel} | {variant} | {Format(rate)} | {shape} |"));
+        Console.WriteLine();
+        PackingBenchmark.Run(settings);
     }
 
     private static void Measure(List<TimedCall> variants, Settings settings)

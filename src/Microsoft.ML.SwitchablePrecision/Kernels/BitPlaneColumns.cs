@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -68,6 +69,7 @@ internal readonly ref struct BitPlaneColumns
     }
 
     /// <summary>The plain per-bit loop <see cref="PackColumn"/> must equal (kept for tests).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int PackColumnReference(ReadOnlySpan<byte> levels, int bits, Span<ulong> destination)
     {
         int words = BitRows.WordsFor(levels.Length);
