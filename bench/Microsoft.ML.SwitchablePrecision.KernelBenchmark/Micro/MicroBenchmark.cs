@@ -66,7 +66,33 @@ internal static class MicroBenchmark
         foreach (var (precision, kernel, variant, rate, shape) in peaks)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {precision} | {kernel} | {variant} | {Format(rate)} | {shape} |"));
         Console.WriteLine();
+        FullPrecisionLayers(settings, random);
+        Console.WriteLine();
         PackingBenchmark.Run(settings);
+    }
+
+    // The layers every switch keeps in float32: stem 3x3 (K = 9), the two 1x1 stride-2 shortcuts, the classifier.
+    private static readonly (string Name, int Rows, int Depth, int Columns)[] FloatLayers =
+        [("stem 1->16 3x3, 28x28", 16, 9, 784), ("shortcut 16->32 1x1, 14x14", 32, 16, 196),
+         ("shortcut 32->64 1x1, 7x7", 64, 32, 49), ("classifier 64->10, batch 1", 10, 64, 1), ("classifier 64->10, batch 64", 10, 64, 64)];
+
+    private static void FullPrecisionLayers(Settings settings, Random random)
+    {
+        Console.WriteLine("FloatGemm on the full-precision layers of ResNet-20 (batch 1 unless stated), microseconds per call and GMAC/s");
+        Console.WriteLine();
+        Console.WriteLine("| layer | M | K | P | Reference us | Avx2 us | Avx512 us | best GMAC/s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var layer in FloatLayers)
+        {
+            var gemm = GemmCase.Create("W32A32", layer.Rows, layer.Depth, layer.Columns, random);
+            var timed = gemm.Variants.Select(v => new TimedCall(v.ToString(), gemm.Call(v, true))).ToList();
+            Measure(timed, settings);
+            var us = timed.ToDictionary(t => t.Name, t => t.Median() * 1e3);
+            double best = us.Values.Min();
+            string Cell(KernelVariant v) => us.TryGetValue(v.ToString(), out double t) ? t.ToString("F2", CultureInfo.InvariantCulture) : "-";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {layer.Name} | {layer.Rows} | {layer.Depth} | {layer.Columns} | {Cell(KernelVariant.Reference)} | {Cell(KernelVariant.Avx2)} | {Cell(KernelVariant.Avx512)} | {Format((double)layer.Rows * layer.Depth * layer.Columns / (best * 1e3))} |"));
+        }
     }
 
     private static void Measure(List<TimedCall> variants, Settings settings)
