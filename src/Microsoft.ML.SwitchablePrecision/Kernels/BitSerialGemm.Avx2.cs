@@ -18,7 +18,7 @@ internal static partial class BitSerialGemm
         int unitRows = combine ? 4 : 8, wordStride = weights.Bits * BitSerialWeights.BlockRows;
         var lut = Vector256.Create(Vector128.Create(NibbleCounts));
         var nibble = Vector256.Create((byte)0x0F);
-        ref ulong panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref ulong panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref ulong planes = ref MemoryMarshal.GetReference(activations.Words);
         ref int result = ref MemoryMarshal.GetReference(output);
         var multiplier = Vector256.Create(weights.Multiplier);
@@ -66,10 +66,16 @@ internal static partial class BitSerialGemm
                     }
                 }
                 var sums = activations.ColumnSums;
-                StoreAvx2(a0, b0, combine, multiplier, offset, sums[p], ref result, layout, range, firstRow, p);
-                if (count > 1) StoreAvx2(a1, b1, combine, multiplier, offset, sums[p + 1], ref result, layout, range, firstRow, p + 1);
-                if (count > 2) StoreAvx2(a2, b2, combine, multiplier, offset, sums[p + 2], ref result, layout, range, firstRow, p + 2);
-                if (count > 3) StoreAvx2(a3, b3, combine, multiplier, offset, sums[p + 3], ref result, layout, range, firstRow, p + 3);
+                int sum0 = sums[p], sum1 = sums[p + Math.Min(1, count - 1)];
+                int sum2 = sums[p + Math.Min(2, count - 1)], sum3 = sums[p + Math.Min(3, count - 1)];
+                if (combine)
+                    RowVectors.Store4(CombinedAvx2(a0, b0, multiplier, offset, sum0), CombinedAvx2(a1, b1, multiplier, offset, sum1),
+                        CombinedAvx2(a2, b2, multiplier, offset, sum2), CombinedAvx2(a3, b3, multiplier, offset, sum3),
+                        count, ref result, layout, range, firstRow, p);
+                else
+                    RowVectors.Store4(SeparateAvx2(a0, b0, multiplier, offset, sum0), SeparateAvx2(a1, b1, multiplier, offset, sum1),
+                        SeparateAvx2(a2, b2, multiplier, offset, sum2), SeparateAvx2(a3, b3, multiplier, offset, sum3),
+                        count, ref result, layout, range, firstRow, p);
             }
         }
     }
@@ -85,20 +91,13 @@ internal static partial class BitSerialGemm
     private static Vector256<ulong> Fold(Vector256<byte> counts) =>
         Avx2.SumAbsoluteDifferences(counts, Vector256<byte>.Zero).AsUInt64();
 
+    // 2-bit weights: both lane groups are the same rows, high and low weight plane.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreAvx2(Vector256<ulong> a, Vector256<ulong> b, bool combine, Vector256<int> multiplier, Vector256<int> offset,
-        int columnSum, ref int output, OutputLayout layout, GemmRange range, int firstRow, int column)
-    {
-        var correction = offset * columnSum;
-        if (combine)
-        {
-            var raw = Vector256.Narrow(a + a + b, Vector256<ulong>.Zero).AsInt32();
-            RowVectors.Store((raw * multiplier - correction).GetLower(), ref output, layout, range, firstRow, column);
-        }
-        else
-        {
-            var raw = Vector256.Narrow(a, b).AsInt32();
-            RowVectors.Store(raw * multiplier - correction, ref output, layout, range, firstRow, column);
-        }
-    }
+    private static Vector128<int> CombinedAvx2(Vector256<ulong> high, Vector256<ulong> low, Vector256<int> multiplier, Vector256<int> offset, int columnSum) =>
+        (Vector256.Narrow(high + high + low, Vector256<ulong>.Zero).AsInt32() * multiplier - offset * columnSum).GetLower();
+
+    // 1-bit weights: the two lane groups are consecutive rows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> SeparateAvx2(Vector256<ulong> first, Vector256<ulong> second, Vector256<int> multiplier, Vector256<int> offset, int columnSum) =>
+        Vector256.Narrow(first, second).AsInt32() * multiplier - offset * columnSum;
 }

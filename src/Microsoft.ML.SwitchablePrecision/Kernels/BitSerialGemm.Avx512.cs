@@ -29,7 +29,7 @@ internal static partial class BitSerialGemm
         int unitRows = combine ? 8 : 16, wordStride = weights.Bits * BitSerialWeights.BlockRows;
         var lut = Vector512.Create(Vector128.Create(NibbleCounts));
         var nibble = Vector512.Create((byte)0x0F);
-        ref ulong panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref ulong panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref ulong planes = ref MemoryMarshal.GetReference(activations.Words);
         ref int result = ref MemoryMarshal.GetReference(output);
         var multiplier = Vector512.Create(weights.Multiplier);
@@ -82,10 +82,16 @@ internal static partial class BitSerialGemm
                     }
                 }
                 var sums = activations.ColumnSums;
-                StoreAvx512(a0, b0, combine, multiplier, offset, sums[p], ref result, layout, range, firstRow, p);
-                if (count > 1) StoreAvx512(a1, b1, combine, multiplier, offset, sums[p + 1], ref result, layout, range, firstRow, p + 1);
-                if (count > 2) StoreAvx512(a2, b2, combine, multiplier, offset, sums[p + 2], ref result, layout, range, firstRow, p + 2);
-                if (count > 3) StoreAvx512(a3, b3, combine, multiplier, offset, sums[p + 3], ref result, layout, range, firstRow, p + 3);
+                int sum0 = sums[p], sum1 = sums[p + Math.Min(1, count - 1)];
+                int sum2 = sums[p + Math.Min(2, count - 1)], sum3 = sums[p + Math.Min(3, count - 1)];
+                if (combine)
+                    RowVectors.Store4(CombinedAvx512(a0, b0, multiplier, offset, sum0), CombinedAvx512(a1, b1, multiplier, offset, sum1),
+                        CombinedAvx512(a2, b2, multiplier, offset, sum2), CombinedAvx512(a3, b3, multiplier, offset, sum3),
+                        count, ref result, layout, range, firstRow, p);
+                else
+                    RowVectors.Store4(SeparateAvx512(a0, b0, multiplier, offset, sum0), SeparateAvx512(a1, b1, multiplier, offset, sum1),
+                        SeparateAvx512(a2, b2, multiplier, offset, sum2), SeparateAvx512(a3, b3, multiplier, offset, sum3),
+                        count, ref result, layout, range, firstRow, p);
             }
         }
     }
@@ -105,20 +111,13 @@ internal static partial class BitSerialGemm
     private static Vector512<ulong> Fold(Vector512<byte> counts) =>
         Avx512BW.SumAbsoluteDifferences(counts, Vector512<byte>.Zero).AsUInt64();
 
+    // 2-bit weights: both lane groups are the same rows, high and low weight plane.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreAvx512(Vector512<ulong> a, Vector512<ulong> b, bool combine, Vector512<int> multiplier, Vector512<int> offset,
-        int columnSum, ref int output, OutputLayout layout, GemmRange range, int firstRow, int column)
-    {
-        var correction = offset * columnSum;
-        if (combine)
-        {
-            var raw = Vector512.Narrow(a + a + b, Vector512<ulong>.Zero).AsInt32();
-            RowVectors.Store((raw * multiplier - correction).GetLower(), ref output, layout, range, firstRow, column);
-        }
-        else
-        {
-            var raw = Vector512.Narrow(a, b).AsInt32();
-            RowVectors.Store(raw * multiplier - correction, ref output, layout, range, firstRow, column);
-        }
-    }
+    private static Vector256<int> CombinedAvx512(Vector512<ulong> high, Vector512<ulong> low, Vector512<int> multiplier, Vector512<int> offset, int columnSum) =>
+        (Vector512.Narrow(high + high + low, Vector512<ulong>.Zero).AsInt32() * multiplier - offset * columnSum).GetLower();
+
+    // 1-bit weights: the two lane groups are consecutive rows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> SeparateAvx512(Vector512<ulong> first, Vector512<ulong> second, Vector512<int> multiplier, Vector512<int> offset, int columnSum) =>
+        Vector512.Narrow(first, second).AsInt32() * multiplier - offset * columnSum;
 }

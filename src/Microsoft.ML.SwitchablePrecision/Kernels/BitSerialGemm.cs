@@ -17,6 +17,9 @@ internal static partial class BitSerialGemm
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2, KernelVariant.Scalar];
 
+    /// <summary>What this kernel serves: 1- or 2-bit weights with 1- to 8-bit activations (best at 2 bits or fewer: cost grows with weightBits * activationBits).</summary>
+    public static bool Serves(int weightBits, int activationBits) => weightBits is 1 or 2 && activationBits is >= 1 and <= 8;
+
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
 
@@ -47,10 +50,12 @@ internal static partial class BitSerialGemm
     }
 
     /// <summary>The definition: one popcount per (row, column, weight plane, activation plane, word).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(BitSerialWeights weights, BitPlaneColumns activations, Span<int> output, OutputLayout layout,
         GemmRange range)
     {
         int words = weights.WordsPerPlane;
+        ReadOnlySpan<ulong> panel = weights.Panel;
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
@@ -61,7 +66,7 @@ internal static partial class BitSerialGemm
                     {
                         long ones = 0;
                         for (int w = 0; w < words; w++)
-                            ones += BitOperations.PopCount(weights.Panel[weights.WordIndex(m, c, w)] & column[b * words + w]);
+                            ones += BitOperations.PopCount(panel[weights.WordIndex(m, c, w)] & column[b * words + w]);
                         raw += ones << (c + b);
                     }
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] =
@@ -79,7 +84,7 @@ internal static partial class BitSerialGemm
     {
         int words = weights.WordsPerPlane, bits = activations.Bits, weightBits = weights.Bits;
         int columnWords = activations.WordsPerColumn, wordStride = weightBits * BitSerialWeights.BlockRows;
-        ref ulong panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref ulong panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref ulong planes = ref MemoryMarshal.GetReference(activations.Words);
         for (int m = range.RowStart; m < range.RowEnd; m++)
         {

@@ -26,7 +26,7 @@ internal sealed class BitSerialWeights
         Offset = offset;
         WordsPerPlane = BitRows.WordsFor(depth);
         RowBlocks = KernelChecks.PaddedBlocks(rows, BlockRows);
-        Panel = new ulong[(long)RowBlocks * WordsPerPlane * bits * BlockRows];
+        _panel = new AlignedPanel<ulong>((long)RowBlocks * WordsPerPlane * bits * BlockRows);
     }
 
     /// <summary>Output rows M.</summary>
@@ -51,10 +51,12 @@ internal sealed class BitSerialWeights
     public int RowBlocks { get; }
 
     /// <summary>The packed words (layout in the class summary).</summary>
-    internal ulong[] Panel { get; }
+    internal Span<ulong> Panel => _panel.Span;
+
+    private readonly AlignedPanel<ulong> _panel;
 
     /// <summary>Bytes of the packed panel, padding included.</summary>
-    public long PackedByteCount => Panel.LongLength * sizeof(ulong);
+    public long PackedByteCount => (long)_panel.Length * sizeof(ulong);
 
     /// <summary>Index in <see cref="Panel"/> of word <paramref name="word"/> of plane <paramref name="plane"/> of <paramref name="row"/>.</summary>
     public int WordIndex(int row, int plane, int word) =>

@@ -16,7 +16,7 @@ internal static partial class FloatGemm
     {
         const int rows = FloatGemmWeights.BlockRows;
         int depth = weights.Depth, stride = activations.ColumnStride;
-        ref float panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref float panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref float values = ref MemoryMarshal.GetReference(activations.Values);
         ref float result = ref MemoryMarshal.GetReference(output);
         for (int block = range.RowStart / rows; block * rows < range.RowEnd; block++)
@@ -59,7 +59,7 @@ internal static partial class FloatGemm
     {
         const int rows = FloatGemmWeights.BlockRows, half = rows / 2;
         int depth = weights.Depth, stride = activations.ColumnStride;
-        ref float panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref float panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref float values = ref MemoryMarshal.GetReference(activations.Values);
         ref float result = ref MemoryMarshal.GetReference(output);
         for (int unit = range.RowStart / half; unit * half < range.RowEnd; unit++)
@@ -100,26 +100,24 @@ internal static partial class FloatGemm
     internal static ref float Column(ref float values, int stride, int first, int j, int count) =>
         ref Unsafe.Add(ref values, (nint)(first + Math.Min(j, count - 1)) * stride);
 
+    // Two groups of four columns; the int overloads of RowVectors move the float bits unchanged.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreColumns<TVector>(TVector s0, TVector s1, TVector s2, TVector s3, TVector s4, TVector s5, TVector s6,
-        TVector s7, int count, ref float output, OutputLayout layout, GemmRange range, int firstRow, int p)
+    internal static void StoreColumns(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, Vector512<float> s4,
+        Vector512<float> s5, Vector512<float> s6, Vector512<float> s7, int count, ref float output, OutputLayout layout, GemmRange range, int firstRow, int p)
     {
-        Store(s0, ref output, layout, range, firstRow, p);
-        if (count > 1) Store(s1, ref output, layout, range, firstRow, p + 1);
-        if (count > 2) Store(s2, ref output, layout, range, firstRow, p + 2);
-        if (count > 3) Store(s3, ref output, layout, range, firstRow, p + 3);
-        if (count > 4) Store(s4, ref output, layout, range, firstRow, p + 4);
-        if (count > 5) Store(s5, ref output, layout, range, firstRow, p + 5);
-        if (count > 6) Store(s6, ref output, layout, range, firstRow, p + 6);
-        if (count > 7) Store(s7, ref output, layout, range, firstRow, p + 7);
+        ref int target = ref Unsafe.As<float, int>(ref output);
+        RowVectors.Store4(s0.AsInt32(), s1.AsInt32(), s2.AsInt32(), s3.AsInt32(), Math.Min(count, 4), ref target, layout, range, firstRow, p);
+        if (count > 4)
+            RowVectors.Store4(s4.AsInt32(), s5.AsInt32(), s6.AsInt32(), s7.AsInt32(), count - 4, ref target, layout, range, firstRow, p + 4);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TVector>(TVector values, ref float output, OutputLayout layout, GemmRange range, int firstRow, int column)
+    internal static void StoreColumns(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3, Vector256<float> s4,
+        Vector256<float> s5, Vector256<float> s6, Vector256<float> s7, int count, ref float output, OutputLayout layout, GemmRange range, int firstRow, int p)
     {
-        if (typeof(TVector) == typeof(Vector512<float>))
-            RowVectors.Store(Unsafe.As<TVector, Vector512<float>>(ref values), ref output, layout, range, firstRow, column);
-        else
-            RowVectors.Store(Unsafe.As<TVector, Vector256<float>>(ref values), ref output, layout, range, firstRow, column);
+        ref int target = ref Unsafe.As<float, int>(ref output);
+        RowVectors.Store4(s0.AsInt32(), s1.AsInt32(), s2.AsInt32(), s3.AsInt32(), Math.Min(count, 4), ref target, layout, range, firstRow, p);
+        if (count > 4)
+            RowVectors.Store4(s4.AsInt32(), s5.AsInt32(), s6.AsInt32(), s7.AsInt32(), count - 4, ref target, layout, range, firstRow, p + 4);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
@@ -11,6 +13,9 @@ internal static partial class FloatGemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2];
+
+    /// <summary>What this kernel serves: Any weights with float32 activations (weights given as floats: W32A32, or quantized weights times their scale).</summary>
+    public static bool Serves(int weightBits, int activationBits) => activationBits == 32;
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -35,14 +40,16 @@ internal static partial class FloatGemm
     }
 
     /// <summary>The definition: a dot product in K order per output, one rounding per multiply-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(FloatGemmWeights weights, FloatColumns activations, Span<float> output, OutputLayout layout, GemmRange range)
     {
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
                 var column = activations.Values.Slice(p * activations.ColumnStride, weights.Depth);
+                var row = weights.Panel.Slice(((m / FloatGemmWeights.BlockRows) * weights.Depth) * FloatGemmWeights.BlockRows + m % FloatGemmWeights.BlockRows);
                 float sum = 0;
-                for (int k = 0; k < column.Length; k++) sum = MathF.FusedMultiplyAdd(weights.Weight(m, k), column[k], sum);
+                for (int k = 0; k < column.Length; k++) sum = MathF.FusedMultiplyAdd(row[k * FloatGemmWeights.BlockRows], column[k], sum);
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }
     }

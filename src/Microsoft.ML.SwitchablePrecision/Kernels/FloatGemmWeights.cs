@@ -15,7 +15,7 @@ internal sealed class FloatGemmWeights
         Rows = rows;
         Depth = depth;
         RowBlocks = (rows + BlockRows - 1) / BlockRows;
-        Panel = new float[(long)RowBlocks * depth * BlockRows];
+        _panel = new AlignedPanel<float>((long)RowBlocks * depth * BlockRows);
     }
 
     /// <summary>Output rows M.</summary>
@@ -28,10 +28,12 @@ internal sealed class FloatGemmWeights
     public int RowBlocks { get; }
 
     /// <summary>The packed panels (layout in the class summary).</summary>
-    internal float[] Panel { get; }
+    internal Span<float> Panel => _panel.Span;
+
+    private readonly AlignedPanel<float> _panel;
 
     /// <summary>Bytes of the packed panels, padding included.</summary>
-    public long PackedByteCount => Panel.LongLength * sizeof(float);
+    public long PackedByteCount => (long)_panel.Length * sizeof(float);
 
     /// <summary>The weight <c>[row, k]</c>, read back.</summary>
     public float Weight(int row, int k) => Panel[((row / BlockRows) * Depth + k) * BlockRows + row % BlockRows];

@@ -9,7 +9,7 @@ internal static partial class Int8Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyScalar(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range)
     {
-        ref sbyte panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref sbyte panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref byte levels = ref MemoryMarshal.GetReference(activations.Levels);
         ref int result = ref MemoryMarshal.GetReference(output);
         int stride = activations.ColumnStride, quadStride = Int8Weights.BlockRows * Int8Weights.QuadSize;

@@ -23,7 +23,7 @@ internal static partial class Int8Gemm
     {
         const int unitRows = 2 * Int8Weights.BlockRows, blockBytes = Int8Weights.BlockRows * Int8Weights.QuadSize;
         int quads = weights.Quads, stride = activations.ColumnStride;
-        ref sbyte panel = ref MemoryMarshal.GetArrayDataReference(weights.Panel);
+        ref sbyte panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref byte levels = ref MemoryMarshal.GetReference(activations.Levels);
         ref int result = ref MemoryMarshal.GetReference(output);
         for (int unit = range.RowStart / unitRows; unit * unitRows < range.RowEnd; unit++)
@@ -54,11 +54,8 @@ internal static partial class Int8Gemm
                     x = Quad(ref x3, k);
                     a3 = TStep.Add(a3, x, wa); b3 = TStep.Add(b3, x, wb);
                 }
-                RowVectors.Store(a0, ref result, layout, range, firstRow, p);
-                RowVectors.Store(b0, ref result, layout, range, firstRow + Int8Weights.BlockRows, p);
-                if (count > 1) { RowVectors.Store(a1, ref result, layout, range, firstRow, p + 1); RowVectors.Store(b1, ref result, layout, range, firstRow + 8, p + 1); }
-                if (count > 2) { RowVectors.Store(a2, ref result, layout, range, firstRow, p + 2); RowVectors.Store(b2, ref result, layout, range, firstRow + 8, p + 2); }
-                if (count > 3) { RowVectors.Store(a3, ref result, layout, range, firstRow, p + 3); RowVectors.Store(b3, ref result, layout, range, firstRow + 8, p + 3); }
+                RowVectors.Store4(a0, a1, a2, a3, count, ref result, layout, range, firstRow, p);
+                RowVectors.Store4(b0, b1, b2, b3, count, ref result, layout, range, firstRow + Int8Weights.BlockRows, p);
             }
         }
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
@@ -13,6 +15,9 @@ internal static partial class Int8Gemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.AvxVnni, KernelVariant.Avx2, KernelVariant.Scalar];
+
+    /// <summary>What this kernel serves: Integer weights of up to 8 bits with activation levels of up to 8 bits (meant for 3 to 8 bits).</summary>
+    public static bool Serves(int weightBits, int activationBits) => weightBits is >= 1 and <= 8 && activationBits is >= 1 and <= 8;
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -41,20 +46,23 @@ internal static partial class Int8Gemm
     }
 
     /// <summary>The definition, reading the weights back from the panel; throws on a level of <c>2^Bits</c> or more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range)
     {
         int limit = 1 << activations.Bits;
+        const int quadBytes = Int8Weights.BlockRows * Int8Weights.QuadSize;
+        ReadOnlySpan<sbyte> panel = weights.Panel;
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
-                int sum = 0;
+                int row = weights.Index(m, 0), sum = 0;
                 for (int k = 0; k < weights.Depth; k++)
                 {
                     int q = activations.Levels[p * activations.ColumnStride + k];
                     if (q >= limit)
                         throw new ArgumentException(
                             $"activation level [{k}, {p}] is {q}; expected a {activations.Bits}-bit level below {limit}.", nameof(activations));
-                    sum += weights.Weight(m, k) * q;
+                    sum += panel[row + (k >> 2) * quadBytes + (k & 3)] * q;
                 }
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }

@@ -25,7 +25,7 @@ internal sealed class Int8Weights
         Depth = depth;
         Quads = (depth + QuadSize - 1) / QuadSize;
         RowBlocks = KernelChecks.PaddedBlocks(rows, BlockRows);
-        Panel = new sbyte[(long)RowBlocks * Quads * BlockRows * QuadSize];
+        _panel = new AlignedPanel<sbyte>((long)RowBlocks * Quads * BlockRows * QuadSize);
     }
 
     /// <summary>Output rows M.</summary>
@@ -50,10 +50,12 @@ internal sealed class Int8Weights
     public int MaxMagnitude { get; private set; }
 
     /// <summary>The packed weights (layout in the class summary).</summary>
-    internal sbyte[] Panel { get; }
+    internal Span<sbyte> Panel => _panel.Span;
+
+    private readonly AlignedPanel<sbyte> _panel;
 
     /// <summary>Bytes of the packed panel, padding included.</summary>
-    public long PackedByteCount => Panel.LongLength;
+    public long PackedByteCount => (long)_panel.Length;
 
     /// <summary>Index in <see cref="Panel"/> of <c>[row, k]</c>.</summary>
     public int Index(int row, int k) =>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
@@ -11,6 +13,9 @@ internal static partial class SignAccumulateGemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2];
+
+    /// <summary>What this kernel serves: 1-bit (sign) weights with float32 activations (W1A32).</summary>
+    public static bool Serves(int weightBits, int activationBits) => weightBits == 1 && activationBits == 32;
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -35,15 +40,18 @@ internal static partial class SignAccumulateGemm
     }
 
     /// <summary>The definition: adds or subtracts each activation in K order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(SignWeights weights, FloatColumns activations, Span<float> output, OutputLayout layout, GemmRange range)
     {
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
                 var column = activations.Values.Slice(p * activations.ColumnStride, weights.Depth);
+                var masks = weights.Masks.AsSpan((m / SignWeights.BlockRows) * weights.Depth, weights.Depth);
+                int bit = m % SignWeights.BlockRows;
                 float sum = 0;
                 for (int k = 0; k < column.Length; k++)
-                    sum += weights.Sign(m, k) < 0 ? -column[k] : column[k];
+                    sum += ((masks[k] >> bit) & 1) == 1 ? -column[k] : column[k];
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }
     }

@@ -76,6 +76,26 @@ public class BitSerialGemmTests
         Assert.Equal([0, -70], output);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(63, 2)]
+    [InlineData(64, 8)]
+    [InlineData(65, 3)]
+    [InlineData(144, 1)]
+    [InlineData(200, 4)]
+    [InlineData(577, 7)]
+    public void VectorisedColumnPackingEqualsThePerBitLoop(int depth, int bits)
+    {
+        var levels = GemmCases.RandomLevels(new Random(depth * 8 + bits), depth, bits);
+        int words = bits * BitRows.WordsFor(depth);
+        var packed = Enumerable.Repeat(ulong.MaxValue, words).ToArray();
+        var expected = new ulong[words];
+        int sum = BitPlaneColumns.PackColumn(levels, bits, packed);
+        Assert.Equal(BitPlaneColumns.PackColumnReference(levels, bits, expected), sum);
+        Assert.Equal(levels.Sum(l => l), sum);
+        Assert.Equal(expected, packed);
+    }
+
     [Fact]
     public void PackersRoundTripLevelsAndPadRowsWithZeroBlocks()
     {
