@@ -25,7 +25,7 @@ internal sealed class FloatArithmetic(ConvolutionShape shape, WeightLevels weigh
     public override float OutputScale => 1f;
 
     /// <inheritdoc/>
-    public override long PackedWeightBytes => _weights.Panel.LongLength * sizeof(float);
+    public override long PackedWeightBytes => (long)_weights.Panel.Length * sizeof(float);
 
     /// <inheritdoc/>
     public override ScratchSize Scratch(int images) => new(Floats: (long)images * Shape.OutPixels * Shape.Depth);
