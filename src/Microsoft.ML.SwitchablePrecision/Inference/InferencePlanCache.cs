@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference;
 /// </summary>
 /// <remarks>
 /// Weights changed while the network stays in evaluation mode (an in-place edit of a parameter) are not seen: call
-/// <c>train()</c> and <c>eval()</c>, or compile with <see cref="InferencePlanCompiler.Compile"/>, after such an edit.
+/// <c>train()</c> and <c>eval()</c>, or compile with <see cref="InferencePlanCompiler.Compile(SwitchableNetwork, Precision)"/>, after such an edit.
 /// </remarks>
 public sealed class InferencePlanCache
 {

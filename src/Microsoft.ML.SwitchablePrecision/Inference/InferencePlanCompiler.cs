@@ -13,10 +13,14 @@ public static class InferencePlanCompiler
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The network has no such switch.</exception>
     /// <exception cref="NotSupportedException">The architecture has no plan builder yet (MobileNetV2).</exception>
-    public static InferencePlan Compile(SwitchableNetwork network, Precision precision)
+    public static InferencePlan Compile(SwitchableNetwork network, Precision precision) =>
+        Compile(network, precision, Arithmetic.ArithmeticSelector.DefaultMaxBitSerialPlanes);
+
+    /// <summary>As <see cref="Compile(SwitchableNetwork, Precision)"/>, letting the bit-serial kernel serve up to <paramref name="maxBitSerialPlanes"/> plane pairs.</summary>
+    internal static InferencePlan Compile(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var builder = new PlanBuilder(network.Context, network.Context.IndexOf(precision));
+        var builder = new PlanBuilder(network.Context, network.Context.IndexOf(precision), maxBitSerialPlanes);
         return network switch
         {
             ResNet resnet => ResNetPlanBuilder.Build(resnet, builder),

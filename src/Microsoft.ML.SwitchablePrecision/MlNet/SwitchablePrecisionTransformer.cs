@@ -47,11 +47,12 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// Whether predictions may use the exact packed binary kernels for switches with 1-bit weights and 1- to 8-bit
-    /// activations of the DoReFa quantizer (bit operations instead of simulated quantization in float32; same
-    /// results up to float rounding). They serve small batches only (batch times activation bits at most 8, where
-    /// they are faster), such as <c>PredictionEngine</c> predictions; larger scoring batches stay on the float path.
-    /// Default <c>true</c>; not saved with the model. Applies to the next forward pass.
+    /// Whether predictions may leave the TorchSharp float path: scoring batches of a ResNet run on the switch's compiled
+    /// inference plan (integer kernels on activation levels, every switch and quantizer) where the measured policy
+    /// expects it to be faster (single images at every switch, batches up to 8 at most switches; docs/kernels.md),
+    /// and the TorchSharp forward uses the packed binary kernels for small batches at W1A1-W1A8 DoReFa. Results equal
+    /// the float path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
+    /// Default <c>true</c>; not saved with the model. Applies to the next call.
     /// </summary>
     public bool UsePackedKernels
     {
@@ -134,14 +135,49 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelStorage.Save(ctx, this);
 
-    /// <summary>Class probabilities of <paramref name="count"/> images at switch <paramref name="switchIndex"/>.</summary>
+    /// <summary>
+    /// Class probabilities of <paramref name="count"/> images at switch <paramref name="switchIndex"/>: on the switch's
+    /// compiled inference plan (no lock: plans are immutable) where <see cref="Inference.ScoringPolicy"/> expects it to
+    /// be faster, else on the TorchSharp forward under the model's lock.
+    /// </summary>
     internal float[] Score(ReadOnlySpan<float> pixels, int count, int switchIndex)
     {
+        if (UsePackedKernels && Inference.ScoringPolicy.PrefersPlan(Switches[switchIndex], count) && PlanFor(switchIndex) is { } plan)
+        {
+            var probabilities = new float[count * plan.Classes];
+            plan.Predict(pixels, count, probabilities);
+            Inference.ScoringPolicy.Softmax(probabilities, plan.Classes);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+            return probabilities;
+        }
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _network.Context.ActiveIndex = switchIndex;
             return NetworkEvaluator.PredictProbabilities(_network, pixels, count);
+        }
+    }
+
+    private Inference.InferencePlan?[]? _plans;
+
+    // The switch's plan: compiled once under the lock (compiling reads the network), then read without it; null for
+    // architectures without a plan builder.
+    private Inference.InferencePlan? PlanFor(int switchIndex)
+    {
+        if (_network is not ResNet) return null;
+        var plans = Volatile.Read(ref _plans);
+        if (plans is null)
+        {
+            Interlocked.CompareExchange(ref _plans, new Inference.InferencePlan?[Switches.Count], null);
+            plans = _plans!;
+        }
+        if (Volatile.Read(ref plans[switchIndex]) is { } compiled) return compiled;
+        lock (_forwardGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var plan = _network.Plans.Get(Switches[switchIndex]);
+            Volatile.Write(ref plans[switchIndex], plan);
+            return plan;
         }
     }
 

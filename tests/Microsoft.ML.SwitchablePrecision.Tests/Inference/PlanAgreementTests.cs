@@ -50,6 +50,26 @@ public class PlanAgreementTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(QuantizerKind.DoReFa)]
+    [InlineData(QuantizerKind.Lsq)]
+    public void TheBitSerialKernelGivesTheTorchSharpLogitsWhenForced(QuantizerKind quantizer)
+    {
+        // The default selection runs every quantized layer on int8 (measured faster); the bit-serial path must stay exact.
+        var networks = new[] { Calibrated("binary", quantizer), Calibrated("uniform", quantizer) };
+        using var scope = NewDisposeScope();
+        var images = RealImages(120, 4);
+        foreach (var (network, precision) in new[] { (networks[0], new Precision(1, 1)), (networks[0], new Precision(1, 2)),
+            (networks[0], new Precision(1, 4)), (networks[1], new Precision(2, 2)) })
+        {
+            var plan = InferencePlanCompiler.Compile(network, precision, maxBitSerialPlanes: 8);
+            Assert.Contains(plan.Describe(), line => line.Contains("bit-serial", StringComparison.Ordinal));
+            double difference = RelativeDifference(PlanLogits(plan, images), TorchLogits(network, precision, images));
+            output.WriteLine($"{quantizer} {precision} bit-serial: relative difference {difference:G3}");
+            Assert.InRange(difference, 0, Tolerance);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(FamiliesAndQuantizers))]
     public void EveryStepComputesWhatTheTorchSharpLayerComputesOnTheSameInput(string family, QuantizerKind quantizer)
     {

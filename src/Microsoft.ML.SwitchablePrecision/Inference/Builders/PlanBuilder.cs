@@ -17,10 +17,12 @@ internal sealed class PlanBuilder
     private readonly List<Func<PlanStep>> _steps = [];
     private readonly LayerOperands _operands;
     private readonly int _switchIndex;
+    private readonly int _maxBitSerialPlanes;
     private InputStage? _input;
 
-    public PlanBuilder(SwitchContext context, int switchIndex)
+    public PlanBuilder(SwitchContext context, int switchIndex, int maxBitSerialPlanes = ArithmeticSelector.DefaultMaxBitSerialPlanes)
     {
+        _maxBitSerialPlanes = maxBitSerialPlanes;
         _operands = new LayerOperands(context, switchIndex);
         _switchIndex = switchIndex;
         Precision = context.Switches[switchIndex];
@@ -49,7 +51,7 @@ internal sealed class PlanBuilder
             convolution.KernelSize, convolution.Stride, convolution.Padding);
         if (convolution.InChannels != input.Channels)
             throw new InvalidOperationException($"Layer {name} expects {convolution.InChannels} channels but its input {input.Name} has {input.Channels}.");
-        var arithmetic = ArithmeticSelector.Select(shape, _operands.Weights(convolution), _operands.InputForm(convolution.InputQuantizer));
+        var arithmetic = ArithmeticSelector.Select(shape, _operands.Weights(convolution), _operands.InputForm(convolution.InputQuantizer), _maxBitSerialPlanes);
         var fold = (norm is null ? FoldedNorm.Identity(shape.OutChannels) : FoldedNorm.From(norm)).AfterScale(arithmetic.OutputScale);
         var output = new PlanValue(name, shape.OutChannels, shape.OutHeight, shape.OutWidth);
         return Add(name, arithmetic, input, fold, residual, relu, output);
@@ -70,7 +72,7 @@ internal sealed class PlanBuilder
         if (input.Height != 1 || input.Width != 1 || linear.InFeatures != input.Channels)
             throw new InvalidOperationException($"Layer {name} takes {linear.InFeatures} features but its input {input.Name} is {input.Channels}x{input.Height}x{input.Width}.");
         var shape = new ConvolutionShape(input.Channels, 1, 1, (int)linear.OutFeatures, 1, 1, 0);
-        var arithmetic = ArithmeticSelector.Select(shape, _operands.Weights(linear), _operands.InputForm(linear.InputQuantizer));
+        var arithmetic = ArithmeticSelector.Select(shape, _operands.Weights(linear), _operands.InputForm(linear.InputQuantizer), _maxBitSerialPlanes);
         var bias = FoldedNorm.Floats(linear.Bias);
         var fold = new FoldedNorm(Enumerable.Repeat(arithmetic.OutputScale, bias.Length).ToArray(), bias);
         var output = new PlanValue(name, shape.OutChannels, 1, 1);
