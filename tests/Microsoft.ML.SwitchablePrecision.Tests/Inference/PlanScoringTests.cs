@@ -36,7 +36,7 @@ public sealed class PlanScoringTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
-    public void EightPredictingThreadsWhileANinthSwitchesGetOnlyResultsOfSomeSwitch()
+    public async Task EightPredictingThreadsWhileANinthSwitchesGetOnlyResultsOfSomeSwitch()
     {
         var spNet = fixture.SpNet;
         var original = spNet.Precision;
@@ -62,9 +62,9 @@ public sealed class PlanScoringTests(TrainedPipelineFixture fixture)
                         Interlocked.Increment(ref mismatches);
                 }
             })).ToArray();
-            Task.WaitAll(predictors);
+            await Task.WhenAll(predictors);
             stop.Cancel();
-            switcher.Wait();
+            await switcher;
             Assert.Equal(240, predictions);
             Assert.Equal(0, mismatches);
         }
