@@ -15,7 +15,10 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 internal static partial class BitSerialGemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
-    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2, KernelVariant.Scalar];
+    public static ReadOnlySpan<KernelVariant> Preference => PreferenceOrder;
+
+    // An array field: a collection expression of an enum type behind the span would allocate on every call.
+    private static readonly KernelVariant[] PreferenceOrder = [KernelVariant.Avx512, KernelVariant.Avx2, KernelVariant.Scalar];
 
     /// <summary>What this kernel serves: 1- or 2-bit weights with 1- to 8-bit activations (best at 2 bits or fewer: cost grows with weightBits * activationBits).</summary>
     public static bool Serves(int weightBits, int activationBits) => weightBits is 1 or 2 && activationBits is >= 1 and <= 8;

@@ -12,7 +12,10 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 internal static partial class FloatGemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
-    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.Avx512, KernelVariant.Avx2];
+    public static ReadOnlySpan<KernelVariant> Preference => PreferenceOrder;
+
+    // An array field: a collection expression of an enum type behind the span would allocate on every call.
+    private static readonly KernelVariant[] PreferenceOrder = [KernelVariant.Avx512, KernelVariant.Avx2];
 
     /// <summary>What this kernel serves: Any weights with float32 activations (weights given as floats: W32A32, or quantized weights times their scale).</summary>
     public static bool Serves(int weightBits, int activationBits) => activationBits == 32;

@@ -14,7 +14,10 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 internal static partial class Int8Gemm
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
-    public static ReadOnlySpan<KernelVariant> Preference => [KernelVariant.AvxVnni, KernelVariant.Avx2, KernelVariant.Scalar];
+    public static ReadOnlySpan<KernelVariant> Preference => PreferenceOrder;
+
+    // An array field: a collection expression of an enum type behind the span would allocate on every call.
+    private static readonly KernelVariant[] PreferenceOrder = [KernelVariant.AvxVnni, KernelVariant.Avx2, KernelVariant.Scalar];
 
     /// <summary>What this kernel serves: Integer weights of up to 8 bits with activation levels of up to 8 bits (meant for 3 to 8 bits).</summary>
     public static bool Serves(int weightBits, int activationBits) => weightBits is >= 1 and <= 8 && activationBits is >= 1 and <= 8;

@@ -31,4 +31,34 @@ public class KernelSelectionTests
         Assert.Equal(KernelVariant.Reference, KernelSupport.Resolve(KernelVariant.Auto, "test", []));
         Assert.Equal(KernelVariant.Reference, FloatGemm.Variants[0]);
     }
+
+    [Fact]
+    public void MultiplyAllocatesNothingOnTheCallingThread()
+    {
+        var random = new Random(4);
+        var bitWeights = BitSerialWeights.FromSigns(GemmCases.RandomFloats(random, 16 * 64), 16, 64);
+        var words = new ulong[4 * 2];
+        var sums = new int[4];
+        var int8Weights = Int8Weights.FromValues(new sbyte[16 * 64], 16, 64);
+        var bytes = new byte[4 * 64];
+        var floatWeights = FloatGemmWeights.FromMatrix(GemmCases.RandomFloats(random, 16 * 64), 16, 64);
+        var signWeights = SignWeights.FromSigns(GemmCases.RandomFloats(random, 16 * 64), 16, 64);
+        var floats = GemmCases.RandomFloats(random, 4 * 64);
+        var ints = new int[16 * 4];
+        var results = new float[16 * 4];
+        var layout = OutputLayout.RowMajor(4);
+        var range = GemmRange.All(16, 4);
+        void CallAll()
+        {
+            BitSerialGemm.Multiply(bitWeights, new BitPlaneColumns(words, sums, 4, 2, 1), ints, layout, range);
+            Int8Gemm.Multiply(int8Weights, new ByteColumns(bytes, 4, 64, 8), ints, layout, range);
+            FloatGemm.Multiply(floatWeights, new FloatColumns(floats, 4, 64, 64), results, layout, range);
+            SignAccumulateGemm.Multiply(signWeights, new FloatColumns(floats, 4, 64, 64), results, layout, range);
+            BitPlaneColumns.PackColumn(bytes.AsSpan(0, 64), 2, words.AsSpan(0, 2));
+        }
+        CallAll();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) CallAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
