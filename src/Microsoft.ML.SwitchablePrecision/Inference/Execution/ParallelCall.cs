@@ -42,6 +42,10 @@ internal sealed unsafe class ParallelCall(InferencePlan plan) : IThreadPoolWorkI
             _logits = null;
         }
         if (_failure is { } failure) throw new AggregateException("A part of a parallel prediction failed.", failure);
+        // A worker that did the last part is a few instructions from leaving: wait for it briefly, so the object
+        // can be reused; a worker still queued is not waited for (the object is then dropped).
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _outstandingWorkers) != 0 && spin.Count < 20) spin.SpinOnce(sleep1Threshold: -1);
         return Volatile.Read(ref _outstandingWorkers) == 0;
     }
 
