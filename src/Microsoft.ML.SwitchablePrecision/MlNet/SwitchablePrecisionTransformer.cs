@@ -47,18 +47,33 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// Whether predictions may leave the TorchSharp float path: scoring batches of a ResNet run on the switch's compiled
-    /// inference plan (integer kernels on activation levels, every switch and quantizer) where the measured policy
-    /// expects it to be faster (single images at every switch, batches up to 8 at most switches; docs/kernels.md),
-    /// and the TorchSharp forward uses the packed binary kernels for small batches at W1A1-W1A8 DoReFa. Results equal
-    /// the float path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
-    /// Default <c>true</c>; not saved with the model. Applies to the next call.
+    /// Whether predictions may use the exact packed binary kernels for switches with 1-bit weights and 1- to 8-bit
+    /// activations of the DoReFa quantizer (bit operations instead of simulated quantization in float32; same
+    /// results up to float rounding). They serve small batches only (batch times activation bits at most 8, where
+    /// they are faster), such as <c>PredictionEngine</c> predictions; larger scoring batches stay on the float path.
+    /// Default <c>true</c>; not saved with the model. Applies to the next forward pass. Calls that run on an inference
+    /// plan (<see cref="UseInferencePlans"/>) do not use them.
     /// </summary>
     public bool UsePackedKernels
     {
         get => _network.UsePackedKernels;
         set => _network.UsePackedKernels = value;
     }
+
+    /// <summary>
+    /// Whether scoring of a ResNet runs on the switch's compiled inference plan (integer kernels on activation levels,
+    /// every switch and quantizer, no lock) where the measured policy expects it to be faster than the TorchSharp
+    /// forward: single images at every switch, batches up to 8 at most switches (docs/kernels.md). Results equal the
+    /// TorchSharp path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
+    /// Default <c>true</c>; not saved with the model. Applies to the next call.
+    /// </summary>
+    public bool UseInferencePlans
+    {
+        get => Volatile.Read(ref _useInferencePlans);
+        set => Volatile.Write(ref _useInferencePlans, value);
+    }
+
+    private bool _useInferencePlans = true;
 
     /// <summary>The switches the model was trained with.</summary>
     public IReadOnlyList<Precision> Switches => _network.Switches;
@@ -142,7 +157,7 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     /// </summary>
     internal float[] Score(ReadOnlySpan<float> pixels, int count, int switchIndex)
     {
-        if (UsePackedKernels && Inference.ScoringPolicy.PrefersPlan(Switches[switchIndex], count) && PlanFor(switchIndex) is { } plan)
+        if (UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(Switches[switchIndex], count) && PlanFor(switchIndex) is { } plan)
         {
             var probabilities = new float[count * plan.Classes];
             plan.Predict(pixels, count, probabilities);

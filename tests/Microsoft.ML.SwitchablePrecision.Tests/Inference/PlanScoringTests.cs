@@ -12,7 +12,7 @@ public sealed class PlanScoringTests(TrainedPipelineFixture fixture)
     public void PredictionEngineOnThePlanAgreesWithTheTorchSharpPathAtEverySwitch()
     {
         var spNet = fixture.SpNet;
-        var original = (spNet.Precision, spNet.UsePackedKernels);
+        var original = (spNet.Precision, spNet.UseInferencePlans);
         var rows = TestRows;
         using var engine = fixture.CreateEngine();
         try
@@ -20,9 +20,9 @@ public sealed class PlanScoringTests(TrainedPipelineFixture fixture)
             foreach (var precision in spNet.Switches)
             {
                 spNet.Precision = precision;
-                spNet.UsePackedKernels = false;
+                spNet.UseInferencePlans = false;
                 var reference = rows.Select(r => engine.Predict(r).Score.ToArray()).ToList();
-                spNet.UsePackedKernels = true;
+                spNet.UseInferencePlans = true;
                 var planned = rows.Select(r => engine.Predict(r).Score.ToArray()).ToList();
                 for (int i = 0; i < rows.Count; i++)
                     for (int c = 0; c < reference[i].Length; c++)
@@ -31,7 +31,7 @@ public sealed class PlanScoringTests(TrainedPipelineFixture fixture)
         }
         finally
         {
-            (spNet.Precision, spNet.UsePackedKernels) = original;
+            (spNet.Precision, spNet.UseInferencePlans) = original;
         }
     }
 
