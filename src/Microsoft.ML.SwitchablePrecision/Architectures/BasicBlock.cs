@@ -42,6 +42,19 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     // Registered explicitly; see SwitchableBatchNorm2d.RegisterComponents.
     protected override void RegisterComponents() { }
 
+    public QuantizedConv2d Conv1 => _conv1;
+
+    public SwitchableBatchNorm2d Norm1 => _bn1;
+
+    public QuantizedConv2d Conv2 => _conv2;
+
+    public SwitchableBatchNorm2d Norm2 => _bn2;
+
+    /// <summary>The 1x1 projection shortcut, or null for the identity.</summary>
+    public QuantizedConv2d? Shortcut => _shortcut;
+
+    public SwitchableBatchNorm2d? ShortcutNorm => _shortcutBn;
+
     public override Tensor forward(Tensor input)
     {
         using var c1 = _conv1.call(input);

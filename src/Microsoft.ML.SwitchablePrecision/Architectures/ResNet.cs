@@ -51,6 +51,15 @@ public sealed class ResNet : SwitchableNetwork
     /// <inheritdoc cref="SwitchableBatchNorm2d.RegisterComponents"/>
     protected override void RegisterComponents() { }
 
+    internal QuantizedConv2d Stem => _stem;
+
+    internal SwitchableBatchNorm2d StemNorm => _stemBn;
+
+    /// <summary>The basic blocks in forward order.</summary>
+    internal IEnumerable<BasicBlock> Blocks => _stages.SelectMany(stage => stage);
+
+    internal QuantizedLinear Classifier => _classifier;
+
     /// <summary>Computes the logits of a batch <c>[N, C, H, W]</c> at the active switch.</summary>
     public override Tensor forward(Tensor images)
     {

@@ -61,6 +61,31 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
         set => Context.UsePackedKernels = value;
     }
 
+    /// <summary>
+    /// The compiled inference plans of this network, one per switch, built on first use from the current weights.
+    /// Entering training mode or loading weights replaces the cache, so a plan never outlives the weights it was
+    /// compiled from (see <see cref="Inference.InferencePlanCache"/>).
+    /// </summary>
+    public Inference.InferencePlanCache Plans => Volatile.Read(ref _plans) ?? InitialPlans();
+
+    private Inference.InferencePlanCache? _plans;
+
+    private Inference.InferencePlanCache InitialPlans()
+    {
+        Interlocked.CompareExchange(ref _plans, new Inference.InferencePlanCache(this), null);
+        return _plans!;
+    }
+
+    /// <summary>Drops every compiled plan: the weights, statistics or quantizer parameters are about to change.</summary>
+    internal void InvalidatePlans() => Volatile.Write(ref _plans, new Inference.InferencePlanCache(this));
+
+    /// <summary>Sets training or evaluation mode; entering training drops the compiled inference plans.</summary>
+    public override void train(bool train = true)
+    {
+        base.train(train);
+        if (train) InvalidatePlans();
+    }
+
     /// <summary>All trainable parameters, including every switch's BatchNorm affine and quantizer parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -66,7 +66,8 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     /// activations of the DoReFa quantizer (bit operations instead of simulated quantization in float32; same
     /// results up to float rounding). They serve small batches only (batch times activation bits at most 8, where
     /// they are faster), such as <c>PredictionEngine</c> predictions; larger scoring batches stay on the float path.
-    /// Default <c>true</c>; not saved with the model. Applies to the next forward pass.
+    /// Default <c>true</c>; not saved with the model. Applies to the next forward pass. Calls that run on an inference
+    /// plan (<see cref="UseInferencePlans"/>) do not use them.
     /// </summary>
     public bool UsePackedKernels
     {
@@ -77,6 +78,21 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
             _network.UsePackedKernels = value;
         }
     }
+
+    /// <summary>
+    /// Whether scoring of a ResNet runs on the switch's compiled inference plan (integer kernels on activation levels,
+    /// every switch and quantizer, no lock) where the measured policy expects it to be faster than the TorchSharp
+    /// forward: single images at every switch, batches up to 8 at most switches (docs/kernels.md). Results equal the
+    /// TorchSharp path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
+    /// Default <c>true</c>; not saved with the model. Applies to the next call.
+    /// </summary>
+    public bool UseInferencePlans
+    {
+        get => Volatile.Read(ref _useInferencePlans);
+        set => Volatile.Write(ref _useInferencePlans, value);
+    }
+
+    private bool _useInferencePlans = true;
 
     /// <summary>The switches the model was trained with.</summary>
     public IReadOnlyList<Precision> Switches => _network.Switches;
@@ -171,14 +187,49 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelStorage.Save(ctx, this);
 
-    /// <summary>Class probabilities of <paramref name="count"/> images at switch <paramref name="switchIndex"/>.</summary>
+    /// <summary>
+    /// Class probabilities of <paramref name="count"/> images at switch <paramref name="switchIndex"/>: on the switch's
+    /// compiled inference plan (no lock: plans are immutable) where <see cref="Inference.ScoringPolicy"/> expects it to
+    /// be faster, else on the TorchSharp forward under the model's lock.
+    /// </summary>
     internal float[] Score(ReadOnlySpan<float> pixels, int count, int switchIndex)
     {
+        if (UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(Switches[switchIndex], count) && PlanFor(switchIndex) is { } plan)
+        {
+            var probabilities = new float[count * plan.Classes];
+            plan.Predict(pixels, count, probabilities);
+            Inference.ScoringPolicy.Softmax(probabilities, plan.Classes);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+            return probabilities;
+        }
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _network.Context.ActiveIndex = switchIndex;
             return NetworkEvaluator.PredictProbabilities(_network, pixels, count);
+        }
+    }
+
+    private Inference.InferencePlan?[]? _plans;
+
+    // The switch's plan: compiled once under the lock (compiling reads the network), then read without it; null for
+    // architectures without a plan builder.
+    private Inference.InferencePlan? PlanFor(int switchIndex)
+    {
+        if (_network is not ResNet) return null;
+        var plans = Volatile.Read(ref _plans);
+        if (plans is null)
+        {
+            Interlocked.CompareExchange(ref _plans, new Inference.InferencePlan?[Switches.Count], null);
+            plans = _plans!;
+        }
+        if (Volatile.Read(ref plans[switchIndex]) is { } compiled) return compiled;
+        lock (_forwardGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var plan = _network.Plans.Get(Switches[switchIndex]);
+            Volatile.Write(ref plans[switchIndex], plan);
+            return plan;
         }
     }
 

@@ -54,6 +54,15 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
     /// <summary>The shared latent full-precision weight <c>[out, in]</c>.</summary>
     public Parameter Weight => _weight;
 
+    /// <summary>The shared full-precision bias <c>[out]</c>.</summary>
+    internal Parameter Bias => _bias;
+
+    /// <summary>The weight quantizer, or null when the weights stay full precision.</summary>
+    internal WeightQuantizer? WeightQuantizer => _quantizers.Weight;
+
+    /// <summary>The input activation quantizer, or null when the input stays full precision.</summary>
+    internal ActivationQuantizer? InputQuantizer => _quantizers.Input;
+
     /// <summary>True when the weights take the switch's weight bits.</summary>
     public bool QuantizesWeights => _quantizers.Weight is not null;
 

@@ -46,6 +46,7 @@ internal static class NetworkState
     public static void Read(SwitchableNetwork network, BinaryReader reader)
     {
         var entries = Entries(network);
+        network.InvalidatePlans();
         int count = reader.ReadInt32();
         if (count != entries.Count)
             throw new InvalidDataException($"The weights hold {count} tensors; this network has {entries.Count}.");

@@ -28,6 +28,7 @@ public class PackedPredictionEngineTests
         using var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, network,
             new SpNetOptions { Switches = Switches }, Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray());
         transformer.Precision = Precision.Parse(precision);
+        transformer.UseInferencePlans = false; // this test is about the packed kernels of the TorchSharp path
         using var engine = mlContext.Model.CreatePredictionEngine<PixelRow, ScoreRow>(transformer,
             new PredictionEngineOptions { OwnsTransformer = false });
         var test = SubsetData.Test;

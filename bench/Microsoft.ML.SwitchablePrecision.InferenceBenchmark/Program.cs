@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.SwitchablePrecision;
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.EngineBenchmark;
+using Microsoft.ML.SwitchablePrecision.Inference;
+using Microsoft.ML.SwitchablePrecision.InferenceBenchmark;
+using Microsoft.ML.SwitchablePrecision.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// Inference benchmark: whole ResNet-20 (width 1, 1x28x28, random weights) compiled into an inference plan at every
+// switch of both families, against a plain TorchSharp float32 ResNet-20 in eval mode under no_grad, in one process.
+// Rounds interleave every contender (order rotated per round); each figure is the median over rounds of the time
+// per batch. Then single-image throughput with 1 and 2 concurrent callers (each call on one thread).
+var settings = Settings.Parse(args);
+var invariant = CultureInfo.InvariantCulture;
+Console.WriteLine($"InferenceBenchmark {string.Join(' ', args)}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {CpuModel()}, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
+Console.WriteLine("the machine is shared with other jobs: compare ratios within this run, not absolute times across runs");
+
+Precision[][] families = [[new(1, 1), new(1, 2), new(1, 4), new(1, 32)], [new(2, 2), new(4, 4), new(8, 8), Precision.FullPrecision]];
+var plans = new List<InferencePlan>();
+foreach (var family in families)
+{
+    using var network = NetworkFactory.Create(new NetworkOptions { Switches = family, Quantizer = settings.Quantizer }, seed: 1);
+    network.eval();
+    plans.AddRange(family.Select(p => InferencePlanCompiler.Compile(network, p)));
+}
+manual_seed(2);
+using var plain = new PlainResNet20(1, 10);
+plain.eval();
+
+if (settings.Profile)
+{
+    // Where a plan's time goes: each step alone, on a workspace of the first batch size.
+    foreach (var plan in plans)
+    {
+        int n = settings.Batches[0];
+        var workspace = new Microsoft.ML.SwitchablePrecision.Inference.Execution.Workspace(plan.Layout, n);
+        Console.WriteLine($"profile {plan.Precision}, batch {n}, 1 thread (ms per call):");
+        foreach (var step in plan.Steps)
+        {
+            string arithmetic = "";
+            if (step is Microsoft.ML.SwitchablePrecision.Inference.Steps.ConvolutionStep convolution)
+            {
+                var accumulators = new float[convolution.AccumulatorsPerImage * n];
+                arithmetic = string.Create(invariant, $" (im2col + GEMM {Time(() => convolution.Arithmetic.Accumulate(workspace, convolution.Input, n, accumulators)),8:F4})");
+            }
+            Console.WriteLine(string.Create(invariant, $"  {Time(() => step.Run(workspace, n)),8:F4}{arithmetic}  {step}"));
+        }
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"ms per batch (median of {settings.Rounds} rounds), ratio = TorchSharp float32 / plan (higher is faster)");
+Console.WriteLine($"{"threads",7} {"batch",5} {"torch fp32",10} " + string.Join(" ", plans.Select(p => $"{p.Precision,16}")));
+foreach (int threads in settings.Threads)
+{
+    torch.set_num_threads(threads);
+    foreach (int batch in settings.Batches)
+    {
+        var pixels = new float[batch * 784];
+        var random = new Random(batch);
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = random.NextSingle() * 255;
+        using var images = tensor(pixels, [batch, 1, 28, 28]);
+        var logits = new float[batch * 10];
+        var contenders = new List<Func<double>> { () => Time(() => { using var _ = no_grad(); using var scope = NewDisposeScope(); plain.forward(images); }) };
+        contenders.AddRange(plans.Select(plan => (Func<double>)(() => Time(() => plan.Predict(pixels, batch, logits, threads)))));
+        var times = Interleaved(contenders);
+        double torchMs = Median(times[0]);
+        var cells = plans.Select((_, i) => { double ms = Median(times[i + 1]); return $"{ms,7:F3} ({torchMs / ms,5:F2}x)"; });
+        Console.WriteLine(string.Create(invariant, $"{threads,7} {batch,5} {torchMs,10:F3} ") + string.Join(" ", cells));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("single-image throughput, each call Predict(batch 1, threads 1); images/s with 1 and 2 concurrent callers");
+foreach (var plan in plans)
+{
+    double one = Throughput(plan, 1), two = Throughput(plan, 2);
+    Console.WriteLine(string.Create(invariant, $"{plan.Precision,7}: 1 caller {one,8:F0}/s, 2 callers {two,8:F0}/s ({two / one:F2}x)"));
+}
+
+// The time of one call in ms, repeated until at least MinimumMilliseconds have passed.
+double Time(Action action) => settings.CpuTime ? CpuTime(action) : WallTime(action);
+
+// Processor time of this process per call: on a loaded machine the wall clock also counts time the thread waited.
+double CpuTime(Action action)
+{
+    action();
+    var process = Process.GetCurrentProcess();
+    int repetitions = 0;
+    var start = process.TotalProcessorTime;
+    var clock = Stopwatch.StartNew();
+    do
+    {
+        action();
+        repetitions++;
+    }
+    while (clock.Elapsed.TotalMilliseconds < settings.MinimumMilliseconds);
+    process.Refresh();
+    return (process.TotalProcessorTime - start).TotalMilliseconds / repetitions;
+}
+
+double WallTime(Action action)
+{
+    action();
+    int repetitions = 0;
+    var clock = Stopwatch.StartNew();
+    do
+    {
+        action();
+        repetitions++;
+    }
+    while (clock.Elapsed.TotalMilliseconds < settings.MinimumMilliseconds);
+    return clock.Elapsed.TotalMilliseconds / repetitions;
+}
+
+List<double>[] Interleaved(List<Func<double>> contenders)
+{
+    var times = contenders.Select(_ => new List<double>()).ToArray();
+    for (int round = -settings.Warmup; round < settings.Rounds; round++)
+        for (int j = 0; j < contenders.Count; j++)
+        {
+            int index = (j + Math.Max(round, 0)) % contenders.Count;
+            double ms = contenders[index]();
+            if (round >= 0) times[index].Add(ms);
+        }
+    return times;
+}
+
+double Throughput(InferencePlan plan, int callers)
+{
+    var image = new float[784];
+    for (int i = 0; i < image.Length; i++) image[i] = (i * 37 % 256);
+    var rates = new List<double>();
+    for (int round = 0; round < Math.Max(3, settings.Rounds / 2); round++)
+    {
+        long done = 0;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, callers).Select(_ => new Thread(() =>
+        {
+            var logits = new float[10];
+            long count = 0;
+            while (clock.Elapsed.TotalMilliseconds < 10 * settings.MinimumMilliseconds)
+            {
+                plan.Predict(image, 1, logits, threads: 1);
+                count++;
+            }
+            Interlocked.Add(ref done, count);
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        rates.Add(done / clock.Elapsed.TotalSeconds);
+    }
+    return Median(rates);
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToArray();
+    int mid = sorted.Length / 2;
+    return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+static string CpuModel()
+{
+    const string cpuInfo = "/proc/cpuinfo";
+    if (!File.Exists(cpuInfo)) return "CPU model unknown";
+    var line = File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+    return line is null ? "CPU model unknown" : line[(line.IndexOf(':') + 1)..].Trim();
+}

@@ -1,0 +1,80 @@
+using Microsoft.ML.SwitchablePrecision.Inference.Execution;
+using Microsoft.ML.SwitchablePrecision.Inference.Layout;
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+using Microsoft.ML.SwitchablePrecision.Kernels;
+
+namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
+
+/// <summary>
+/// Integer convolution on u8 activation levels and s8 weight levels (<see cref="Int8Gemm"/>, AVX-VNNI where present),
+/// exact in int32. Weight levels that do not fit s8 (DoReFa 8-bit weights, odd integers <c>2L - 255</c>) are stored
+/// as <c>L - 128</c> and the sum is corrected with the column sum: <c>sum (2L - 255) q = 2 sum (L - 128) q + sum q</c>.
+/// </summary>
+internal sealed class Int8Arithmetic : ConvolutionArithmetic
+{
+    private readonly Int8Weights _weights;
+    private readonly bool _halved;
+    private readonly int _bits;
+
+    public Int8Arithmetic(ConvolutionShape shape, WeightLevels weights, LevelQuantizer input) : base(shape)
+    {
+        _halved = weights.MinimumLevel < sbyte.MinValue || weights.MaximumLevel > sbyte.MaxValue;
+        var levels = new sbyte[weights.Levels.Length];
+        for (int i = 0; i < levels.Length; i++)
+            levels[i] = (sbyte)(_halved ? (weights.Levels[i] - 1) / 2 : weights.Levels[i]);
+        _weights = Int8Weights.FromValues(levels, weights.Rows, weights.Depth);
+        _bits = input.Bits;
+        InputForm = ActivationForm.Levels(input);
+        OutputScale = weights.Scale * input.Scale;
+    }
+
+    /// <summary>True when the weights' integer range needs more than s8 (then the column sum corrects it).</summary>
+    public static bool NeedsHalving(WeightLevels weights) => weights.MinimumLevel < sbyte.MinValue || weights.MaximumLevel > sbyte.MaxValue;
+
+    /// <inheritdoc/>
+    public override string KernelName => _halved ? "int8 GEMM (halved weights + column sum)" : "int8 GEMM";
+
+    /// <inheritdoc/>
+    public override ActivationForm InputForm { get; }
+
+    /// <inheritdoc/>
+    public override float OutputScale { get; }
+
+    /// <inheritdoc/>
+    public override long PackedWeightBytes => _weights.PackedByteCount;
+
+    private int ColumnStride => _weights.PaddedDepth;
+
+    /// <inheritdoc/>
+    public override ScratchSize Scratch(int images)
+    {
+        long columns = (long)images * Shape.OutPixels;
+        return new(Bytes: columns * ColumnStride, Integers: columns * Shape.OutChannels);
+    }
+
+    /// <inheritdoc/>
+    public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
+    {
+        int pixels = Shape.OutPixels, columns = images * pixels, stride = ColumnStride, rows = Shape.OutChannels;
+        var im2col = workspace.ByteScratch(columns * stride);
+        var source = workspace.Levels(input, images);
+        for (int n = 0; n < images; n++)
+            Shape.Im2Col<byte>(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), 0, pixels, im2col.Slice(n * pixels * stride), stride, 0);
+        var products = workspace.IntegerScratch(columns * rows);
+        Int8Gemm.Multiply(_weights, new ByteColumns(im2col, columns, stride, _bits), products,
+            OutputLayout.ColumnMajor(rows), GemmRange.All(rows, columns));
+        if (!_halved)
+        {
+            for (int i = 0; i < products.Length; i++) accumulators[i] = products[i];
+            return;
+        }
+        for (int p = 0; p < columns; p++)
+        {
+            int sum = 0;
+            foreach (byte q in im2col.Slice(p * stride, Shape.Depth)) sum += q;
+            var column = products.Slice(p * rows, rows);
+            var target = accumulators.Slice(p * rows, rows);
+            for (int m = 0; m < rows; m++) target[m] = 2 * column[m] + sum;
+        }
+    }
+}

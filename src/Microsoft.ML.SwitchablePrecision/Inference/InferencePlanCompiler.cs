@@ -1,0 +1,31 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Inference.Builders;
+
+namespace Microsoft.ML.SwitchablePrecision.Inference;
+
+/// <summary>Compiles a trained <see cref="SwitchableNetwork"/> at one switch into an <see cref="InferencePlan"/>.</summary>
+public static class InferencePlanCompiler
+{
+    /// <summary>
+    /// Builds the plan of <paramref name="network"/> at <paramref name="precision"/> from its current weights, BatchNorm
+    /// statistics of that switch and quantizer parameters, as its evaluation-mode forward computes them. The network is
+    /// only read (its active switch is not changed); the plan keeps its own copy of everything it needs.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The network has no such switch.</exception>
+    /// <exception cref="NotSupportedException">The architecture has no plan builder yet (MobileNetV2).</exception>
+    public static InferencePlan Compile(SwitchableNetwork network, Precision precision) =>
+        Compile(network, precision, Arithmetic.ArithmeticSelector.DefaultMaxBitSerialPlanes);
+
+    /// <summary>As <see cref="Compile(SwitchableNetwork, Precision)"/>, letting the bit-serial kernel serve up to <paramref name="maxBitSerialPlanes"/> plane pairs.</summary>
+    internal static InferencePlan Compile(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var builder = new PlanBuilder(network.Context, network.Context.IndexOf(precision), maxBitSerialPlanes);
+        return network switch
+        {
+            ResNet resnet => ResNetPlanBuilder.Build(resnet, builder),
+            _ => throw new NotSupportedException(
+                $"Architecture {network.Options.Architecture} has no inference plan builder yet; expected a ResNet (ResNet20 or ResNet18)."),
+        };
+    }
+}

@@ -1,0 +1,92 @@
+using System.Runtime.Intrinsics;
+using Microsoft.ML.SwitchablePrecision.Inference.Execution;
+using Microsoft.ML.SwitchablePrecision.Inference.Layout;
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+
+namespace Microsoft.ML.SwitchablePrecision.Inference.Steps;
+
+/// <summary>
+/// The fused epilogue of a layer: per output channel <c>y = Multiplier acc + Bias</c> (the folded BatchNorm times the
+/// weight and activation scales), then the residual add, then ReLU, then each consumer's form of y (raw floats,
+/// clipped floats, or the next layer's quantizer levels). Reads the accumulators and writes its outputs channels-last
+/// <c>[P, Channels]</c>.
+/// </summary>
+internal sealed class OutputStage
+{
+    private readonly float[] _multiplier;
+    private readonly float[] _bias;
+    private readonly (ActivationForm Form, ActivationSlot Slot)[] _outputs;
+
+    public OutputStage(FoldedNorm fold, ActivationSlot? residual, bool relu, IReadOnlyList<(ActivationForm, ActivationSlot)> outputs)
+    {
+        _multiplier = fold.Multiplier;
+        _bias = fold.Bias;
+        Residual = residual;
+        Relu = relu;
+        _outputs = outputs.ToArray();
+        if (_outputs.Length == 0) throw new ArgumentException("A layer's output stage needs at least one consumer.", nameof(outputs));
+    }
+
+    /// <summary>Output channels.</summary>
+    public int Channels => _multiplier.Length;
+
+    /// <summary>The float slot added before the ReLU, or null.</summary>
+    public ActivationSlot? Residual { get; }
+
+    /// <summary>Whether a ReLU follows.</summary>
+    public bool Relu { get; }
+
+    /// <summary>Each consumer's form and the slot it is written to.</summary>
+    public IReadOnlyList<(ActivationForm Form, ActivationSlot Slot)> Outputs => _outputs;
+
+    /// <summary>Slots written.</summary>
+    public IEnumerable<ActivationSlot> Writes => _outputs.Select(o => o.Slot);
+
+    /// <summary>How the stage ends, for plan descriptions.</summary>
+    public string Description =>
+        (Residual is null ? "" : " + residual") + (Relu ? " + ReLU" : "") + " -> " +
+        string.Join(", ", _outputs.Select(o => o.Form.Quantizer is { } q ? $"{o.Form.Encoding} {q.Kind} {q.Bits}-bit" : o.Form.Encoding.ToString()));
+
+    /// <summary>Scratch: one pixel's channels.</summary>
+    public ScratchSize Scratch => new(Floats: Channels);
+
+    /// <summary>Applies the stage to <paramref name="columns"/> pixels of accumulators.</summary>
+    public void Apply(ReadOnlySpan<float> accumulators, int columns, Workspace workspace, int images)
+    {
+        int channels = Channels;
+        var row = workspace.FloatScratch(channels);
+        var residual = Residual is null ? default : workspace.Floats(Residual, images);
+        for (int p = 0; p < columns; p++)
+        {
+            Epilogue(accumulators.Slice(p * channels, channels), Residual is null ? default : residual.Slice(p * channels, channels), row);
+            foreach (var (form, slot) in _outputs)
+            {
+                if (form.IsLevels) form.Write(row, workspace.Levels(slot, images).Slice(p * channels, channels), default);
+                else form.Write(row, default, workspace.Floats(slot, images).Slice(p * channels, channels));
+            }
+        }
+    }
+
+    // y = relu?(x * multiplier + bias + residual), rounded after each operation (no fused multiply-add).
+    private void Epilogue(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y)
+    {
+        int m = 0;
+        bool add = !residual.IsEmpty;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; m + Vector256<float>.Count <= x.Length; m += Vector256<float>.Count)
+            {
+                var v = Vector256.Create(x.Slice(m, 8)) * Vector256.Create(_multiplier.AsSpan(m, 8)) + Vector256.Create(_bias.AsSpan(m, 8));
+                if (add) v += Vector256.Create(residual.Slice(m, 8));
+                if (Relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                v.CopyTo(y.Slice(m, 8));
+            }
+        }
+        for (; m < x.Length; m++)
+        {
+            float v = x[m] * _multiplier[m] + _bias[m];
+            if (add) v += residual[m];
+            y[m] = Relu ? MathF.Max(v, 0f) : v;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.SwitchablePrecision.Kernels;
+
+internal static partial class Int8Gemm
+{
+    private const int VectorColumns = 4;
+
+    // One quad step, chosen at compile time: the JIT specialises MultiplyVector for each struct.
+    private interface IQuadProduct
+    {
+        static abstract Vector256<int> Add(Vector256<int> sum, Vector256<byte> x, Vector256<sbyte> w);
+    }
+
+    // Register block: two 8-row blocks (one int32 lane per row) x four columns, eight accumulators. Per quad of K, the
+    // four activation bytes of a column are broadcast to every lane and multiplied with that quad of 8 weight rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyVector<TStep>(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout,
+        GemmRange range) where TStep : struct, IQuadProduct
+    {
+        const int unitRows = 2 * Int8Weights.BlockRows, blockBytes = Int8Weights.BlockRows * Int8Weights.QuadSize;
+        int quads = weights.Quads, stride = activations.ColumnStride;
+        ref sbyte panel = ref MemoryMarshal.GetReference(weights.Panel);
+        ref byte levels = ref MemoryMarshal.GetReference(activations.Levels);
+        ref int result = ref MemoryMarshal.GetReference(output);
+        for (int unit = range.RowStart / unitRows; unit * unitRows < range.RowEnd; unit++)
+        {
+            int firstRow = unit * unitRows;
+            ref sbyte blockA = ref Unsafe.Add(ref panel, 2 * unit * quads * blockBytes);
+            ref sbyte blockB = ref Unsafe.Add(ref blockA, quads * blockBytes);
+            for (int p = range.ColumnStart; p < range.ColumnEnd; p += VectorColumns)
+            {
+                int count = Math.Min(VectorColumns, range.ColumnEnd - p);
+                ref byte x0 = ref Unsafe.Add(ref levels, (nint)p * stride);
+                ref byte x1 = ref Unsafe.Add(ref levels, (nint)(p + Math.Min(1, count - 1)) * stride);
+                ref byte x2 = ref Unsafe.Add(ref levels, (nint)(p + Math.Min(2, count - 1)) * stride);
+                ref byte x3 = ref Unsafe.Add(ref levels, (nint)(p + Math.Min(3, count - 1)) * stride);
+                Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+                Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
+                for (int q = 0; q < quads; q++)
+                {
+                    var wa = Vector256.LoadUnsafe(ref blockA, (nuint)(q * blockBytes));
+                    var wb = Vector256.LoadUnsafe(ref blockB, (nuint)(q * blockBytes));
+                    int k = q * Int8Weights.QuadSize;
+                    var x = Quad(ref x0, k);
+                    a0 = TStep.Add(a0, x, wa); b0 = TStep.Add(b0, x, wb);
+                    x = Quad(ref x1, k);
+                    a1 = TStep.Add(a1, x, wa); b1 = TStep.Add(b1, x, wb);
+                    x = Quad(ref x2, k);
+                    a2 = TStep.Add(a2, x, wa); b2 = TStep.Add(b2, x, wb);
+                    x = Quad(ref x3, k);
+                    a3 = TStep.Add(a3, x, wa); b3 = TStep.Add(b3, x, wb);
+                }
+                RowVectors.Store4(a0, a1, a2, a3, count, ref result, layout, range, firstRow, p);
+                RowVectors.Store4(b0, b1, b2, b3, count, ref result, layout, range, firstRow + Int8Weights.BlockRows, p);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Quad(ref byte column, int k) =>
+        Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref column, k))).AsByte();
+
+    // vpdpbusd: four u8 x s8 products summed into each int32 lane.
+    private readonly struct Vnni : IQuadProduct
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Add(Vector256<int> sum, Vector256<byte> x, Vector256<sbyte> w) => AvxVnni.MultiplyWideningAndAdd(sum, x, w);
+    }
+
+    // vpmaddubsw pair sums widened and summed by vpmaddwd.
+    private readonly struct PairSums : IQuadProduct
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Add(Vector256<int> sum, Vector256<byte> x, Vector256<sbyte> w) =>
+            sum + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), Vector256.Create((short)1));
+    }
+
+    // q = (q & 127) + 128 (q >> 7): both halves' pair sums are exact; the top half is weighted by 128 in vpmaddwd.
+    private readonly struct SplitPairSums : IQuadProduct
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Add(Vector256<int> sum, Vector256<byte> x, Vector256<sbyte> w)
+        {
+            var low = x & Vector256.Create((byte)0x7F);
+            var top = Vector256.ShiftRightLogical(x.AsUInt16(), 7).AsByte() & Vector256.Create((byte)1);
+            return sum + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(low, w), Vector256.Create((short)1))
+                       + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(top, w), Vector256.Create((short)128));
+        }
+    }
+
+    private static void MultiplyVnni(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range) =>
+        MultiplyVector<Vnni>(weights, activations, output, layout, range);
+
+    // Pair sums of vpmaddubsw are exact when |q0 w0 + q1 w1| <= 32767: always if q <= 127 or |w| <= 64.
+    private static void MultiplyAvx2(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range)
+    {
+        if (activations.Bits <= 7 || weights.MaxMagnitude <= 64) MultiplyVector<PairSums>(weights, activations, output, layout, range);
+        else MultiplyVector<SplitPairSums>(weights, activations, output, layout, range);
+    }
+}

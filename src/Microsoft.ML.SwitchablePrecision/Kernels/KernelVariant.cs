@@ -1,0 +1,82 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.SwitchablePrecision.Kernels;
+
+/// <summary>
+/// Which implementation of a GEMM kernel runs. <see cref="Auto"/> picks the fastest one the CPU supports
+/// (AVX-512BW, then AVX2, then portable scalar code; AVX-VNNI before AVX2 for int8); the others force one, so tests
+/// can compare every variant on one machine. A kernel throws if a forced variant is not supported here or is not one
+/// it implements (see each kernel's <c>Variants</c>).
+/// </summary>
+internal enum KernelVariant
+{
+    /// <summary>The fastest variant this CPU supports.</summary>
+    Auto,
+
+    /// <summary>The plain scalar loop straight from the formula: the definition every other variant must equal.</summary>
+    Reference,
+
+    /// <summary>Register-blocked portable scalar code (64-bit <c>popcnt</c> for the bit-serial kernel).</summary>
+    Scalar,
+
+    /// <summary>256-bit vectors: AVX2 (plus FMA for float kernels).</summary>
+    Avx2,
+
+    /// <summary>512-bit vectors: AVX-512F and AVX-512BW.</summary>
+    Avx512,
+
+    /// <summary>256-bit AVX-VNNI <c>vpdpbusd</c> (int8 only).</summary>
+    AvxVnni,
+}
+
+/// <summary>CPU support of each <see cref="KernelVariant"/>, read once from the runtime's <c>IsSupported</c> flags.</summary>
+internal static class KernelSupport
+{
+    /// <summary>True when <paramref name="variant"/> can run on this CPU (Reference, Scalar and Auto always can).</summary>
+    public static bool IsSupported(KernelVariant variant) => variant switch
+    {
+        KernelVariant.Auto or KernelVariant.Reference or KernelVariant.Scalar => true,
+        KernelVariant.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        KernelVariant.Avx512 => Avx512F.IsSupported && Avx512BW.IsSupported,
+        KernelVariant.AvxVnni => AvxVnni.IsSupported,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Resolves <see cref="KernelVariant.Auto"/> to the first supported entry of <paramref name="preference"/> (fastest
+    /// first) and checks a forced variant, naming the kernel and the variants it has.
+    /// </summary>
+    public static KernelVariant Resolve(KernelVariant requested, string kernel, ReadOnlySpan<KernelVariant> preference)
+    {
+        if (requested == KernelVariant.Auto)
+        {
+            foreach (var candidate in preference)
+                if (IsSupported(candidate)) return candidate;
+            return KernelVariant.Reference;
+        }
+        bool implemented = requested == KernelVariant.Reference || preference.Contains(requested);
+        if (!implemented)
+            throw new ArgumentException(
+                $"{kernel} has no {requested} variant: expected Auto, Reference or one of {string.Join(", ", preference.ToArray())}.",
+                "variant");
+        if (!IsSupported(requested))
+            throw new PlatformNotSupportedException($"{kernel}: the {requested} variant needs CPU features this machine lacks.");
+        return requested;
+    }
+
+    /// <summary>The variants of a kernel that run on this CPU, Reference first (what tests iterate over).</summary>
+    public static KernelVariant[] Supported(ReadOnlySpan<KernelVariant> preference)
+    {
+        var list = new List<KernelVariant> { KernelVariant.Reference };
+        foreach (var candidate in preference)
+            if (IsSupported(candidate)) list.Add(candidate);
+        return [.. list];
+    }
+
+    /// <summary>CPU features that matter to the kernels, for benchmark headers.</summary>
+    public static string Describe() =>
+        $"Popcnt {Yes(Popcnt.X64.IsSupported)}, AVX2 {Yes(Avx2.IsSupported)}, FMA {Yes(Fma.IsSupported)}, " +
+        $"AVX-512F {Yes(Avx512F.IsSupported)}, AVX-512BW {Yes(Avx512BW.IsSupported)}, AVX-VNNI {Yes(AvxVnni.IsSupported)}";
+
+    private static string Yes(bool value) => value ? "yes" : "no";
+}
