@@ -66,6 +66,16 @@ internal static class ExperimentCatalog
             // Only W1A32: a dedicated model at 1 to 4 activation bits clips already, so its cells would repeat the plain ones.
             new("Dedicated, A32 clipped", CellKind.Dedicated, ["W1A32"], QuantizerKind.DoReFa, DistillationMode.Off, Recipe.MeanLossClipped),
         ], [1, 2]),
+        new("short-budget", "Short budgets: recipe changes for the binary-weight SP-Net against a dedicated float model of the same library, budget and data (docs/results/short-budget)",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            ShortBudgetSpNet("SP-Net, library defaults", "mean"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W1A1", "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, "mean"),
+            ShortBudgetSpNet("SP-Net, Adam lr 0.001", "mean+adam"),
+            ShortBudgetSpNet("SP-Net, Adam lr 0.001, no weight decay", "mean+adam+wd0"),
+            ShortBudgetSpNet("SP-Net, recursive distillation", "mean", DistillationMode.Recursive),
+            ShortBudgetSpNet("SP-Net, BN re-estimated", "mean") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+        ], [1], AgainstFirstRow: "what each recipe change buys"),
     ];
 
     /// <summary>Every experiment name accepted by <c>run</c>, <see cref="All"/> last.</summary>
@@ -94,6 +104,9 @@ internal static class ExperimentCatalog
         SpNet(RowLabels.WithoutDistillation, family, QuantizerKind.DoReFa, DistillationMode.Off),
         new(RowLabels.Dedicated, CellKind.Dedicated, family, QuantizerKind.DoReFa, DistillationMode.Off),
     ], seeds);
+
+    private static ExperimentRow ShortBudgetSpNet(string label, string variant, DistillationMode mode = DistillationMode.Off) =>
+        new(label, CellKind.SpNet, Families.BinaryWeight, QuantizerKind.DoReFa, mode, variant);
 
     private static ExperimentRow SpNet(string label, IReadOnlyList<string> family, QuantizerKind quantizer, DistillationMode mode) =>
         new(label, CellKind.SpNet, family, quantizer, mode);
