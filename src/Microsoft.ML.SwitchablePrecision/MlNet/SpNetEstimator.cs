@@ -28,6 +28,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         InputColumns.CheckSwitchLossWeights(options.SwitchLossWeights, options.Switches.Count);
         if (NetworkFactory.ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip)
             throw new ArgumentException(clip, nameof(options));
+        RecipeOptionChecks.Check(options);
         _options = options.Clone();
     }
 
@@ -139,6 +140,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         RandomCropPadding = _options.RandomCropPadding,
         HorizontalFlip = _options.HorizontalFlip,
         Seed = seed,
+        CheckpointFolder = _options.CheckpointFolder,
     };
 
     private static (float[] Mean, float[] Std) ChannelStatistics(ImageDataset data)

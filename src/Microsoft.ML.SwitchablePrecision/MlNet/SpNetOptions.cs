@@ -95,6 +95,14 @@ public sealed class SpNetOptions
     /// <summary>Random horizontal flips (off by default: they change the meaning of some images).</summary>
     public bool HorizontalFlip = TrainerDefaults.HorizontalFlip;
 
+    /// <summary>
+    /// A folder for a training checkpoint written at the end of every epoch; a later <c>Fit</c> of the same pipeline
+    /// (same data, options and <c>MLContext</c> seed) with the same folder resumes after the last finished epoch and
+    /// ends with the same model as an uninterrupted fit. A checkpoint of another run is refused with an error naming
+    /// the file. Not stored in the saved model. Null (default) writes no checkpoint. See docs/training.md.
+    /// </summary>
+    public string? CheckpointFolder;
+
     /// <summary>Optional held-out data, scored for every switch at the end of each epoch and reported.</summary>
     public IDataView? ValidationSet;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Data;
+using Microsoft.ML.SwitchablePrecision.Training.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -85,9 +86,21 @@ public sealed class SpNetTrainer
         using var optimizer = OptimizerFactory.Create(network, _options);
         var epochs = new List<TrainingProgress>();
         long stepsDone = 0;
-        TimeSpan trainingTime = TimeSpan.Zero;
+        TimeSpan trainingTime = TimeSpan.Zero, elapsedBefore = TimeSpan.Zero;
+        var checkpoint = _options.CheckpointFolder is { } folder
+            ? new CheckpointFile(folder, RunFingerprint.Of(network, train, _options))
+            : null;
+        if (checkpoint?.TryLoad(network, optimizer) is { } resumed)
+        {
+            epochs.AddRange(resumed.Epochs);
+            stepsDone = resumed.StepsDone;
+            trainingTime = resumed.TrainingTime;
+            elapsedBefore = resumed.Elapsed;
+            for (int e = 0; e < resumed.EpochsDone; e++) sampler.SkipEpoch();
+        }
+        TimeSpan Elapsed() => elapsedBefore + clock.Elapsed;
 
-        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        for (int epoch = epochs.Count + 1; epoch <= _options.Epochs; epoch++)
         {
             sampler.Shuffle();
             var running = new RunningMetrics(network.Switches);
@@ -105,15 +118,16 @@ public sealed class SpNetTrainer
                 stepsDone++;
                 trainingTime += clock.Elapsed - stepStart;
                 progress?.Invoke(Report(epoch, step, stepsPerEpoch, false, running.Snapshot(), null, learningRate,
-                    clock.Elapsed, Remaining(trainingTime, stepsDone, totalSteps)));
+                    Elapsed(), Remaining(trainingTime, stepsDone, totalSteps)));
             }
             var validationMetrics = validation is null ? null : NetworkEvaluator.Evaluate(network, validation);
             var epochEnd = Report(epoch, stepsPerEpoch, stepsPerEpoch, true, running.Snapshot(), validationMetrics,
-                learningRate, clock.Elapsed, Remaining(trainingTime, stepsDone, totalSteps));
+                learningRate, Elapsed(), Remaining(trainingTime, stepsDone, totalSteps));
             epochs.Add(epochEnd);
+            checkpoint?.Save(network, optimizer, new CheckpointProgress(epochs.ToArray(), stepsDone, trainingTime, Elapsed()));
             progress?.Invoke(epochEnd);
         }
-        return new TrainingSummary(epochs, clock.Elapsed);
+        return new TrainingSummary(epochs, Elapsed());
     }
 
     private void TrainStep(SwitchableNetwork network, optim.Optimizer optimizer, int[] order, double[] weights,

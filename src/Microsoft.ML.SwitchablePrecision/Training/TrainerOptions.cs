@@ -77,6 +77,14 @@ public sealed record TrainerOptions
     /// <summary>One loss weight per switch, in the network's switch order; null means 1 for every switch. Each at least 0, one above 0.</summary>
     public IReadOnlyList<double>? SwitchLossWeights { get; init; }
 
+    /// <summary>
+    /// A folder for a checkpoint written at the end of every epoch (weights, BatchNorm statistics, optimizer state and
+    /// progress, in one file replaced atomically). When it already holds the checkpoint of the same run (same network,
+    /// settings and data), training resumes after its last finished epoch and ends with the same weights as an
+    /// uninterrupted run with the same seed and threads. Null (default) writes no checkpoint.
+    /// </summary>
+    public string? CheckpointFolder { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and the expected range.</summary>
     internal void Validate()
     {
@@ -98,6 +106,8 @@ public sealed record TrainerOptions
         Require(RandomCropPadding >= 0, nameof(RandomCropPadding), RandomCropPadding, "at least 0 (0 = off)");
         Require(Enum.IsDefined(LossReduction), nameof(LossReduction), LossReduction, "Sum or Mean");
         Require(Threads >= 0, nameof(Threads), Threads, "at least 0 (0 = torch's setting)");
+        Require(CheckpointFolder is null || !string.IsNullOrWhiteSpace(CheckpointFolder), nameof(CheckpointFolder), $"'{CheckpointFolder}'",
+            "null (no checkpoints) or a folder path");
         if (SwitchLossWeights is { } weights)
         {
             for (int i = 0; i < weights.Count; i++)

@@ -1,0 +1,21 @@
+using System.Globalization;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>Checks of the training-recipe and checkpoint options of <see cref="SpNetOptions"/>, made when the estimator is created.</summary>
+internal static class RecipeOptionChecks
+{
+    /// <exception cref="ArgumentException">An option is out of range; the message names it as <c>SpNetOptions.Name</c> and says what is expected.</exception>
+    public static void Check(SpNetOptions options)
+    {
+        Require(options.CheckpointFolder is null || !string.IsNullOrWhiteSpace(options.CheckpointFolder),
+            nameof(options.CheckpointFolder), $"'{options.CheckpointFolder}'", "null (no checkpoints) or a folder path");
+    }
+
+    private static void Require(bool condition, string name, object value, string expected)
+    {
+        if (condition) return;
+        string shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
+        throw new ArgumentException($"{nameof(SpNetOptions)}.{name} is {shown}; expected {expected}.", "options");
+    }
+}
