@@ -11,7 +11,8 @@ internal static class RecipeSettings
 {
     /// <summary>The accepted settings, for error messages.</summary>
     public const string Description =
-        "mean (switch losses averaged), adam (Adam, learning rate 0.001), lr<x> (learning rate x), wd<x> (weight decay x)";
+        "mean (switch losses averaged), adam (Adam, learning rate 0.001), lr<x> (learning rate x), wd<x> (weight decay x), " +
+        "warm<f> (full-precision warm start over a fraction f of the steps), qwd0 (no weight decay on latent quantized weights)";
 
     /// <summary><paramref name="options"/> with every setting of <paramref name="variant"/> applied, or null when one is not a known setting.</summary>
     public static TrainerOptions? Apply(TrainerOptions options, string variant)
@@ -29,6 +30,8 @@ internal static class RecipeSettings
     {
         "mean" => options with { LossReduction = SwitchLossReduction.Mean },
         "adam" => options with { Optimizer = OptimizerKind.Adam, LearningRate = 0.001 },
+        "qwd0" => options with { DecayQuantizedWeights = false },
+        _ when Number(setting, "warm") is { } warm => options with { FullPrecisionWarmStart = warm },
         _ when Number(setting, "lr") is { } lr => options with { LearningRate = lr },
         _ when Number(setting, "wd") is { } wd => options with { WeightDecay = wd },
         _ => null,

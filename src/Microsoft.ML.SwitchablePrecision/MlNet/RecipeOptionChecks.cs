@@ -8,6 +8,8 @@ internal static class RecipeOptionChecks
     /// <exception cref="ArgumentException">An option is out of range; the message names it as <c>SpNetOptions.Name</c> and says what is expected.</exception>
     public static void Check(SpNetOptions options)
     {
+        Require(double.IsFinite(options.FullPrecisionWarmStart) && options.FullPrecisionWarmStart is >= 0 and < 1,
+            nameof(options.FullPrecisionWarmStart), options.FullPrecisionWarmStart, "at least 0 and below 1 (a fraction of the training steps)");
         Require(options.CheckpointFolder is null || !string.IsNullOrWhiteSpace(options.CheckpointFolder),
             nameof(options.CheckpointFolder), $"'{options.CheckpointFolder}'", "null (no checkpoints) or a folder path");
     }

@@ -141,6 +141,8 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         HorizontalFlip = _options.HorizontalFlip,
         Seed = seed,
         CheckpointFolder = _options.CheckpointFolder,
+        FullPrecisionWarmStart = _options.FullPrecisionWarmStart,
+        DecayQuantizedWeights = _options.DecayQuantizedWeights,
     };
 
     private static (float[] Mean, float[] Std) ChannelStatistics(ImageDataset data)

@@ -96,6 +96,19 @@ public sealed class SpNetOptions
     public bool HorizontalFlip = TrainerDefaults.HorizontalFlip;
 
     /// <summary>
+    /// Fraction of the training steps, at least 0 and below 1, spent training the shared weights as a plain
+    /// full-precision network (quantizers bypassed, one pass per batch) before the switches train jointly; the
+    /// switches then start from the float network's BatchNorm. Default 0 (no warm start). See docs/training.md.
+    /// </summary>
+    public double FullPrecisionWarmStart = TrainerDefaults.FullPrecisionWarmStart;
+
+    /// <summary>
+    /// Whether <see cref="WeightDecay"/> also applies to the latent weights of layers that quantize their weights
+    /// (default true); false decays only the full-precision layers (the first convolution and the classifier).
+    /// </summary>
+    public bool DecayQuantizedWeights = TrainerDefaults.DecayQuantizedWeights;
+
+    /// <summary>
     /// A folder for a training checkpoint written at the end of every epoch; a later <c>Fit</c> of the same pipeline
     /// (same data, options and <c>MLContext</c> seed) with the same folder resumes after the last finished epoch and
     /// ends with the same model as an uninterrupted fit. A checkpoint of another run is refused with an error naming

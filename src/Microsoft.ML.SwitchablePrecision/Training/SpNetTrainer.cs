@@ -82,6 +82,7 @@ public sealed class SpNetTrainer
         var sampler = new BatchSampler(train, _options.BatchSize, _options.RandomCropPadding, _options.HorizontalFlip, _options.Seed);
         int stepsPerEpoch = sampler.BatchesPerEpoch;
         long totalSteps = (long)_options.Epochs * stepsPerEpoch;
+        long warmSteps = WarmStart.Steps(_options.FullPrecisionWarmStart, totalSteps);
         var schedule = new LearningRateScheduler(_options, stepsPerEpoch);
         using var optimizer = OptimizerFactory.Create(network, _options);
         var epochs = new List<TrainingProgress>();
@@ -113,7 +114,15 @@ public sealed class SpNetTrainer
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
                 network.train();
                 var (pixels, labels) = sampler.Batch(step - 1);
-                TrainStep(network, optimizer, order, weights, pixels, labels, running);
+                if (stepsDone < warmSteps)
+                {
+                    FullPrecisionStep(network, optimizer, order[0], pixels, labels, running);
+                }
+                else
+                {
+                    if (stepsDone == warmSteps && warmSteps > 0) WarmStart.HandOverBatchNorm(network, order[0]);
+                    TrainStep(network, optimizer, order, weights, pixels, labels, running);
+                }
                 NativeMemory.ReleaseFreedPages();
                 stepsDone++;
                 trainingTime += clock.Elapsed - stepStart;
@@ -159,6 +168,32 @@ public sealed class SpNetTrainer
             running.Add(switchIndex, hardLoss.item<float>(), detached.argmax(1).eq(targets).sum().item<long>(), count);
             teacherLogits ??= detached;
             higherLogits = detached;
+        }
+        optimizer.step();
+    }
+
+    // One step of the plain full-precision network (quantizers bypassed) with the teacher's BatchNorm and hard labels.
+    private static void FullPrecisionStep(SwitchableNetwork network, optim.Optimizer optimizer, int teacher,
+        float[] pixels, long[] labels, RunningMetrics running)
+    {
+        using var scope = torch.NewDisposeScope();
+        var o = network.Options;
+        int count = labels.Length;
+        var images = torch.tensor(pixels, [count, o.InputChannels, o.Height, o.Width]);
+        var targets = torch.tensor(labels);
+        optimizer.zero_grad();
+        network.Context.ActiveIndex = teacher;
+        network.Context.FullPrecisionOverride = true;
+        try
+        {
+            var logits = network.forward(images);
+            var loss = cross_entropy(logits, targets);
+            loss.backward();
+            running.Add(teacher, loss.item<float>(), logits.detach().argmax(1).eq(targets).sum().item<long>(), count);
+        }
+        finally
+        {
+            network.Context.FullPrecisionOverride = false;
         }
         optimizer.step();
     }

@@ -78,6 +78,22 @@ public sealed record TrainerOptions
     public IReadOnlyList<double>? SwitchLossWeights { get; init; }
 
     /// <summary>
+    /// Fraction of the run's steps, at least 0 and below 1, spent training the shared weights as a plain full-precision
+    /// network before the switches train jointly (the AdaBits, LSQ and Any-Precision recipes start from float weights).
+    /// During those first steps every quantizer is bypassed and one forward pass per batch, with the most precise
+    /// switch's BatchNorm and the hard labels, makes the step; at the hand-over that BatchNorm's parameters and
+    /// statistics are copied to every switch. The learning-rate schedule runs over the whole run. Default 0 (no warm start).
+    /// </summary>
+    public double FullPrecisionWarmStart { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="WeightDecay"/> applies to the latent weights of layers that quantize their weights (true,
+    /// default) or only to the full-precision layers' weights (false; BNN recipes leave latent binary weights undecayed,
+    /// since the sign, not the size, of a latent binary weight is what the network uses).
+    /// </summary>
+    public bool DecayQuantizedWeights { get; init; } = true;
+
+    /// <summary>
     /// A folder for a checkpoint written at the end of every epoch (weights, BatchNorm statistics, optimizer state and
     /// progress, in one file replaced atomically). When it already holds the checkpoint of the same run (same network,
     /// settings and data), training resumes after its last finished epoch and ends with the same weights as an
@@ -106,6 +122,8 @@ public sealed record TrainerOptions
         Require(RandomCropPadding >= 0, nameof(RandomCropPadding), RandomCropPadding, "at least 0 (0 = off)");
         Require(Enum.IsDefined(LossReduction), nameof(LossReduction), LossReduction, "Sum or Mean");
         Require(Threads >= 0, nameof(Threads), Threads, "at least 0 (0 = torch's setting)");
+        Require(double.IsFinite(FullPrecisionWarmStart) && FullPrecisionWarmStart is >= 0 and < 1, nameof(FullPrecisionWarmStart),
+            FullPrecisionWarmStart, "at least 0 and below 1 (a fraction of the training steps)");
         Require(CheckpointFolder is null || !string.IsNullOrWhiteSpace(CheckpointFolder), nameof(CheckpointFolder), $"'{CheckpointFolder}'",
             "null (no checkpoints) or a folder path");
         if (SwitchLossWeights is { } weights)
