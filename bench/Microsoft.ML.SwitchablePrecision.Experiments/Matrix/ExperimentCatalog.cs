@@ -77,9 +77,9 @@ internal static class ExperimentCatalog
             ShortBudgetSpNet("SP-Net, Adam lr 0.001", "mean+adam"),
             ShortBudgetSpNet("SP-Net, recursive distillation", "mean", DistillationMode.Recursive),
             ShortBudgetSpNet("SP-Net, BN re-estimated", "mean") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
-        ], [1], AgainstFirstRow: "what each recipe change buys"),
+        ], [1], AgainstFirstRow: "what each recipe change buys", AgainstDedicated: "W32A32"),
         new("short-budget-table", "Short budgets: the binary-weight SP-Net with the library defaults against dedicated models of the same budget and data",
-            [.. Families.BinaryWeight, "W32A32"], ShortBudgetTable, [1]),
+            [.. Families.BinaryWeight, "W32A32"], ShortBudgetTable, [1], AgainstDedicated: "W32A32"),
     ];
 
     // The rows every short budget has; the ablation adds recipe changes at the budgets it covers.
