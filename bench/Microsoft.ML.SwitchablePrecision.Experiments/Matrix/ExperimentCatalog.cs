@@ -70,7 +70,6 @@ internal static class ExperimentCatalog
             [.. Families.BinaryWeight, "W32A32"],
         [
             .. ShortBudgetTable,
-            ShortBudgetSpNet("SP-Net, float warm start 30%", "mean+warm0.3"),
             ShortBudgetSpNet("SP-Net, Adam lr 0.001, no weight decay", "mean+adam+wd0"),
             ShortBudgetSpNet("SP-Net, Adam lr 0.005, no weight decay", "mean+adam+lr0.005+wd0"),
             ShortBudgetSpNet("SP-Net, no decay on latent binary weights", "mean+qwd0"),
@@ -78,15 +77,17 @@ internal static class ExperimentCatalog
             ShortBudgetSpNet("SP-Net, recursive distillation", "mean", DistillationMode.Recursive),
             ShortBudgetSpNet("SP-Net, BN re-estimated", "mean") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
         ], [1], AgainstFirstRow: "what each recipe change buys", AgainstDedicated: "W32A32"),
-        new("short-budget-table", "Short budgets: the binary-weight SP-Net with the library defaults against dedicated models of the same budget and data",
+        new("short-budget-table", "Short budgets: the binary-weight SP-Net with the library defaults and with a float warm start against dedicated models of the same budget and data",
             [.. Families.BinaryWeight, "W32A32"], ShortBudgetTable, [1], AgainstDedicated: "W32A32"),
     ];
 
-    // The rows every short budget has; the ablation adds recipe changes at the budgets it covers.
+    // The rows every short budget has (the warm start was the first change that helped at 3,000 images and 3 epochs,
+    // so it is checked at every budget); the ablation adds the other recipe changes at the budgets it covers.
     private static IReadOnlyList<ExperimentRow> ShortBudgetTable =>
     [
         ShortBudgetSpNet("SP-Net, library defaults", "mean"),
         new(RowLabels.Dedicated, CellKind.Dedicated, ["W1A1", "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, "mean"),
+        ShortBudgetSpNet("SP-Net, float warm start 30%", "mean+warm0.3"),
     ];
 
     /// <summary>Every experiment name accepted by <c>run</c>, <see cref="All"/> last.</summary>

@@ -30,7 +30,7 @@ public class ExperimentCatalogTests
         // without distillation), the SP-Net with the W1A32 loss weighted 1/2 and four dedicated models at learning rate
         // 0.4; diagnosis-joint: the joint SP-Net with averaged losses; diagnosis-clip: the clipped SP-Net and dedicated W1A32;
         // short-budget: seven SP-Nets (defaults, warm start, three Adam variants, no decay on latent weights,
-        // distillation) and dedicated W1A1 and W32A32; short-budget-table shares its first three cells.
+        // distillation) and dedicated W1A1 and W32A32; short-budget-table shares its first four cells.
         Assert.Equal(34, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
