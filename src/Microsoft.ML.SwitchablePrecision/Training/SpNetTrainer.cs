@@ -143,10 +143,8 @@ public sealed class SpNetTrainer
         float[] pixels, long[] labels, RunningMetrics running)
     {
         using var scope = torch.NewDisposeScope();
-        var o = network.Options;
         int count = labels.Length;
-        var images = torch.tensor(pixels, [count, o.InputChannels, o.Height, o.Width]);
-        var targets = torch.tensor(labels);
+        var (images, targets) = BatchTensors(network, pixels, labels);
         optimizer.zero_grad();
         Tensor? teacherLogits = null, higherLogits = null;
         foreach (int switchIndex in order)
@@ -177,10 +175,8 @@ public sealed class SpNetTrainer
         float[] pixels, long[] labels, RunningMetrics running)
     {
         using var scope = torch.NewDisposeScope();
-        var o = network.Options;
         int count = labels.Length;
-        var images = torch.tensor(pixels, [count, o.InputChannels, o.Height, o.Width]);
-        var targets = torch.tensor(labels);
+        var (images, targets) = BatchTensors(network, pixels, labels);
         optimizer.zero_grad();
         network.Context.ActiveIndex = teacher;
         network.Context.FullPrecisionOverride = true;
@@ -196,6 +192,13 @@ public sealed class SpNetTrainer
             network.Context.FullPrecisionOverride = false;
         }
         optimizer.step();
+    }
+
+    // The batch as (N, C, H, W) images and class indices, inside the caller's dispose scope.
+    private static (Tensor Images, Tensor Targets) BatchTensors(SwitchableNetwork network, float[] pixels, long[] labels)
+    {
+        var o = network.Options;
+        return (torch.tensor(pixels, [labels.Length, o.InputChannels, o.Height, o.Width]), torch.tensor(labels));
     }
 
     private double[] LossWeights(int switchCount)
