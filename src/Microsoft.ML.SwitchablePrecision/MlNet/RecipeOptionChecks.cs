@@ -10,6 +10,8 @@ internal static class RecipeOptionChecks
     {
         Require(double.IsFinite(options.FullPrecisionWarmStart) && options.FullPrecisionWarmStart is >= 0 and < 1,
             nameof(options.FullPrecisionWarmStart), options.FullPrecisionWarmStart, "at least 0 and below 1 (a fraction of the training steps)");
+        Require(options.BatchNormReestimationBatches >= 0, nameof(options.BatchNormReestimationBatches), options.BatchNormReestimationBatches,
+            "at least 0 (0 = off)");
         Require(options.CheckpointFolder is null || !string.IsNullOrWhiteSpace(options.CheckpointFolder),
             nameof(options.CheckpointFolder), $"'{options.CheckpointFolder}'", "null (no checkpoints) or a folder path");
     }

@@ -143,6 +143,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         CheckpointFolder = _options.CheckpointFolder,
         FullPrecisionWarmStart = _options.FullPrecisionWarmStart,
         DecayQuantizedWeights = _options.DecayQuantizedWeights,
+        BatchNormReestimationBatches = _options.BatchNormReestimationBatches,
     };
 
     private static (float[] Mean, float[] Std) ChannelStatistics(ImageDataset data)

@@ -109,6 +109,13 @@ public sealed class SpNetOptions
     public bool DecayQuantizedWeights = TrainerDefaults.DecayQuantizedWeights;
 
     /// <summary>
+    /// Batches of training images (unaugmented, <see cref="BatchSize"/> each) over which every switch's BatchNorm
+    /// statistics are re-estimated with the final weights after training; 0 (default) keeps the statistics training
+    /// left. See docs/training.md and docs/results/short-budget.
+    /// </summary>
+    public int BatchNormReestimationBatches = TrainerDefaults.BatchNormReestimationBatches;
+
+    /// <summary>
     /// A folder for a training checkpoint written at the end of every epoch; a later <c>Fit</c> of the same pipeline
     /// (same data, options and <c>MLContext</c> seed) with the same folder resumes after the last finished epoch and
     /// ends with the same model as an uninterrupted fit. A checkpoint of another run is refused with an error naming

@@ -136,6 +136,9 @@ public sealed class SpNetTrainer
             checkpoint?.Save(network, optimizer, new CheckpointProgress(epochs.ToArray(), stepsDone, trainingTime, Elapsed()));
             progress?.Invoke(epochEnd);
         }
+        // After the checkpoint, so a resumed finished run re-estimates from the same weights and ends identical.
+        if (_options.BatchNormReestimationBatches > 0)
+            BatchNormReestimation.Run(network, train, _options.BatchNormReestimationBatches, _options.BatchSize);
         return new TrainingSummary(epochs, Elapsed());
     }
 

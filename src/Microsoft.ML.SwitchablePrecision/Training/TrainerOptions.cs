@@ -94,6 +94,14 @@ public sealed record TrainerOptions
     public bool DecayQuantizedWeights { get; init; } = true;
 
     /// <summary>
+    /// After the last epoch, replace every switch's BatchNorm running statistics with their average over this many
+    /// unaugmented training batches of <see cref="BatchSize"/> images, computed with the final weights
+    /// (<see cref="BatchNormReestimation"/>); 0 (default) keeps the statistics training left. The end-of-epoch
+    /// reports (and validation) are made before it.
+    /// </summary>
+    public int BatchNormReestimationBatches { get; init; }
+
+    /// <summary>
     /// A folder for a checkpoint written at the end of every epoch (weights, BatchNorm statistics, optimizer state and
     /// progress, in one file replaced atomically). When it already holds the checkpoint of the same run (same network,
     /// settings and data), training resumes after its last finished epoch and ends with the same weights as an
@@ -124,6 +132,7 @@ public sealed record TrainerOptions
         Require(Threads >= 0, nameof(Threads), Threads, "at least 0 (0 = torch's setting)");
         Require(double.IsFinite(FullPrecisionWarmStart) && FullPrecisionWarmStart is >= 0 and < 1, nameof(FullPrecisionWarmStart),
             FullPrecisionWarmStart, "at least 0 and below 1 (a fraction of the training steps)");
+        Require(BatchNormReestimationBatches >= 0, nameof(BatchNormReestimationBatches), BatchNormReestimationBatches, "at least 0 (0 = off)");
         Require(CheckpointFolder is null || !string.IsNullOrWhiteSpace(CheckpointFolder), nameof(CheckpointFolder), $"'{CheckpointFolder}'",
             "null (no checkpoints) or a folder path");
         if (SwitchLossWeights is { } weights)

@@ -41,19 +41,25 @@ public sealed class RecipeOptionTests
     public void RecipeSettingsAreStoredAndModelsWithoutThemLoadWithTheBehaviourOfTheirTime()
     {
         var network = new NetworkOptions { Switches = [new Precision(1, 1), Precision.FullPrecision] };
-        var settings = StoredOptions.ToSettings(new SpNetOptions { FullPrecisionWarmStart = 0.25, DecayQuantizedWeights = false, CheckpointFolder = "/tmp/x" });
+        var settings = StoredOptions.ToSettings(new SpNetOptions
+        {
+            FullPrecisionWarmStart = 0.25, DecayQuantizedWeights = false, BatchNormReestimationBatches = 4, CheckpointFolder = "/tmp/x",
+        });
 
         var restored = StoredOptions.FromSettings(settings, network);
         Assert.Equal(0.25, restored.FullPrecisionWarmStart);
         Assert.False(restored.DecayQuantizedWeights);
+        Assert.Equal(4, restored.BatchNormReestimationBatches);
         Assert.Null(restored.CheckpointFolder);
         Assert.DoesNotContain(nameof(SpNetOptions.CheckpointFolder), settings.Keys);
 
         settings.Remove(nameof(SpNetOptions.FullPrecisionWarmStart));
         settings.Remove(nameof(SpNetOptions.DecayQuantizedWeights));
+        settings.Remove(nameof(SpNetOptions.BatchNormReestimationBatches));
         var old = StoredOptions.FromSettings(settings, network);
         Assert.Equal(0, old.FullPrecisionWarmStart);
         Assert.True(old.DecayQuantizedWeights);
+        Assert.Equal(0, old.BatchNormReestimationBatches);
     }
 
     [Fact]
