@@ -39,6 +39,12 @@ internal sealed record CellResult
     /// </summary>
     public IReadOnlyList<SwitchAccuracy>? TestAfterBatchNormReestimation { get; init; }
 
+    /// <summary>
+    /// The last epoch a previous, interrupted process had finished when this run resumed from its checkpoint (the wall
+    /// time then adds up the sittings); null for a run trained in one go.
+    /// </summary>
+    public int? ResumedAfterEpoch { get; init; }
+
     /// <summary>The test accuracy of <paramref name="precision"/>, or null when the network has no such switch.</summary>
     public double? AccuracyOf(string precision) => Test.FirstOrDefault(t => t.Precision == precision)?.Accuracy;
 

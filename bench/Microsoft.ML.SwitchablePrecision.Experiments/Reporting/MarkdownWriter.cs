@@ -56,6 +56,8 @@ internal static class MarkdownWriter
             }
             if (table.Find(RowLabels.Dedicated) is { } dedicated) WriteComparisons(md, table, dedicated);
             if (table.Experiment.AgainstFirstRow is { } phrase && table.Rows.Count > 1) WriteAgainst(md, table, table.Rows[0], phrase);
+            if (table.Experiment.AgainstDedicated is { } reference && table.Find(RowLabels.Dedicated) is { } single)
+                WriteAgainstOneModel(md, table, single, reference);
         }
     }
 
@@ -95,6 +97,24 @@ internal static class MarkdownWriter
         foreach (var row in table.Rows.Where(r => r != baseline))
             Line(md, row.Row.Label, family.Select(p => Covered(row, p, () => FormatPoints(Delta(row.BySwitch[p], baseline.BySwitch[p])))),
                 QuantizedMean(row, family, () => FormatPoints(MeanDelta(row, baseline, family))));
+    }
+
+    private static void WriteAgainstOneModel(StringBuilder md, ExperimentTable table, RowResult dedicated, string reference)
+    {
+        var family = table.Experiment.Family.Where(p => p != reference).ToList();
+        md.AppendLine();
+        md.AppendLine($"Each SP-Net switch minus the dedicated {reference} model (points, same seed); target: W1A1 within 5 points, every other switch within 2:");
+        md.AppendLine();
+        Header(md, "Row", family, "Mean of quantized");
+        var target = dedicated.BySwitch[reference];
+        foreach (var row in table.Rows.Where(r => r.Row.Kind == CellKind.SpNet))
+        {
+            var deltas = family.Select(p => row.Row.Covers(p) ? Delta(row.BySwitch[p], target) : null).ToList();
+            var cells = family.Select((p, i) => !row.Row.Covers(p) ? NotApplicable
+                : deltas[i] is { } d ? Inv($"{d:+0.00;-0.00;0.00}{(Targets.MetAgainstFloat(p, d) ? " met" : " missed")}") : Pending);
+            var quantized = family.Where(Families.IsQuantized).Select(p => deltas[family.IndexOf(p)]).ToList();
+            Line(md, row.Row.Label, cells, quantized.Any(d => d is null) ? Pending : FormatPoints(quantized.Average(d => d!.Value)));
+        }
     }
 
     private static string Covered(RowResult row, string precision, Func<string> value) => row.Row.Covers(precision) ? value() : NotApplicable;

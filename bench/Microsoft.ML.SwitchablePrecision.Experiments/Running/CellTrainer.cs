@@ -6,8 +6,12 @@ using TorchSharp;
 
 namespace Microsoft.ML.SwitchablePrecision.Experiments.Running;
 
-/// <summary>Trains the network of one cell with <see cref="Recipe"/> and evaluates every switch on the test images.</summary>
-internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int threads, TextWriter log)
+/// <summary>
+/// Trains the network of one cell with <see cref="Recipe"/> and evaluates every switch on the test images. With a
+/// checkpoint root, each cell keeps a checkpoint per finished epoch in <c>{root}/{cell key}</c>, resumes from it when
+/// run again after an interruption, and deletes it once the cell is evaluated.
+/// </summary>
+internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int threads, TextWriter log, string? checkpointRoot = null)
 {
     /// <summary>Steps between progress lines.</summary>
     private const int LogEvery = 50;
@@ -22,27 +26,39 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
             throw new ArgumentException($"Cell '{spec.Key}' is for data '{spec.Data}' but the loaded data is '{data.Id}'.", nameof(spec));
         var clock = Stopwatch.StartNew();
         using var network = NetworkFactory.Create(Recipe.Network(spec), spec.Seed);
-        var trainer = new SpNetTrainer(Recipe.Trainer(spec, threads));
-        var summary = trainer.Train(network, data.Train, validation: null, Progress, cancellationToken);
+        string? checkpoints = checkpointRoot is null ? null : Path.Combine(checkpointRoot, spec.Key);
+        var trainer = new SpNetTrainer(Recipe.Trainer(spec, threads) with { CheckpointFolder = checkpoints });
+        int? firstEpoch = null;
+        var trainingClock = Stopwatch.StartNew();
+        var summary = trainer.Train(network, data.Train, validation: null, p =>
+        {
+            if (firstEpoch is null && p.Epoch > 1) log.WriteLine($"  resumed from the checkpoint after epoch {p.Epoch - 1}");
+            firstEpoch ??= p.Epoch;
+            Progress(p);
+        }, cancellationToken);
+        trainingClock.Stop();
         int threadsBefore = torch.get_num_threads();
         torch.set_num_threads(threads);
         var test = NetworkEvaluator.Evaluate(network, data.Test);
         BatchNormReestimation.Run(network, data.Train, ReestimationBatches, Recipe.BatchSize);
         var afterReestimation = NetworkEvaluator.Evaluate(network, data.Test);
         torch.set_num_threads(threadsBefore);
+        if (checkpoints is not null && Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
         return new CellResult
         {
             Spec = spec,
             Commit = version.Commit,
             Dirty = version.Dirty,
             FinishedUtc = DateTime.UtcNow,
-            WallSeconds = clock.Elapsed.TotalSeconds,
+            // A resumed run's summary includes the training time of the earlier sittings.
+            WallSeconds = (clock.Elapsed + (summary.Elapsed - trainingClock.Elapsed)).TotalSeconds,
             Threads = threads,
             TrainImages = data.Train.Count,
             TestImages = data.Test.Count,
             Test = Accuracies(test),
             TestAfterBatchNormReestimation = Accuracies(afterReestimation),
             LastEpochTrain = Accuracies(summary.FinalTrain),
+            ResumedAfterEpoch = firstEpoch is > 1 ? firstEpoch - 1 : null,
         };
     }
 

@@ -45,7 +45,7 @@ internal static class ExperimentCommands
         var version = CodeVersion.Read(root);
         log.WriteLine($"{cells.Count} cells, budget {budget}, code {version.Commit}{(version.Dirty ? " (uncommitted changes)" : "")}, output {mode.OutputFolder}");
         var cache = new CellCache(mode.CellFolder);
-        var trainer = new CellTrainer(data, version, settings.Threads, log);
+        var trainer = new CellTrainer(data, version, settings.Threads, log, Path.Combine(mode.CellFolder, "checkpoints"));
         var runner = new MatrixRunner(cache, trainer.Train, log) { CellStored = () => ReportWriter.Write(cache, mode.OutputFolder) };
         var outcome = runner.Run(cells, cancellationToken);
         ReportWriter.Write(cache, mode.OutputFolder);

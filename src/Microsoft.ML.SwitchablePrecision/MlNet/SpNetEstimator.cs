@@ -28,6 +28,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         InputColumns.CheckSwitchLossWeights(options.SwitchLossWeights, options.Switches.Count);
         if (NetworkFactory.ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip)
             throw new ArgumentException(clip, nameof(options));
+        RecipeOptionChecks.Check(options);
         _options = options.Clone();
     }
 
@@ -153,6 +154,10 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         RandomCropPadding = _options.RandomCropPadding,
         HorizontalFlip = _options.HorizontalFlip,
         Seed = seed,
+        CheckpointFolder = _options.CheckpointFolder,
+        FullPrecisionWarmStart = _options.FullPrecisionWarmStart,
+        DecayQuantizedWeights = _options.DecayQuantizedWeights,
+        BatchNormReestimationBatches = _options.BatchNormReestimationBatches,
     };
 
     private static (float[] Mean, float[] Std) ChannelStatistics(ImageDataset data)

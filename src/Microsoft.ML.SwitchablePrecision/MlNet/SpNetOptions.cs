@@ -95,6 +95,34 @@ public sealed class SpNetOptions
     /// <summary>Random horizontal flips (off by default: they change the meaning of some images).</summary>
     public bool HorizontalFlip = TrainerDefaults.HorizontalFlip;
 
+    /// <summary>
+    /// Fraction of the training steps, at least 0 and below 1, spent training the shared weights as a plain
+    /// full-precision network (quantizers bypassed, one pass per batch) before the switches train jointly; the
+    /// switches then start from the float network's BatchNorm. Default 0 (no warm start). See docs/training.md.
+    /// </summary>
+    public double FullPrecisionWarmStart = TrainerDefaults.FullPrecisionWarmStart;
+
+    /// <summary>
+    /// Whether <see cref="WeightDecay"/> also applies to the latent weights of layers that quantize their weights
+    /// (default true); false decays only the full-precision layers (the first convolution and the classifier).
+    /// </summary>
+    public bool DecayQuantizedWeights = TrainerDefaults.DecayQuantizedWeights;
+
+    /// <summary>
+    /// Batches of training images (unaugmented, <see cref="BatchSize"/> each) over which every switch's BatchNorm
+    /// statistics are re-estimated with the final weights after training; 0 (default) keeps the statistics training
+    /// left. See docs/training.md and docs/results/short-budget.
+    /// </summary>
+    public int BatchNormReestimationBatches = TrainerDefaults.BatchNormReestimationBatches;
+
+    /// <summary>
+    /// A folder for a training checkpoint written at the end of every epoch; a later <c>Fit</c> of the same pipeline
+    /// (same data, options and <c>MLContext</c> seed) with the same folder resumes after the last finished epoch and
+    /// ends with the same model as an uninterrupted fit. A checkpoint of another run is refused with an error naming
+    /// the file. Not stored in the saved model. Null (default) writes no checkpoint. See docs/training.md.
+    /// </summary>
+    public string? CheckpointFolder;
+
     /// <summary>Optional held-out data, scored for every switch at the end of each epoch and reported.</summary>
     public IDataView? ValidationSet;
 

@@ -33,6 +33,9 @@ internal static class StoredOptions
         [nameof(o.RandomCropPadding)] = Format(o.RandomCropPadding),
         [nameof(o.HorizontalFlip)] = o.HorizontalFlip.ToString(),
         [nameof(o.ScoringBatchSize)] = Format(o.ScoringBatchSize),
+        [nameof(o.FullPrecisionWarmStart)] = Format(o.FullPrecisionWarmStart),
+        [nameof(o.DecayQuantizedWeights)] = o.DecayQuantizedWeights.ToString(),
+        [nameof(o.BatchNormReestimationBatches)] = Format(o.BatchNormReestimationBatches),
     };
 
     /// <summary>Rebuilds the options; network fields come from the stored network, unknown or missing settings keep defaults.</summary>
@@ -69,6 +72,10 @@ internal static class StoredOptions
         o.Schedule = Enum(s, nameof(o.Schedule), o.Schedule);
         o.RandomCropPadding = (int)Number(s, nameof(o.RandomCropPadding), o.RandomCropPadding);
         o.HorizontalFlip = s.TryGetValue(nameof(o.HorizontalFlip), out var flip) && bool.TryParse(flip, out var f) ? f : o.HorizontalFlip;
+        // Models stored before these settings existed were trained without a warm start or re-estimation, with every weight decayed.
+        o.FullPrecisionWarmStart = Number(s, nameof(o.FullPrecisionWarmStart), 0);
+        o.DecayQuantizedWeights = s.TryGetValue(nameof(o.DecayQuantizedWeights), out var decay) && bool.TryParse(decay, out var d) ? d : true;
+        o.BatchNormReestimationBatches = Math.Max(0, (int)Number(s, nameof(o.BatchNormReestimationBatches), 0));
         o.ScoringBatchSize = Math.Max(1, (int)Number(s, nameof(o.ScoringBatchSize), o.ScoringBatchSize));
         return o;
     }

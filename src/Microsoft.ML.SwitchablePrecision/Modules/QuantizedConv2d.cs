@@ -151,7 +151,7 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
     // The activation bits of the active switch when this call can run packed, else null.
     private int? PackedActivationBits(Tensor input)
     {
-        if (!_context.UsePackedKernels || Groups != 1 || training) return null;
+        if (!_context.UsePackedKernels || _context.FullPrecisionOverride || Groups != 1 || training) return null;
         if (_quantizers.Weight is not { Kind: QuantizerKind.DoReFa } || _quantizers.Input is not { Kind: QuantizerKind.DoReFa })
             return null;
         var precision = _context.Active;

@@ -9,6 +9,7 @@ public sealed class SwitchContext
 {
     private int _activeIndex;
     private volatile bool _usePackedKernels = true;
+    private volatile bool _fullPrecisionOverride;
     private volatile int _packedBatchBitsLimit = DefaultPackedBatchBitsLimit;
     private long _packedConvolutions;
 
@@ -30,6 +31,17 @@ public sealed class SwitchContext
 
     /// <summary>Whether layer inputs are clipped to [0, 1] at 32-bit activation switches (see <see cref="Architectures.NetworkOptions.ClipFullPrecisionActivations"/>).</summary>
     public bool ClipFullPrecisionActivations { get; init; }
+
+    /// <summary>
+    /// While true, every quantizer passes its operand on unchanged (no clip either), so a forward pass computes the
+    /// plain full-precision network with the active switch's BatchNorm: the trainer's full-precision warm start
+    /// (<see cref="Training.TrainerOptions.FullPrecisionWarmStart"/>) sets it for its first steps. False by default.
+    /// </summary>
+    internal bool FullPrecisionOverride
+    {
+        get => _fullPrecisionOverride;
+        set => _fullPrecisionOverride = value;
+    }
 
     /// <summary>Index into <see cref="Switches"/> of the switch the next forward pass computes.</summary>
     public int ActiveIndex

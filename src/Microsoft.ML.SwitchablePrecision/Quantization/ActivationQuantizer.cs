@@ -62,13 +62,15 @@ public sealed class ActivationQuantizer : nn.Module<Tensor, Tensor>
         _stepInitialized is null || _stepInitialized.data<float>()[switchIndex] != 0;
 
     /// <summary>True when the active switch passes activations on unchanged.</summary>
-    public bool IsIdentity => UniformLevels.IsFullPrecision(_context.Active.ActivationBits) && !_context.ClipFullPrecisionActivations;
+    public bool IsIdentity => _context.FullPrecisionOverride
+        || (UniformLevels.IsFullPrecision(_context.Active.ActivationBits) && !_context.ClipFullPrecisionActivations);
 
     /// <summary>Returns the input quantized at the active switch (at 32 bits an alias of it, or its clip to [0, 1]).</summary>
     public override Tensor forward(Tensor input)
     {
         int index = _context.ActiveIndex;
         int bits = _context.Switches[index].ActivationBits;
+        if (_context.FullPrecisionOverride) return input.alias();
         if (UniformLevels.IsFullPrecision(bits)) return _context.ClipFullPrecisionActivations ? input.clamp(0, 1) : input.alias();
         switch (Kind)
         {

@@ -47,14 +47,14 @@ public sealed class WeightQuantizer : nn.Module<Tensor, Tensor>
     public Parameter? Step(int switchIndex) => _steps[switchIndex];
 
     /// <summary>True when the active switch leaves weights unquantized.</summary>
-    public bool IsIdentity => UniformLevels.IsFullPrecision(_context.Active.WeightBits);
+    public bool IsIdentity => _context.FullPrecisionOverride || UniformLevels.IsFullPrecision(_context.Active.WeightBits);
 
     /// <summary>Returns the weights quantized at the active switch (an alias of them at 32 bits).</summary>
     public override Tensor forward(Tensor weights)
     {
         int index = _context.ActiveIndex;
         int bits = _context.Switches[index].WeightBits;
-        if (UniformLevels.IsFullPrecision(bits)) return weights.alias();
+        if (_context.FullPrecisionOverride || UniformLevels.IsFullPrecision(bits)) return weights.alias();
         return Kind == QuantizerKind.Lsq
             ? Lsq.Quantize(weights, _steps[index]!, bits, signed: true, Lsq.GradientScale(_weightCount, bits, signed: true))
             : DoReFa.QuantizeWeights(weights, bits);

@@ -44,12 +44,28 @@ internal sealed class BatchSampler
         {
             int source = _order[start + i];
             labels[i] = _data.Labels[source];
-            int dy = _padding > 0 ? _random.Next(-_padding, _padding + 1) : 0;
-            int dx = _padding > 0 ? _random.Next(-_padding, _padding + 1) : 0;
-            bool mirror = _flip && _random.Next(2) == 1;
+            var (dy, dx, mirror) = DrawAugmentation();
             CopyShifted(_data.Pixels.AsSpan(source * imageSize, imageSize), pixels.AsSpan(i * imageSize, imageSize), dy, dx, mirror);
         }
         return (pixels, labels);
+    }
+
+    /// <summary>
+    /// Draws the order and augmentation of one whole epoch without copying images, leaving the generator exactly where
+    /// <see cref="Shuffle"/> and every <see cref="Batch"/> of the epoch would: a resumed run replays its finished epochs this way.
+    /// </summary>
+    public void SkipEpoch()
+    {
+        Shuffle();
+        for (int i = 0; i < _data.Count; i++) DrawAugmentation();
+    }
+
+    private (int Dy, int Dx, bool Mirror) DrawAugmentation()
+    {
+        int dy = _padding > 0 ? _random.Next(-_padding, _padding + 1) : 0;
+        int dx = _padding > 0 ? _random.Next(-_padding, _padding + 1) : 0;
+        bool mirror = _flip && _random.Next(2) == 1;
+        return (dy, dx, mirror);
     }
 
     // Output pixel (y, x) takes input pixel (y + dy, x' + dx), x' mirrored when asked; outside the image it is 0.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Data;
+using Microsoft.ML.SwitchablePrecision.Training.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -81,13 +82,26 @@ public sealed class SpNetTrainer
         var sampler = new BatchSampler(train, _options.BatchSize, _options.RandomCropPadding, _options.HorizontalFlip, _options.Seed);
         int stepsPerEpoch = sampler.BatchesPerEpoch;
         long totalSteps = (long)_options.Epochs * stepsPerEpoch;
+        long warmSteps = WarmStart.Steps(_options.FullPrecisionWarmStart, totalSteps);
         var schedule = new LearningRateScheduler(_options, stepsPerEpoch);
         using var optimizer = OptimizerFactory.Create(network, _options);
         var epochs = new List<TrainingProgress>();
         long stepsDone = 0;
-        TimeSpan trainingTime = TimeSpan.Zero;
+        TimeSpan trainingTime = TimeSpan.Zero, elapsedBefore = TimeSpan.Zero;
+        var checkpoint = _options.CheckpointFolder is { } folder
+            ? new CheckpointFile(folder, RunFingerprint.Of(network, train, _options))
+            : null;
+        if (checkpoint?.TryLoad(network, optimizer) is { } resumed)
+        {
+            epochs.AddRange(resumed.Epochs);
+            stepsDone = resumed.StepsDone;
+            trainingTime = resumed.TrainingTime;
+            elapsedBefore = resumed.Elapsed;
+            for (int e = 0; e < resumed.EpochsDone; e++) sampler.SkipEpoch();
+        }
+        TimeSpan Elapsed() => elapsedBefore + clock.Elapsed;
 
-        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        for (int epoch = epochs.Count + 1; epoch <= _options.Epochs; epoch++)
         {
             sampler.Shuffle();
             var running = new RunningMetrics(network.Switches);
@@ -100,30 +114,40 @@ public sealed class SpNetTrainer
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
                 network.train();
                 var (pixels, labels) = sampler.Batch(step - 1);
-                TrainStep(network, optimizer, order, weights, pixels, labels, running);
+                if (stepsDone < warmSteps)
+                {
+                    FullPrecisionStep(network, optimizer, order[0], pixels, labels, running);
+                }
+                else
+                {
+                    if (stepsDone == warmSteps && warmSteps > 0) WarmStart.HandOverBatchNorm(network, order[0]);
+                    TrainStep(network, optimizer, order, weights, pixels, labels, running);
+                }
                 NativeMemory.ReleaseFreedPages();
                 stepsDone++;
                 trainingTime += clock.Elapsed - stepStart;
                 progress?.Invoke(Report(epoch, step, stepsPerEpoch, false, running.Snapshot(), null, learningRate,
-                    clock.Elapsed, Remaining(trainingTime, stepsDone, totalSteps)));
+                    Elapsed(), Remaining(trainingTime, stepsDone, totalSteps)));
             }
             var validationMetrics = validation is null ? null : NetworkEvaluator.Evaluate(network, validation);
             var epochEnd = Report(epoch, stepsPerEpoch, stepsPerEpoch, true, running.Snapshot(), validationMetrics,
-                learningRate, clock.Elapsed, Remaining(trainingTime, stepsDone, totalSteps));
+                learningRate, Elapsed(), Remaining(trainingTime, stepsDone, totalSteps));
             epochs.Add(epochEnd);
+            checkpoint?.Save(network, optimizer, new CheckpointProgress(epochs.ToArray(), stepsDone, trainingTime, Elapsed()));
             progress?.Invoke(epochEnd);
         }
-        return new TrainingSummary(epochs, clock.Elapsed);
+        // After the checkpoint, so a resumed finished run re-estimates from the same weights and ends identical.
+        if (_options.BatchNormReestimationBatches > 0)
+            BatchNormReestimation.Run(network, train, _options.BatchNormReestimationBatches, _options.BatchSize);
+        return new TrainingSummary(epochs, Elapsed());
     }
 
     private void TrainStep(SwitchableNetwork network, optim.Optimizer optimizer, int[] order, double[] weights,
         float[] pixels, long[] labels, RunningMetrics running)
     {
         using var scope = torch.NewDisposeScope();
-        var o = network.Options;
         int count = labels.Length;
-        var images = torch.tensor(pixels, [count, o.InputChannels, o.Height, o.Width]);
-        var targets = torch.tensor(labels);
+        var (images, targets) = BatchTensors(network, pixels, labels);
         optimizer.zero_grad();
         Tensor? teacherLogits = null, higherLogits = null;
         foreach (int switchIndex in order)
@@ -147,6 +171,37 @@ public sealed class SpNetTrainer
             higherLogits = detached;
         }
         optimizer.step();
+    }
+
+    // One step of the plain full-precision network (quantizers bypassed) with the teacher's BatchNorm and hard labels.
+    private static void FullPrecisionStep(SwitchableNetwork network, optim.Optimizer optimizer, int teacher,
+        float[] pixels, long[] labels, RunningMetrics running)
+    {
+        using var scope = torch.NewDisposeScope();
+        int count = labels.Length;
+        var (images, targets) = BatchTensors(network, pixels, labels);
+        optimizer.zero_grad();
+        network.Context.ActiveIndex = teacher;
+        network.Context.FullPrecisionOverride = true;
+        try
+        {
+            var logits = network.forward(images);
+            var loss = cross_entropy(logits, targets);
+            loss.backward();
+            running.Add(teacher, loss.item<float>(), logits.detach().argmax(1).eq(targets).sum().item<long>(), count);
+        }
+        finally
+        {
+            network.Context.FullPrecisionOverride = false;
+        }
+        optimizer.step();
+    }
+
+    // The batch as (N, C, H, W) images and class indices, inside the caller's dispose scope.
+    private static (Tensor Images, Tensor Targets) BatchTensors(SwitchableNetwork network, float[] pixels, long[] labels)
+    {
+        var o = network.Options;
+        return (torch.tensor(pixels, [labels.Length, o.InputChannels, o.Height, o.Width]), torch.tensor(labels));
     }
 
     private double[] LossWeights(int switchCount)

@@ -77,6 +77,38 @@ public sealed record TrainerOptions
     /// <summary>One loss weight per switch, in the network's switch order; null means 1 for every switch. Each at least 0, one above 0.</summary>
     public IReadOnlyList<double>? SwitchLossWeights { get; init; }
 
+    /// <summary>
+    /// Fraction of the run's steps, at least 0 and below 1, spent training the shared weights as a plain full-precision
+    /// network before the switches train jointly (the AdaBits, LSQ and Any-Precision recipes start from float weights).
+    /// During those first steps every quantizer is bypassed and one forward pass per batch, with the most precise
+    /// switch's BatchNorm and the hard labels, makes the step; at the hand-over that BatchNorm's parameters and
+    /// statistics are copied to every switch. The learning-rate schedule runs over the whole run. Default 0 (no warm start).
+    /// </summary>
+    public double FullPrecisionWarmStart { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="WeightDecay"/> applies to the latent weights of layers that quantize their weights (true,
+    /// default) or only to the full-precision layers' weights (false; BNN recipes leave latent binary weights undecayed,
+    /// since the sign, not the size, of a latent binary weight is what the network uses).
+    /// </summary>
+    public bool DecayQuantizedWeights { get; init; } = true;
+
+    /// <summary>
+    /// After the last epoch, replace every switch's BatchNorm running statistics with their average over this many
+    /// unaugmented training batches of <see cref="BatchSize"/> images, computed with the final weights
+    /// (<see cref="BatchNormReestimation"/>); 0 (default) keeps the statistics training left. The end-of-epoch
+    /// reports (and validation) are made before it.
+    /// </summary>
+    public int BatchNormReestimationBatches { get; init; }
+
+    /// <summary>
+    /// A folder for a checkpoint written at the end of every epoch (weights, BatchNorm statistics, optimizer state and
+    /// progress, in one file replaced atomically). When it already holds the checkpoint of the same run (same network,
+    /// settings and data), training resumes after its last finished epoch and ends with the same weights as an
+    /// uninterrupted run with the same seed and threads. Null (default) writes no checkpoint.
+    /// </summary>
+    public string? CheckpointFolder { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and the expected range.</summary>
     internal void Validate()
     {
@@ -98,6 +130,11 @@ public sealed record TrainerOptions
         Require(RandomCropPadding >= 0, nameof(RandomCropPadding), RandomCropPadding, "at least 0 (0 = off)");
         Require(Enum.IsDefined(LossReduction), nameof(LossReduction), LossReduction, "Sum or Mean");
         Require(Threads >= 0, nameof(Threads), Threads, "at least 0 (0 = torch's setting)");
+        Require(double.IsFinite(FullPrecisionWarmStart) && FullPrecisionWarmStart is >= 0 and < 1, nameof(FullPrecisionWarmStart),
+            FullPrecisionWarmStart, "at least 0 and below 1 (a fraction of the training steps)");
+        Require(BatchNormReestimationBatches >= 0, nameof(BatchNormReestimationBatches), BatchNormReestimationBatches, "at least 0 (0 = off)");
+        Require(CheckpointFolder is null || !string.IsNullOrWhiteSpace(CheckpointFolder), nameof(CheckpointFolder), $"'{CheckpointFolder}'",
+            "null (no checkpoints) or a folder path");
         if (SwitchLossWeights is { } weights)
         {
             for (int i = 0; i < weights.Count; i++)

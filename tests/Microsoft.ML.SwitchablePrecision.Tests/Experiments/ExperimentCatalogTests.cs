@@ -28,8 +28,10 @@ public class ExperimentCatalogTests
         // family1: 2 SP-Nets + 4 dedicated; family2: 2 SP-Nets + 4 new dedicated (W1A1 is shared);
         // quantizers: PACT and LSQ; distillation: FromTeacher; diagnosis: the SP-Nets with averaged losses (with and
         // without distillation), the SP-Net with the W1A32 loss weighted 1/2 and four dedicated models at learning rate
-        // 0.4; diagnosis-joint: the joint SP-Net with averaged losses; diagnosis-clip: the clipped SP-Net and dedicated W1A32.
-        Assert.Equal(25, cells.Count);
+        // 0.4; diagnosis-joint: the joint SP-Net with averaged losses; diagnosis-clip: the clipped SP-Net and dedicated W1A32;
+        // short-budget: seven SP-Nets (defaults, warm start, three Adam variants, no decay on latent weights,
+        // distillation) and dedicated W1A1 and W32A32; short-budget-table shares its first four cells.
+        Assert.Equal(34, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
         var users = ExperimentCatalog.Experiments
@@ -40,10 +42,10 @@ public class ExperimentCatalogTests
     [Fact]
     public void DefaultSeedsGiveFamily1TwoSeedsAndTheOthersOne()
     {
-        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "diagnosis-clip", "all"], ExperimentCatalog.Names);
+        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "diagnosis-clip", "short-budget", "short-budget-table", "all"], ExperimentCatalog.Names);
         Assert.Equal([1, 2], ExperimentCatalog.Resolve("family1")[0].DefaultSeeds);
         // diagnosis-clip adds the averaged-loss SP-Net of seed 2 and, per seed, the clipped SP-Net and dedicated W1A32.
-        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1 + 5, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
+        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1 + 5 + 9, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
     }
 
     [Fact]
@@ -59,7 +61,7 @@ public class ExperimentCatalogTests
     public void AnUnknownExperimentIsNamedInTheError()
     {
         var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family3"));
-        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, diagnosis-clip, all.", error.Message);
+        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, diagnosis-clip, short-budget, short-budget-table, all.", error.Message);
     }
 
     [Fact]

@@ -158,4 +158,17 @@ public class ReportWritersTests
         Assert.Equal(0.2, stat.Std, 12);
         Assert.Equal(0, new Stat([0.5]).Std);
     }
+
+    [Fact]
+    public void TheShortBudgetTableComparesEverySpNetSwitchWithTheDedicatedFloatModel()
+    {
+        var budget = HandMadeCells.Budget with { Recipe = "r1+mean" };
+        var spNet = CellSpec.SpNet(F1, QuantizerKind.DoReFa, DistillationMode.Off, budget, 1);
+        var float32 = CellSpec.Dedicated("W32A32", QuantizerKind.DoReFa, budget, 1);
+        string md = MarkdownWriter.Write(Tables.Build([HandMadeCells.Result(spNet, 0.80, 0.84, 0.86, 0.83), HandMadeCells.Result(float32, 0.855)]));
+
+        string section = md[md.IndexOf("### short-budget-table:", StringComparison.Ordinal)..];
+        Assert.Contains("Each SP-Net switch minus the dedicated W32A32 model (points, same seed); target: W1A1 within 5 points, every other switch within 2:", section);
+        Assert.Contains("| SP-Net, library defaults | -5.50 missed | -1.50 met | +0.50 met | -2.50 missed | -2.25 |", section);
+    }
 }
