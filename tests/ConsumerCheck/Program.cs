@@ -30,9 +30,9 @@ var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
     .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedClass", "PredictedLabel"));
 var model = pipeline.Fit(data);
 var modelPath = Path.Combine(args[1], "model.zip");
-mlContext.Model.Save(model, data.Schema, modelPath);
+mlContext.Model.SaveAtomically(model, data.Schema, modelPath);
 
-var loaded = mlContext.Model.Load(modelPath, out _);
+var loaded = mlContext.Model.LoadChecked(modelPath, out _);
 var spNet = SpNetCatalog.FindSpNet(loaded)!;
 using var engine = mlContext.Model.CreatePredictionEngine<ImageInput, ImageOutput>(loaded,
     new PredictionEngineOptions { OwnsTransformer = false });

@@ -4,7 +4,7 @@ using Microsoft.ML;
 
 var builder = WebApplication.CreateBuilder(args);
 var mlContext = new MLContext(seed: 1);
-var model = mlContext.Model.Load(builder.Configuration["Model"] ?? throw new ArgumentException("--Model <model.zip> is required"), out _);
+var model = mlContext.Model.LoadChecked(builder.Configuration["Model"] ?? throw new ArgumentException("--Model <model.zip> is required"), out _);
 var app = builder.Build();
 app.MapGet("/predict", (string path) =>
 {
