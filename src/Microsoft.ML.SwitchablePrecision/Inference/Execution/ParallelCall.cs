@@ -5,12 +5,15 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Execution;
 /// thread and thread-pool workers take with an interlocked counter, each part on its own workspace. The caller works
 /// too and only waits for parts already taken, so a busy thread pool slows a call down but never blocks it. Queued
 /// as an <see cref="IThreadPoolWorkItem"/> and reused from <see cref="ParallelCallPool"/>: nothing is allocated. A call
-/// whose queued workers have not all finished when its parts are done is not reused (a late worker of one call must
-/// never take a part of the next).
+/// whose queued workers have not all finished when its parts are done is left to them (a late worker of one call must
+/// never take a part of the next): the last of them puts it back into the pool.
 /// </summary>
-internal sealed unsafe class ParallelCall(InferencePlan plan) : IThreadPoolWorkItem
+internal sealed unsafe class ParallelCall : IThreadPoolWorkItem
 {
+    private readonly InferencePlan _plan;
+    private readonly ParallelCallPool _pool;
     private readonly ManualResetEventSlim _done = new(false);
+    private int _abandoned;
     private float* _images;
     private float* _logits;
     private int _batch;
@@ -19,6 +22,14 @@ internal sealed unsafe class ParallelCall(InferencePlan plan) : IThreadPoolWorkI
     private int _remaining;
     private int _outstandingWorkers;
     private Exception? _failure;
+
+    public ParallelCall(InferencePlan plan, ParallelCallPool pool)
+    {
+        _plan = plan;
+        _pool = pool;
+        // Created now: a wait that has to block would otherwise allocate the kernel event on the calling thread.
+        _ = _done.WaitHandle;
+    }
 
     /// <summary>Runs the call; returns when every part is done, true when the object may be reused.</summary>
     public bool Run(ReadOnlySpan<float> images, Span<float> logits, int batch, int parts)
@@ -46,14 +57,18 @@ internal sealed unsafe class ParallelCall(InferencePlan plan) : IThreadPoolWorkI
         // can be reused; a worker still queued is not waited for (the object is then dropped).
         var spin = new SpinWait();
         while (Volatile.Read(ref _outstandingWorkers) != 0 && spin.Count < 20) spin.SpinOnce(sleep1Threshold: -1);
-        return Volatile.Read(ref _outstandingWorkers) == 0;
+        if (Volatile.Read(ref _outstandingWorkers) == 0) return true;
+        // Exactly one of the caller and the last late worker takes the flag back and returns the object to the pool.
+        Interlocked.Exchange(ref _abandoned, 1);
+        return Volatile.Read(ref _outstandingWorkers) == 0 && Interlocked.Exchange(ref _abandoned, 0) == 1;
     }
 
     /// <summary>A thread-pool worker's share.</summary>
     public void Execute()
     {
         Work();
-        Interlocked.Decrement(ref _outstandingWorkers);
+        if (Interlocked.Decrement(ref _outstandingWorkers) == 0 && Interlocked.Exchange(ref _abandoned, 0) == 1)
+            _pool.Return(this);
     }
 
     private void Work()
@@ -64,8 +79,8 @@ internal sealed unsafe class ParallelCall(InferencePlan plan) : IThreadPoolWorkI
             try
             {
                 int first = (int)((long)_batch * part / _parts), end = (int)((long)_batch * (part + 1) / _parts);
-                int length = plan.InputLength, classes = plan.Classes;
-                plan.PredictRange(new ReadOnlySpan<float>(_images, _batch * length), new Span<float>(_logits, _batch * classes),
+                int length = _plan.InputLength, classes = _plan.Classes;
+                _plan.PredictRange(new ReadOnlySpan<float>(_images, _batch * length), new Span<float>(_logits, _batch * classes),
                     first, end - first);
             }
             catch (Exception e)
@@ -87,8 +102,13 @@ internal sealed class ParallelCallPool(InferencePlan plan)
     {
         ParallelCall? call = null;
         for (int i = 0; i < _free.Length && call is null; i++) call = Interlocked.Exchange(ref _free[i], null);
-        call ??= new ParallelCall(plan);
-        if (!call.Run(images, logits, batch, parts)) return;
+        call ??= new ParallelCall(plan, this);
+        if (call.Run(images, logits, batch, parts)) Return(call);
+    }
+
+    /// <summary>Puts a finished call back (dropped when the pool is full).</summary>
+    public void Return(ParallelCall call)
+    {
         for (int i = 0; i < _free.Length; i++)
             if (Interlocked.CompareExchange(ref _free[i], call, null) is null) break;
     }
