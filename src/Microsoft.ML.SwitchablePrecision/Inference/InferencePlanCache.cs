@@ -29,6 +29,9 @@ public sealed class InferencePlanCache
     /// <exception cref="ArgumentOutOfRangeException">The network has no such switch.</exception>
     public InferencePlan Get(Precision precision) => _plans[_network.Context.IndexOf(precision)].Value;
 
+    /// <summary>The plan of the switch at <paramref name="switchIndex"/> if it is compiled already (never compiles).</summary>
+    internal InferencePlan? Compiled(int switchIndex) => _plans[switchIndex] is { IsValueCreated: true } plan ? plan.Value : null;
+
     /// <summary>How many switches have a compiled plan in this cache.</summary>
     public int CompiledCount => _plans.Count(p => p.IsValueCreated);
 }

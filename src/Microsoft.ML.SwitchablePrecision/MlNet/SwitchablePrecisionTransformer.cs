@@ -210,26 +210,17 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
         }
     }
 
-    private Inference.InferencePlan?[]? _plans;
-
-    // The switch's plan: compiled once under the lock (compiling reads the network), then read without it; null for
-    // architectures without a plan builder.
+    // The switch's plan from the network's own cache (which training or loading weights replaces): read without the
+    // lock once compiled, compiled under it (compiling reads the network); null for architectures without a plan builder.
     private Inference.InferencePlan? PlanFor(int switchIndex)
     {
         if (_network is not ResNet) return null;
-        var plans = Volatile.Read(ref _plans);
-        if (plans is null)
-        {
-            Interlocked.CompareExchange(ref _plans, new Inference.InferencePlan?[Switches.Count], null);
-            plans = _plans!;
-        }
-        if (Volatile.Read(ref plans[switchIndex]) is { } compiled) return compiled;
+        var cache = _network.Plans;
+        if (cache.Compiled(switchIndex) is { } compiled) return compiled;
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var plan = _network.Plans.Get(Switches[switchIndex]);
-            Volatile.Write(ref plans[switchIndex], plan);
-            return plan;
+            return cache.Get(Switches[switchIndex]);
         }
     }
 
