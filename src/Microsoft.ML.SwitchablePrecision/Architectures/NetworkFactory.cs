@@ -1,5 +1,6 @@
 using Microsoft.ML.SwitchablePrecision.Modules;
 using Microsoft.ML.SwitchablePrecision.Native;
+using Microsoft.ML.SwitchablePrecision.Quantization;
 
 namespace Microsoft.ML.SwitchablePrecision.Architectures;
 
@@ -92,8 +93,7 @@ public static class NetworkFactory
         const string name = nameof(options);
         if (!Enum.IsDefined(options.Architecture))
             throw new ArgumentException($"Architecture {(int)options.Architecture} is not defined: expected one of {string.Join(", ", Enum.GetNames<ArchitectureKind>())}.", name);
-        if (!Enum.IsDefined(options.Quantizer))
-            throw new ArgumentException($"Quantizer {(int)options.Quantizer} is not defined: expected one of {string.Join(", ", Enum.GetNames<QuantizerKind>())}.", name);
+        QuantizerRegistry.Get(options.Quantizer, name);
         if (ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip) throw new ArgumentException(clip, name);
         if (options.InputChannels is not (1 or 3))
             throw new ArgumentException($"InputChannels is {options.InputChannels}: expected 1 (grey) or 3 (colour).", name);
@@ -120,9 +120,7 @@ public static class NetworkFactory
     }
 
     /// <summary>Why clipping 32-bit activations cannot go with <paramref name="quantizer"/>, or null when it can.</summary>
-    internal static string? ClipProblem(bool clip, QuantizerKind quantizer) => clip && quantizer != QuantizerKind.DoReFa
-        ? $"ClipFullPrecisionActivations clips to DoReFa's range [0, 1]: expected Quantizer DoReFa, got {quantizer}."
-        : null;
+    internal static string? ClipProblem(bool clip, QuantizerKind quantizer) => QuantizerRegistry.ClipProblem(clip, quantizer);
 
     /// <summary>Scales a published channel count by the width multiplier (at least 1 channel).</summary>
     internal static long Scale(int channels, double multiplier) => Math.Max(1, (long)Math.Round(channels * multiplier));
