@@ -17,6 +17,12 @@ internal interface IActivationLevelRule
 
     /// <summary>The levels of eight activations, lane by lane the operations of <see cref="Level(float)"/>, never above <see cref="Steps"/>.</summary>
     Vector256<float> Level(Vector256<float> x);
+
+    /// <summary>
+    /// The float value of <paramref name="level"/> computed as the TorchSharp forward writes it (for example DoReFa
+    /// divides by <c>n</c> where <c>level * (1/n)</c> can differ in the last bit).
+    /// </summary>
+    float Value(float level);
 }
 
 /// <summary>Writes the levels of an <see cref="IActivationLevelRule"/> (the loop is the family-independent part).</summary>

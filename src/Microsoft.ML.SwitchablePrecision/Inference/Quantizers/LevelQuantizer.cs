@@ -36,6 +36,9 @@ internal abstract record LevelQuantizer
 
     /// <summary>The level of activation <paramref name="x"/>.</summary>
     public abstract byte Level(float x);
+
+    /// <summary>The float value of <paramref name="level"/> exactly as the TorchSharp forward writes it (about <c>level * Scale</c>).</summary>
+    public abstract float Value(byte level);
 }
 
 /// <summary>A <see cref="LevelQuantizer"/> over a family's level rule, compiled once per rule with the rule inlined.</summary>
@@ -51,4 +54,7 @@ internal sealed record LevelQuantizer<TRule> : LevelQuantizer where TRule : stru
 
     /// <inheritdoc/>
     public override byte Level(float x) => ActivationLevelLoop.Level(_rule, x);
+
+    /// <inheritdoc/>
+    public override float Value(byte level) => _rule.Value(level);
 }

@@ -78,5 +78,8 @@ internal sealed class DoReFaFamily : QuantizerFamily
         /// <inheritdoc/>
         public Vector256<float> Level(Vector256<float> x) =>
             Vector256.Round(Vector256.Create(Steps) * Vector256.Min(Vector256.Max(x, Vector256<float>.Zero), Vector256<float>.One));
+
+        /// <inheritdoc/>
+        public float Value(float level) => level / Steps;
     }
 }

@@ -91,5 +91,7 @@ internal sealed class LsqFamily : QuantizerFamily
 
         public Vector256<float> Level(Vector256<float> x) =>
             Vector256.Round(Vector256.Min(Vector256.Max(x / Vector256.Create(Step), Vector256<float>.Zero), Vector256.Create(Steps)));
+
+        public float Value(float level) => level * Step;
     }
 }

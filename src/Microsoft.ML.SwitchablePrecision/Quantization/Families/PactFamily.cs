@@ -59,5 +59,7 @@ internal sealed class PactFamily : QuantizerFamily
             var clipped = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, alpha), alpha, Vector256.Max(x, Vector256<float>.Zero));
             return Vector256.Min(Vector256.Round(clipped / Vector256.Create(Step)), Vector256.Create(Steps));
         }
+
+        public float Value(float level) => level * Step;
     }
 }
