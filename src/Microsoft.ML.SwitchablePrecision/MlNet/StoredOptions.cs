@@ -31,7 +31,8 @@ internal static class StoredOptions
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"The model's training settings are invalid: {e.Message}", e);
+            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new InvalidDataException($"The model's training settings are invalid: {reason}", e);
         }
         var o = new SpNetOptions
         {
