@@ -106,11 +106,7 @@ public static class NetworkFactory
         if (options.Classes > MaximumClasses)
             throw new ArgumentException($"Classes is {options.Classes}: expected at most {MaximumClasses}.", name);
         if (options.Switches is null) throw new ArgumentNullException(name, "Switches must not be null.");
-        if (options.Switches.Count == 0)
-            throw new ArgumentException("Switches is empty: expected at least one switch such as W32A32.", name);
-        var duplicate = options.Switches.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ArgumentException($"Switches lists {duplicate.Key} more than once: every switch must be distinct.", name);
+        SwitchList.Check(options.Switches, name);
         if (!double.IsFinite(options.WidthMultiplier) || options.WidthMultiplier <= 0)
             throw new ArgumentException($"WidthMultiplier is {options.WidthMultiplier}: expected a finite value greater than 0.", name);
         if (options.WidthMultiplier > MaximumWidthMultiplier)

@@ -24,7 +24,7 @@ public sealed class OptionValidationTests
         { o => o.PredictedLabelColumnName = "Score", "SpNetOptions.PredictedLabelColumnName is 'Score'; expected another name than ScoreColumnName." },
         { o => o.WidthMultiplier = 0, "WidthMultiplier is 0: expected a finite value greater than 0." },
         { o => o.Architecture = (ArchitectureKind)42, "Architecture 42 is not defined" },
-        { o => o.Switches = [new(1, 1), new(1, 1)], "Switches lists W1A1 more than once." },
+        { o => o.Switches = [new(1, 1), new(1, 1)], "Switches lists W1A1 more than once: every switch must be distinct." },
     };
 
     [Theory]
