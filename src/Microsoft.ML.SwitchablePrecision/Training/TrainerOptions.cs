@@ -45,8 +45,8 @@ public sealed record TrainerOptions
     public int WarmupEpochs { get; init; }
 
     /// <summary>
-    /// How the quantized switches learn from the more precise ones. Default <see cref="DistillationMode.Off"/>: in a
-    /// measurement on Fashion-MNIST (docs/training.md) it matched distillation with hard labels and beat soft-only distillation.
+    /// How the quantized switches learn from the more precise ones. Default <see cref="DistillationMode.Off"/>; the
+    /// modes are compared in docs/training.md and docs/results/README.md.
     /// </summary>
     public DistillationMode Distillation { get; init; } = DistillationMode.Off;
 
