@@ -101,7 +101,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         return result.Data;
     }
 
-    /// <summary>Below this many optimizer steps a joint SP-Net rarely leaves chance level (the README's troubleshooting section has the run that showed it).</summary>
+    /// <summary>Below this many optimizer steps a joint SP-Net rarely leaves chance level (the README's "Semantics worth knowing" has the run that showed it).</summary>
     internal const int MinimumUsefulSteps = 50;
 
     private void WarnIfTooFewSteps(IChannel channel, int rows)
