@@ -93,7 +93,7 @@ internal static class Recipe
         Schedule = LearningRateSchedule.Cosine,
         Distillation = spec.Distillation,
         // r1 is the papers' convention; the library's default became Mean after these cells were measured.
-        LossReduction = SwitchLossReduction.Sum,
+        SwitchLossReduction = SwitchLossReduction.Sum,
         Temperature = 1,
         HardLabelWeight = 1,
         RandomCropPadding = 2,

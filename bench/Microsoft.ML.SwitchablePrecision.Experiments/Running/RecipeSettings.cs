@@ -28,7 +28,7 @@ internal static class RecipeSettings
 
     private static TrainerOptions? ApplyOne(TrainerOptions options, string setting) => setting switch
     {
-        "mean" => options with { LossReduction = SwitchLossReduction.Mean },
+        "mean" => options with { SwitchLossReduction = SwitchLossReduction.Mean },
         "adam" => options with { Optimizer = OptimizerKind.Adam, LearningRate = 0.001 },
         "qwd0" => options with { DecayQuantizedWeights = false },
         _ when Number(setting, "warm") is { } warm => options with { FullPrecisionWarmStart = warm },

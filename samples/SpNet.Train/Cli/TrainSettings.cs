@@ -37,7 +37,7 @@ internal sealed record TrainSettings
     public DistillationMode Distillation { get; init; } = DistillationMode.Recursive;
 
     /// <summary>Whether the switch losses are averaged (the library's default) or added (the papers' convention).</summary>
-    public SwitchLossReduction LossReduction { get; init; } = new TrainerOptions().LossReduction;
+    public SwitchLossReduction LossReduction { get; init; } = new TrainerOptions().SwitchLossReduction;
 
     /// <summary>Side length, in pixels, the images are resized to.</summary>
     public int ImageSize { get; init; } = 28;

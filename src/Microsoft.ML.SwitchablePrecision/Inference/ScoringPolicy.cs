@@ -1,10 +1,8 @@
 namespace Microsoft.ML.SwitchablePrecision.Inference;
 
 /// <summary>
-/// When ML.NET scoring runs a compiled plan instead of the TorchSharp forward. Read off the InferenceBenchmark
-/// (docs/kernels.md, 1 thread, processor time on a shared 2-core Xeon): every switch's plan beat TorchSharp float32 at
-/// batch 1 (2.0-3.9x); at batch 8 W1A32 and W8A8 lost (0.77x, 0.78x) and the others gained 1.07-1.42x (W1A2 0.96x);
-/// at batch 64 only W1A1 and the int8 switches gained (1.06-1.24x).
+/// When ML.NET scoring runs a compiled plan instead of the TorchSharp forward: where the InferenceBenchmark measured the
+/// plan faster (every switch at batch 1, most switches up to batch 8, few beyond; the figures are in docs/kernels.md).
 /// </summary>
 internal static class ScoringPolicy
 {

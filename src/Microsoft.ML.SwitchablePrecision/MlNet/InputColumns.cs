@@ -108,17 +108,7 @@ internal static class InputColumns
             throw Mismatch(name, "label", "a key type (map the labels with MapValueToKey first)", column.GetTypeString());
     }
 
-    public static void CheckSwitches(IList<Precision>? switches)
-    {
-        if (switches is null || switches.Count == 0)
-            throw new ArgumentException($"{nameof(SpNetOptions.Switches)} is empty; list at least one precision, for example W1A1 and W1A32.", nameof(switches));
-        foreach (var s in switches)
-            if (!Precision.IsValidBits(s.WeightBits) || !Precision.IsValidBits(s.ActivationBits))
-                throw new ArgumentException($"{nameof(SpNetOptions.Switches)} holds an invalid precision (bits {s.WeightBits}/{s.ActivationBits}); bit widths must be 1 to 8 or 32.", nameof(switches));
-        var duplicate = switches.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ArgumentException($"{nameof(SpNetOptions.Switches)} lists {duplicate.Key} more than once.", nameof(switches));
-    }
+    public static void CheckSwitches(IList<Precision>? switches) => SwitchList.Check(switches, nameof(switches));
 
     public static void CheckSwitchLossWeights(IList<double>? weights, int switches)
     {

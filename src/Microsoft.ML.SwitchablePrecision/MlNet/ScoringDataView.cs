@@ -1,7 +1,7 @@
 namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>
-/// The lazily scored output of <see cref="SwitchablePrecisionTransformer.Transform"/>. Each cursor is computed at
+/// The lazily scored output of <see cref="SwitchablePrecisionTransformer.Transform(IDataView)"/>. Each cursor is computed at
 /// the precision that was active when the cursor was created (or at a fixed switch, for per-switch evaluation).
 /// </summary>
 internal sealed class ScoringDataView : IDataView

@@ -4,18 +4,21 @@ namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>
 /// Scores one row at a time, for <c>PredictionEngine</c>. Each new input row is scored at the precision that is
-/// active at that moment, so a precision change applies to the next prediction of engines already created.
+/// active at that moment, so a precision change applies to the next prediction of engines already created (or always
+/// at one fixed switch, for <see cref="SwitchablePrecisionTransformer.AtPrecision"/>).
 /// </summary>
 internal sealed class ScoringRowMapper : IRowToRowMapper
 {
     private readonly SwitchablePrecisionTransformer _transformer;
     private readonly object _engine;
+    private readonly int? _fixedSwitch;
 
     // engine: the token that marks the engine alive for the transformer while its rows are reachable.
-    public ScoringRowMapper(SwitchablePrecisionTransformer transformer, DataViewSchema inputSchema, object engine)
+    public ScoringRowMapper(SwitchablePrecisionTransformer transformer, DataViewSchema inputSchema, object engine, int? fixedSwitch)
     {
         _transformer = transformer;
         _engine = engine;
+        _fixedSwitch = fixedSwitch;
         InputSchema = inputSchema;
         OutputSchema = transformer.GetOutputSchema(inputSchema);
     }
@@ -34,12 +37,13 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
-        new ScoredRow(_transformer, input, OutputSchema, activeColumns.Select(c => c.Index).ToHashSet(), _engine);
+        new ScoredRow(_transformer, input, OutputSchema, activeColumns.Select(c => c.Index).ToHashSet(), _engine, _fixedSwitch);
 
     private sealed class ScoredRow : DataViewRow
     {
         private readonly SwitchablePrecisionTransformer _transformer;
         private readonly object _engine;
+        private readonly int? _fixedSwitch;
         private readonly DataViewRow _input;
         private readonly HashSet<int> _active;
         private readonly ValueGetter<VBuffer<float>> _features;
@@ -50,10 +54,11 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private VBuffer<float> _row;
 
         public ScoredRow(SwitchablePrecisionTransformer transformer, DataViewRow input, DataViewSchema schema, HashSet<int> active,
-            object engine)
+            object engine, int? fixedSwitch)
         {
             _transformer = transformer;
             _engine = engine;
+            _fixedSwitch = fixedSwitch;
             _input = input;
             _active = active;
             Schema = schema;
@@ -101,7 +106,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             if (_scoredPosition == _input.Position && _input.Position >= 0) return;
             _features(ref _row);
             bool finitePixels = Scoring.ReadRow(_row, _pixels, _transformer.Options.FeatureColumnName, _input.Position, _transformer.Geometry);
-            _probabilities = _transformer.Score(_pixels, 1, _transformer.ActiveSwitchIndex);
+            _probabilities = _transformer.Score(_pixels, 1, _fixedSwitch ?? _transformer.ActiveSwitchIndex);
             _valid = finitePixels && Scoring.AllFinite(_probabilities);
             _scoredPosition = _input.Position;
         }

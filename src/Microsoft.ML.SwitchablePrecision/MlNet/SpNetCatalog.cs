@@ -1,4 +1,6 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.SwitchablePrecision;
+using Microsoft.ML.SwitchablePrecision.Architectures;
 
 namespace Microsoft.ML;
 
@@ -43,9 +45,44 @@ public static class SpNetCatalog
     }
 
     /// <summary>
+    /// Makes a trained <see cref="SwitchableNetwork"/> (for example from <see cref="SwitchablePrecision.Training.SpNetTrainer"/>) an ML.NET
+    /// transformer, so that it scores data views, serves a <c>PredictionEngine</c> and can be saved with
+    /// <c>mlContext.Model.Save</c>. The transformer takes ownership of <paramref name="network"/>: disposing it frees the
+    /// network. The network's options give the switches, architecture and image geometry; <paramref name="options"/>
+    /// gives the column names and scoring batch (its network and training fields are replaced by the network's and
+    /// kept for <see cref="SwitchablePrecisionTransformer.Options"/> as given).
+    /// </summary>
+    /// <param name="catalog">The model operations catalog, <c>mlContext.Model</c>.</param>
+    /// <param name="network">A trained network; it is put in evaluation mode.</param>
+    /// <param name="classNames">The class names in the classifier's output order (key value <c>i + 1</c> is <c>classNames[i]</c>).</param>
+    /// <param name="options">Column names and scoring settings; null uses the defaults (<c>Label</c>, <c>Features</c>, <c>Score</c>, <c>PredictedLabel</c>).</param>
+    /// <exception cref="ArgumentException">The class names do not match the network's classes, or an option is invalid; the message says which.</exception>
+    public static SwitchablePrecisionTransformer CreateSpNetTransformer(this ModelOperationsCatalog catalog, SwitchableNetwork network,
+        IReadOnlyList<string> classNames, SpNetOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count != network.Options.Classes)
+            throw new ArgumentException($"classNames has {classNames.Count} names; the network classifies {network.Options.Classes} classes.", nameof(classNames));
+        int blank = classNames.ToList().FindIndex(string.IsNullOrEmpty);
+        if (blank >= 0) throw new ArgumentException($"classNames[{blank}] is empty: every class needs a name.", nameof(classNames));
+        var duplicate = classNames.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"classNames lists '{duplicate.Key}' more than once.", nameof(classNames));
+        var copy = options?.Clone() ?? new SpNetOptions();
+        SpNetOptionsMapping.CopyFrom(network.Options, SpNetOptionsMapping.Trainer(copy, seed: 0), copy);
+        copy.ImageChannels = network.Options.InputChannels;
+        copy.ImageHeight = network.Options.Height;
+        copy.ImageWidth = network.Options.Width;
+        SpNetOptionsValidation.Check(copy);
+        return new SwitchablePrecisionTransformer(MlNetInternals.Environment(catalog), network, copy, classNames);
+    }
+
+    /// <summary>
     /// Evaluates a whole model (a pipeline holding one <see cref="SwitchablePrecisionTransformer"/>) at every switch,
-    /// with ML.NET's multiclass metrics. The transformer's precision is set to each switch in turn and restored
-    /// afterwards; do not call this while other threads predict with the same model.
+    /// with ML.NET's multiclass metrics. Each switch is scored through
+    /// <see cref="SwitchablePrecisionTransformer.AtPrecision"/>, so the model's <c>Precision</c> never changes and
+    /// other threads may predict with it meanwhile.
     /// </summary>
     /// <param name="catalog">The multiclass catalog, <c>mlContext.MulticlassClassification</c>.</param>
     /// <param name="model">The fitted pipeline.</param>
@@ -62,21 +99,18 @@ public static class SpNetCatalog
         ArgumentNullException.ThrowIfNull(data);
         var spNet = FindSpNet(model) ?? throw new ArgumentException(
             $"The model holds no {nameof(SwitchablePrecisionTransformer)}.", nameof(model));
-        var original = spNet.Precision;
-        try
-        {
-            return spNet.Switches.Select(precision =>
-            {
-                spNet.Precision = precision;
-                return new SwitchEvaluation(precision, catalog.Evaluate(model.Transform(data), labelColumnName,
-                    scoreColumnName, predictedLabelColumnName));
-            }).ToArray();
-        }
-        finally
-        {
-            spNet.Precision = original;
-        }
+        return spNet.Switches.Select(precision => new SwitchEvaluation(precision, catalog.Evaluate(
+            Replace(model, spNet, spNet.AtPrecision(precision)).Transform(data), labelColumnName, scoreColumnName,
+            predictedLabelColumnName))).ToArray();
     }
+
+    // The model with spNet replaced (never disposed: the chain would dispose the shared transformers).
+    private static ITransformer Replace(ITransformer model, SwitchablePrecisionTransformer spNet, ITransformer replacement) => model switch
+    {
+        _ when ReferenceEquals(model, spNet) => replacement,
+        IEnumerable<ITransformer> chain => new TransformerChain<ITransformer>(chain.Select(t => Replace(t, spNet, replacement)).ToArray()),
+        _ => model,
+    };
 
     /// <summary>Finds the switchable-precision transformer in <paramref name="model"/> (itself, or inside a pipeline).</summary>
     public static SwitchablePrecisionTransformer? FindSpNet(ITransformer model) => model switch

@@ -24,11 +24,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
         _host = env.Register(ComponentName);
-        InputColumns.CheckSwitches(options.Switches);
-        InputColumns.CheckSwitchLossWeights(options.SwitchLossWeights, options.Switches.Count);
-        if (NetworkFactory.ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip)
-            throw new ArgumentException(clip, nameof(options));
-        RecipeOptionChecks.Check(options);
+        SpNetOptionsValidation.Check(options);
         _options = options.Clone();
     }
 
@@ -68,26 +64,20 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         WarnIfTooFewSteps(channel, train.Count);
         int seed = _host.Rand.Next();
         var (mean, std) = ChannelStatistics(train);
-        var network = NetworkFactory.Create(new NetworkOptions
+        var network = NetworkFactory.Create(SpNetOptionsMapping.Network(_options, new NetworkOptions
         {
-            Architecture = _options.Architecture,
             InputChannels = geometry.Channels,
             Height = geometry.Height,
             Width = geometry.Width,
             Classes = classes,
-            Switches = _options.Switches.ToArray(),
-            Quantizer = _options.Quantizer,
-            QuantizeFirstAndLastLayers = _options.QuantizeFirstAndLastLayers,
-            ClipFullPrecisionActivations = _options.ClipFullPrecisionActivations,
-            WidthMultiplier = _options.WidthMultiplier,
             InputMean = mean,
             InputStd = std,
-        }, seed);
+        }), seed);
         try
         {
             channel.Info($"Training {_options.Architecture} ({network.ParameterCount:N0} parameters) on {train.Count} images " +
                 $"of {geometry}, {classes} classes, switches {string.Join(", ", network.Switches)}, {_options.Epochs} epochs.");
-            new SpNetTrainer(TrainerOptions(seed)).Train(network, train, validation, progress => Report(channel, progress));
+            new SpNetTrainer(SpNetOptionsMapping.Trainer(_options, seed)).Train(network, train, validation, progress => Report(channel, progress));
             return new SwitchablePrecisionTransformer(_host, network, _options.Clone(), classNames);
         }
         catch
@@ -111,7 +101,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         return result.Data;
     }
 
-    /// <summary>Below this many optimizer steps a joint SP-Net rarely leaves chance level (measured: 8 steps, every switch at 10%).</summary>
+    /// <summary>Below this many optimizer steps a joint SP-Net rarely leaves chance level (the README's "Semantics worth knowing" has the run that showed it).</summary>
     internal const int MinimumUsefulSteps = 50;
 
     private void WarnIfTooFewSteps(IChannel channel, int rows)
@@ -136,29 +126,6 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
                 string.Create(CultureInfo.InvariantCulture, $"{m.Precision} acc {m.Accuracy:P1}")));
         channel.Info(message);
     }
-
-    private TrainerOptions TrainerOptions(int seed) => new()
-    {
-        Epochs = _options.Epochs,
-        BatchSize = _options.BatchSize,
-        LearningRate = _options.LearningRate,
-        Optimizer = _options.Optimizer,
-        Momentum = _options.Momentum,
-        WeightDecay = _options.WeightDecay,
-        Schedule = _options.Schedule,
-        Distillation = _options.Distillation,
-        Temperature = _options.Temperature,
-        HardLabelWeight = _options.HardLabelWeight,
-        LossReduction = _options.SwitchLossReduction,
-        SwitchLossWeights = _options.SwitchLossWeights?.ToArray(),
-        RandomCropPadding = _options.RandomCropPadding,
-        HorizontalFlip = _options.HorizontalFlip,
-        Seed = seed,
-        CheckpointFolder = _options.CheckpointFolder,
-        FullPrecisionWarmStart = _options.FullPrecisionWarmStart,
-        DecayQuantizedWeights = _options.DecayQuantizedWeights,
-        BatchNormReestimationBatches = _options.BatchNormReestimationBatches,
-    };
 
     private static (float[] Mean, float[] Std) ChannelStatistics(ImageDataset data)
     {

@@ -3,9 +3,17 @@ using Microsoft.ML.SwitchablePrecision.Training;
 namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>
-/// Options of <see cref="SpNetEstimator"/>, in the style of ML.NET's trainers. The defaults train a good
-/// binary-weight SP-Net (W1A1, W1A2, W1A4, W1A32) on 28-32 px images on a 2-core CPU.
+/// Options of <see cref="SpNetEstimator"/>, in the style of ML.NET's trainers, checked when the estimator is created
+/// (errors name the option as <c>SpNetOptions.Name</c>). The defaults train a binary-weight SP-Net (W1A1, W1A2, W1A4,
+/// W1A32) on 28-32 px images on a 2-core CPU.
 /// </summary>
+/// <remarks>
+/// Three groups of fields: the columns and scoring settings (this type's own), the network's shape (each named as a
+/// property of <see cref="Architectures.NetworkOptions"/>) and the training recipe (each named as a property of
+/// <see cref="TrainerOptions"/>). Fields of the last two groups are copied to those records by name, validated by
+/// them and stored with the model as those records, so an option is defined once, in the record it belongs to, plus
+/// its field here.
+/// </remarks>
 public sealed class SpNetOptions
 {
     private static readonly TrainerOptions TrainerDefaults = new();
@@ -38,10 +46,9 @@ public sealed class SpNetOptions
     public bool QuantizeFirstAndLastLayers;
 
     /// <summary>
-    /// Clip layer inputs to [0, 1] at 32-bit activation switches too, as DoReFa does at the lower bit widths (DoReFa
-    /// only). On full Fashion-MNIST at one epoch this raised an SP-Net's W1A32 switch by 1.6 points, to slightly above a
-    /// dedicated model with the same clip, but clipping costs BinaryConnect 4.4 points, so it stays below an unclipped
-    /// dedicated model (docs/results/README.md). Default false.
+    /// Clip layer inputs to [0, 1] at 32-bit activation switches too, as DoReFa does at the lower bit widths, so every
+    /// switch sees activations on one range (DoReFa only). Default false. What it changes in accuracy is measured in
+    /// docs/results/README.md ("diagnosis-clip").
     /// </summary>
     public bool ClipFullPrecisionActivations;
 
@@ -55,16 +62,16 @@ public sealed class SpNetOptions
     public double HardLabelWeight = TrainerDefaults.HardLabelWeight;
 
     /// <summary>
-    /// Whether the switch losses are averaged (default) or added (the papers' convention). On full Fashion-MNIST at one
-    /// epoch, averaging was never worse than adding and up to 4.7 points better per switch (docs/results/README.md).
+    /// Whether the switch losses are averaged, <c>L = (1/S) sum_i w_i L_i</c> (default), or added, <c>L = sum_i w_i L_i</c>
+    /// (the papers' convention), where <c>w_i</c> are <see cref="SwitchLossWeights"/>. With SGD, adding scales the step
+    /// by the number of switches. Measured in docs/results/README.md ("diagnosis").
     /// </summary>
-    public SwitchLossReduction SwitchLossReduction = TrainerDefaults.LossReduction;
+    public SwitchLossReduction SwitchLossReduction = TrainerDefaults.SwitchLossReduction;
 
     /// <summary>
     /// One loss weight per entry of <see cref="Switches"/>, in the same order (each at least 0, one above 0), applied
-    /// before <see cref="SwitchLossReduction"/>; null (default) weights every switch equally. On full Fashion-MNIST,
-    /// weighting the most precise of four binary-weight switches 3 and the others 1 (with the default averaging: 1/2
-    /// and 1/6 each) narrowed its gap to a dedicated model from 5.4 to 3.4 points (docs/results/README.md).
+    /// before <see cref="SwitchLossReduction"/>; null (default) weights every switch equally. Weighting the most precise
+    /// switch up is measured in docs/results/README.md ("diagnosis").
     /// </summary>
     public IList<double>? SwitchLossWeights;
 
@@ -80,14 +87,26 @@ public sealed class SpNetOptions
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer = TrainerDefaults.Optimizer;
 
-    /// <summary>Momentum of SGD.</summary>
+    /// <summary>Momentum of SGD, at least 0 and below 1 (Adam ignores it).</summary>
     public double Momentum = TrainerDefaults.Momentum;
+
+    /// <summary>Nesterov momentum with SGD (needs <see cref="Momentum"/> above 0). Default false.</summary>
+    public bool Nesterov = TrainerDefaults.Nesterov;
 
     /// <summary>L2 weight decay of the convolution and linear weights.</summary>
     public double WeightDecay = TrainerDefaults.WeightDecay;
 
-    /// <summary>How the learning rate changes over training.</summary>
+    /// <summary>How the learning rate changes over training (per step).</summary>
     public LearningRateSchedule Schedule = TrainerDefaults.Schedule;
+
+    /// <summary>For <see cref="LearningRateSchedule.Step"/>: epochs between decays; 0 (default) means a third of <see cref="Epochs"/> (at least 1).</summary>
+    public int StepSizeEpochs = TrainerDefaults.StepSizeEpochs;
+
+    /// <summary>For <see cref="LearningRateSchedule.Step"/>: the factor applied at each decay, above 0 and at most 1. Default 0.1.</summary>
+    public double StepGamma = TrainerDefaults.StepGamma;
+
+    /// <summary>Epochs of linear warm-up from near 0 to <see cref="LearningRate"/> before the schedule starts, 0 to <see cref="Epochs"/>; 0 (default) = none.</summary>
+    public int WarmupEpochs = TrainerDefaults.WarmupEpochs;
 
     /// <summary>Zero padding of the random-crop augmentation, in pixels (0 turns it off).</summary>
     public int RandomCropPadding = TrainerDefaults.RandomCropPadding;

@@ -3,9 +3,56 @@ using Microsoft.ML.SwitchablePrecision.Training;
 
 namespace Microsoft.ML.SwitchablePrecision;
 
-/// <summary>The parts of <see cref="SpNetOptions"/> a saved model keeps (everything but the validation set and callback).</summary>
+/// <summary>
+/// The parts of <see cref="SpNetOptions"/> a saved model keeps (everything but the validation set, the callback and the
+/// checkpoint folder). Format version 2 stores them as records (<see cref="ToRecords"/>, <see cref="FromMetadata"/>),
+/// so a new option needs nothing here; version 1 stored text settings, read by <see cref="FromSettings"/>.
+/// </summary>
 internal static class StoredOptions
 {
+    /// <summary>The training recipe and columns of <paramref name="o"/> as the model stores them.</summary>
+    public static (TrainerOptions Training, Persistence.StoredColumns Columns) ToRecords(SpNetOptions o) =>
+        (SpNetOptionsMapping.Trainer(o, seed: 0) with { CheckpointFolder = null },
+         new Persistence.StoredColumns
+         {
+             Label = o.LabelColumnName, Features = o.FeatureColumnName, Score = o.ScoreColumnName,
+             PredictedLabel = o.PredictedLabelColumnName, ScoringBatchSize = o.ScoringBatchSize,
+         });
+
+    /// <summary>Rebuilds the options of a stored model: from its records (version 2) or its text settings (version 1).</summary>
+    /// <exception cref="InvalidDataException">A stored record holds a value the options do not accept; the message names it.</exception>
+    public static SpNetOptions FromMetadata(Persistence.ModelMetadata metadata, Architectures.NetworkOptions network)
+    {
+        if (metadata.Training is not { } training || metadata.Columns is not { } columns)
+            return FromSettings(metadata.TrainingSettings ?? [], network);
+        try
+        {
+            training.Validate("the model's Training");
+        }
+        catch (ArgumentException e)
+        {
+            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new InvalidDataException($"The model's training settings are invalid: {reason}", e);
+        }
+        var o = new SpNetOptions
+        {
+            LabelColumnName = Column(columns.Label, nameof(columns.Label)),
+            FeatureColumnName = Column(columns.Features, nameof(columns.Features)),
+            ScoreColumnName = Column(columns.Score, nameof(columns.Score)),
+            PredictedLabelColumnName = Column(columns.PredictedLabel, nameof(columns.PredictedLabel)),
+            ScoringBatchSize = Math.Max(1, columns.ScoringBatchSize),
+            ImageChannels = network.InputChannels,
+            ImageHeight = network.Height,
+            ImageWidth = network.Width,
+        };
+        SpNetOptionsMapping.CopyFrom(network, training, o);
+        return o;
+    }
+
+    private static string Column(string? name, string field) => !string.IsNullOrWhiteSpace(name) ? name
+        : throw new InvalidDataException($"The model's Columns.{field} is empty: expected a column name.");
+
+    /// <summary>The version 1 text form (frozen: version 2 stores records; never add a setting here).</summary>
     public static Dictionary<string, string> ToSettings(SpNetOptions o)
     {
         var settings = Settings(o);
@@ -38,7 +85,10 @@ internal static class StoredOptions
         [nameof(o.BatchNormReestimationBatches)] = Format(o.BatchNormReestimationBatches),
     };
 
-    /// <summary>Rebuilds the options; network fields come from the stored network, unknown or missing settings keep defaults.</summary>
+    /// <summary>
+    /// Rebuilds the options from the version 1 text form; network fields come from the stored network, unknown or
+    /// missing settings keep defaults (or the behaviour of the time a setting did not exist yet).
+    /// </summary>
     public static SpNetOptions FromSettings(IReadOnlyDictionary<string, string> s, Architectures.NetworkOptions network)
     {
         var o = new SpNetOptions

@@ -127,18 +127,35 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Scores <paramref name="input"/> lazily, in batches of <see cref="SpNetOptions.ScoringBatchSize"/> rows.</summary>
-    public IDataView Transform(IDataView input)
+    public IDataView Transform(IDataView input) => Transform(input, fixedSwitch: null);
+
+    internal IDataView Transform(IDataView input, int? fixedSwitch)
     {
         ArgumentNullException.ThrowIfNull(input);
         ThrowIfDisposed();
-        return new ScoringDataView(this, input);
+        return new ScoringDataView(this, input, fixedSwitch);
     }
 
     /// <summary>
     /// A row-to-row mapper over <paramref name="inputSchema"/>, as <c>PredictionEngine</c> uses. While the rows it
     /// makes are reachable, <see cref="Dispose"/> leaves the network alone (see the remarks on lifetime).
     /// </summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => CreateRowMapper(inputSchema, fixedSwitch: null);
+
+    /// <summary>
+    /// A transformer that scores at <paramref name="precision"/> whatever <see cref="Precision"/> is set to, sharing
+    /// this transformer's network (no copy): for evaluation, and for callers that must not see another caller's
+    /// change of <see cref="Precision"/>. Saving it saves this model with <paramref name="precision"/> active. It is
+    /// valid while this transformer is (it has no <c>Dispose</c> of its own).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The model was not trained with that switch; the message lists the valid ones.</exception>
+    public FixedPrecisionTransformer AtPrecision(Precision precision)
+    {
+        ThrowIfDisposed();
+        return new FixedPrecisionTransformer(this, _network.Context.IndexOf(precision));
+    }
+
+    internal IRowToRowMapper CreateRowMapper(DataViewSchema inputSchema, int? fixedSwitch)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var engine = new object();
@@ -148,7 +165,7 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
             if (_engines.Count >= 64) _engines.RemoveAll(e => !e.TryGetTarget(out _));
             _engines.Add(new WeakReference<object>(engine));
         }
-        return new ScoringRowMapper(this, inputSchema, engine);
+        return new ScoringRowMapper(this, inputSchema, engine, fixedSwitch);
     }
 
     /// <summary>
@@ -183,7 +200,7 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
         }
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelStorage.Save(ctx, this);
 

@@ -18,10 +18,7 @@ public sealed class SwitchContext
     public SwitchContext(IReadOnlyList<Precision> switches)
     {
         ArgumentNullException.ThrowIfNull(switches);
-        if (switches.Count == 0) throw new ArgumentException("At least one switch is required.", nameof(switches));
-        var duplicate = switches.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ArgumentException($"Switch {duplicate.Key} is listed more than once.", nameof(switches));
+        SwitchList.Check(switches, nameof(switches));
         Switches = switches.ToArray();
         _activeIndex = Switches.Count - 1;
     }

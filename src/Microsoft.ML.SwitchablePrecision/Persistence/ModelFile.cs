@@ -20,13 +20,17 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// </remarks>
 internal static class ModelFile
 {
-    /// <summary>The format this build writes; it reads this version and older ones.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The format this build writes; it reads this version and older ones. Version 2 stores the training recipe and
+    /// columns as records (<see cref="ModelMetadata.Training"/>, <see cref="ModelMetadata.Columns"/>) instead of the
+    /// text settings of version 1.
+    /// </summary>
+    public const int CurrentVersion = 2;
 
     private const int HashBytes = 32;
     private const int MaxMetadataBytes = 16 << 20;
     private static readonly byte[] Magic = "SPNETMDL"u8.ToArray();
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(allowIntegerValues: false) } };
 
     public static void Write(Stream destination, ModelMetadata metadata, SwitchableNetwork network)
     {

@@ -20,13 +20,19 @@ internal sealed class ModelMetadata
     public string ActivePrecision { get; set; } = "";
     public List<string> ClassNames { get; set; } = [];
 
-    /// <summary>The column names and training settings of the ML.NET estimator, kept for <c>Options</c> after loading.</summary>
+    /// <summary>Format version 1 only: the column names and training settings as text (<see cref="StoredOptions.FromSettings"/>).</summary>
     public Dictionary<string, string> TrainingSettings { get; set; } = [];
+
+    /// <summary>From format version 2: the training recipe the model was trained with, stored as the record itself.</summary>
+    public Training.TrainerOptions? Training { get; set; }
+
+    /// <summary>From format version 2: the ML.NET column names and scoring batch.</summary>
+    public StoredColumns? Columns { get; set; }
 
     public Precision ActivePrecisionValue => ParseField(ActivePrecision, nameof(ActivePrecision));
 
     public static ModelMetadata From(NetworkOptions options, Precision active, IReadOnlyList<string> classNames,
-        IReadOnlyDictionary<string, string> trainingSettings) => new()
+        Training.TrainerOptions? training = null, StoredColumns? columns = null) => new()
     {
         Architecture = options.Architecture.ToString(),
         Quantizer = options.Quantizer.ToString(),
@@ -42,7 +48,8 @@ internal sealed class ModelMetadata
         InputStd = options.InputStd.ToList(),
         ActivePrecision = active.ToString(),
         ClassNames = classNames.ToList(),
-        TrainingSettings = new Dictionary<string, string>(trainingSettings),
+        Training = training,
+        Columns = columns,
     };
 
     /// <summary>

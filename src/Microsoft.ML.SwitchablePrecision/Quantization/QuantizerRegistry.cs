@@ -24,9 +24,14 @@ internal static class QuantizerRegistry
     {
         foreach (var family in Families)
             if (family.Kind == kind) return family;
-        throw new ArgumentException(
-            $"Quantizer {kind} is not a registered quantizer family: expected one of {string.Join(", ", Families.Select(f => f.Kind))}.", parameter);
+        throw new ArgumentException(UnknownMessage(kind), parameter);
     }
+
+    /// <summary>Why <paramref name="kind"/> has no family, naming the registered ones.</summary>
+    public static string UnknownMessage(QuantizerKind kind) => (Enum.IsDefined(kind)
+            ? $"Quantizer {kind} has no registered family"
+            : $"Quantizer {((int)kind).ToString(System.Globalization.CultureInfo.InvariantCulture)} is not defined")
+        + $": expected one of {string.Join(", ", Families.Select(f => f.Kind))}.";
 
     /// <summary>Why clipping 32-bit activations cannot go with <paramref name="kind"/>, or null when it can (or <paramref name="clip"/> is false).</summary>
     public static string? ClipProblem(bool clip, QuantizerKind kind) => clip && !Get(kind).SupportsClipFullPrecisionActivations

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.SwitchablePrecision.Training;
+namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>How the quantized switches of a network learn during joint training (see docs/training.md).</summary>
 public enum DistillationMode

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.SwitchablePrecision.Training;
+namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>The optimizer that updates the shared weights.</summary>
 public enum OptimizerKind

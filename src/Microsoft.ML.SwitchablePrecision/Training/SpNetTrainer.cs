@@ -210,7 +210,7 @@ public sealed class SpNetTrainer
             throw new ArgumentException(
                 $"TrainerOptions.SwitchLossWeights has {given.Count} entries; the network has {switchCount} switches (one weight each, in the network's switch order).",
                 "network");
-        double scale = _options.LossReduction == SwitchLossReduction.Mean ? 1.0 / switchCount : 1.0;
+        double scale = _options.SwitchLossReduction == SwitchLossReduction.Mean ? 1.0 / switchCount : 1.0;
         return (_options.SwitchLossWeights ?? Enumerable.Repeat(1.0, switchCount).ToArray()).Select(w => w * scale).ToArray();
     }
 

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.SwitchablePrecision.Training;
+namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>How the losses of the switches combine into the one gradient of a training step.</summary>
 public enum SwitchLossReduction
@@ -12,8 +12,7 @@ public enum SwitchLossReduction
 
     /// <summary>
     /// The switch losses are averaged (each weighted 1/k): the shared weights get the mean gradient, so a learning
-    /// rate means the same step as for a one-switch network. The default: on full Fashion-MNIST it was never worse
-    /// than <see cref="Sum"/> and up to 4.7 points better (docs/results/README.md).
+    /// rate means the same step as for a one-switch network. The default; the two are compared in docs/results/README.md.
     /// </summary>
     Mean,
 }

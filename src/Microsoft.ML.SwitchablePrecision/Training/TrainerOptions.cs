@@ -45,8 +45,8 @@ public sealed record TrainerOptions
     public int WarmupEpochs { get; init; }
 
     /// <summary>
-    /// How the quantized switches learn from the more precise ones. Default <see cref="DistillationMode.Off"/>: in a
-    /// measurement on Fashion-MNIST (docs/training.md) it matched distillation with hard labels and beat soft-only distillation.
+    /// How the quantized switches learn from the more precise ones. Default <see cref="DistillationMode.Off"/>; the
+    /// modes are compared in docs/training.md and docs/results/README.md.
     /// </summary>
     public DistillationMode Distillation { get; init; } = DistillationMode.Off;
 
@@ -72,7 +72,7 @@ public sealed record TrainerOptions
     /// Whether the (weighted) switch losses are averaged (default, <see cref="SwitchLossReduction.Mean"/>) or added
     /// (<see cref="SwitchLossReduction.Sum"/>, the papers' convention).
     /// </summary>
-    public SwitchLossReduction LossReduction { get; init; } = SwitchLossReduction.Mean;
+    public SwitchLossReduction SwitchLossReduction { get; init; } = SwitchLossReduction.Mean;
 
     /// <summary>One loss weight per switch, in the network's switch order; null means 1 for every switch. Each at least 0, one above 0.</summary>
     public IReadOnlyList<double>? SwitchLossWeights { get; init; }
@@ -110,8 +110,11 @@ public sealed record TrainerOptions
     public string? CheckpointFolder { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and the expected range.</summary>
-    internal void Validate()
+    /// <param name="owner">The type the user set the options on, named in the message (<c>SpNetOptions</c> has the same option names).</param>
+    internal void Validate(string owner = nameof(TrainerOptions))
     {
+        void Require(bool condition, string name, object value, string expected) => RequireOption(condition, owner, name, value, expected);
+
         Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "a finite number above 0");
@@ -128,7 +131,7 @@ public sealed record TrainerOptions
         Require(double.IsFinite(Temperature) && Temperature > 0, nameof(Temperature), Temperature, "a finite number above 0");
         Require(double.IsFinite(HardLabelWeight) && HardLabelWeight >= 0, nameof(HardLabelWeight), HardLabelWeight, "a finite number of at least 0");
         Require(RandomCropPadding >= 0, nameof(RandomCropPadding), RandomCropPadding, "at least 0 (0 = off)");
-        Require(Enum.IsDefined(LossReduction), nameof(LossReduction), LossReduction, "Sum or Mean");
+        Require(Enum.IsDefined(SwitchLossReduction), nameof(SwitchLossReduction), SwitchLossReduction, "Sum or Mean");
         Require(Threads >= 0, nameof(Threads), Threads, "at least 0 (0 = torch's setting)");
         Require(double.IsFinite(FullPrecisionWarmStart) && FullPrecisionWarmStart is >= 0 and < 1, nameof(FullPrecisionWarmStart),
             FullPrecisionWarmStart, "at least 0 and below 1 (a fraction of the training steps)");
@@ -143,10 +146,10 @@ public sealed record TrainerOptions
         }
     }
 
-    private static void Require(bool condition, string name, object value, string expected)
+    private static void RequireOption(bool condition, string owner, string name, object value, string expected)
     {
         if (condition) return;
         string shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
-        throw new ArgumentException($"TrainerOptions.{name} is {shown}; expected {expected}.", "options");
+        throw new ArgumentException($"{owner}.{name} is {shown}; expected {expected}.", "options");
     }
 }

@@ -35,7 +35,7 @@ public class ClippedActivationTests
         using var network = NetworkFactory.Create(Clipped, seed: 6);
         network.eval();
         var stream = new MemoryStream();
-        ModelFile.Write(stream, ModelMetadata.From(Clipped, Clipped.Switches[^1], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], new Dictionary<string, string>()), network);
+        ModelFile.Write(stream, ModelMetadata.From(Clipped, Clipped.Switches[^1], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]), network);
         stream.Position = 0;
         var (metadata, restored) = ModelFile.Read(stream);
         using (restored)

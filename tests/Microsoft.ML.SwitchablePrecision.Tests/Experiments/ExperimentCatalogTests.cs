@@ -99,7 +99,7 @@ public class ExperimentCatalogTests
         var fast = Recipe.Trainer(HandMadeCells.Dedicated("W1A1", 1) with { Recipe = "r1+lr0.4" }, threads: 1);
 
         Assert.Null(plain.SwitchLossWeights);
-        Assert.Equal(SwitchLossReduction.Sum, plain.LossReduction);
+        Assert.Equal(SwitchLossReduction.Sum, plain.SwitchLossReduction);
         Assert.Equal([0.25, 0.25, 0.25, 0.25], mean.SwitchLossWeights!);
         Assert.Equal(plain with { SwitchLossWeights = mean.SwitchLossWeights }, mean);
         Assert.Equal(0.4, fast.LearningRate);

@@ -165,12 +165,12 @@ public class QuantizerFamilyContractTests
     public void AnUnregisteredQuantizerFailsAtNetworkConstructionNamingItAndTheRegisteredOnes()
     {
         var error = Assert.Throws<ArgumentException>(() => NetworkFactory.Create(new NetworkOptions { Quantizer = (QuantizerKind)99 }));
-        Assert.Equal("Quantizer 99 is not a registered quantizer family: expected one of DoReFa, Pact, Lsq. (Parameter 'options')", error.Message);
+        Assert.Equal("Quantizer 99 is not defined: expected one of DoReFa, Pact, Lsq. (Parameter 'options')", error.Message);
 
         var context = new SwitchContext([new Precision(1, 1)]);
         var direct = Assert.Throws<ArgumentException>(() => new ActivationQuantizer("a", context, (QuantizerKind)99));
         Assert.Equal("kind", direct.ParamName);
-        Assert.StartsWith("Quantizer 99 is not a registered quantizer family", direct.Message);
+        Assert.StartsWith("Quantizer 99 is not defined: expected one of DoReFa, Pact, Lsq.", direct.Message);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class ModelFileBoundsTests
     private static byte[] Stored()
     {
         using var network = NetworkFactory.Create(Options, seed: 3);
-        var metadata = ModelMetadata.From(Options, Precision.FullPrecision, ClassNames(10), new Dictionary<string, string>());
+        var metadata = ModelMetadata.From(Options, Precision.FullPrecision, ClassNames(10));
         using var stream = new MemoryStream();
         ModelFile.Write(stream, metadata, network);
         return stream.ToArray();

@@ -26,7 +26,7 @@ public class SpNetTrainerBehaviourTests
         {
             Epochs = 1, BatchSize = data.Count, LearningRate = rate, Momentum = 0, WeightDecay = 0,
             Schedule = LearningRateSchedule.Constant, RandomCropPadding = 0, Seed = 3,
-            LossReduction = reduction, SwitchLossWeights = lossWeights,
+            SwitchLossReduction = reduction, SwitchLossWeights = lossWeights,
         };
         using var trained = TrainingData.NewNetwork(9, TrainingData.ThreeSwitches);
         new SpNetTrainer(options).Train(trained, data);

@@ -24,7 +24,7 @@ public class TrainerOptionsTests
         { new() { RandomCropPadding = -1 }, "TrainerOptions.RandomCropPadding is -1; expected at least 0 (0 = off)." },
         { new() { Threads = -2 }, "TrainerOptions.Threads is -2; expected at least 0 (0 = torch's setting)." },
         { new() { SwitchLossWeights = [1, -1] }, "TrainerOptions.SwitchLossWeights[1] is -1; expected a finite number of at least 0." },
-        { new() { LossReduction = (SwitchLossReduction)7 }, "TrainerOptions.LossReduction is 7; expected Sum or Mean." },
+        { new() { SwitchLossReduction = (SwitchLossReduction)7 }, "TrainerOptions.SwitchLossReduction is 7; expected Sum or Mean." },
         { new() { SwitchLossWeights = [0, 0] }, "TrainerOptions.SwitchLossWeights is all zero; expected at least one weight above 0." },
     };
 

@@ -11,26 +11,20 @@ internal static class MlNetInternals
 {
     public static IHostEnvironment Environment(TransformsCatalog catalog) => catalog.GetEnvironment();
 
+    public static IHostEnvironment Environment(ModelOperationsCatalog catalog) => catalog.GetEnvironment();
+
     /// <summary>The shape of a concrete schema (ML.NET keeps this conversion internal).</summary>
     public static SchemaShape ShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
 
+    /// <summary>
+    /// The input shape plus the columns <see cref="OutputSchema.Build"/> appends, taken from a schema built with two
+    /// placeholder classes (a shape does not carry the class count), so the output columns are defined once.
+    /// </summary>
     public static SchemaShape OutputShape(SchemaShape input, string scoreColumn, string predictedLabelColumn)
     {
+        var appended = SchemaShape.Create(OutputSchema.Build(new DataViewSchema.Builder().ToSchema(), scoreColumn, predictedLabelColumn, ["0", "1"]));
         var columns = input.ToDictionary(c => c.Name);
-        var scoreAnnotations = new SchemaShape(
-        [
-            new SchemaShape.Column(AnnotationUtils.Kinds.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false),
-            new SchemaShape.Column(AnnotationUtils.Kinds.ScoreColumnKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
-            new SchemaShape.Column(AnnotationUtils.Kinds.ScoreValueKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
-        ]);
-        var keyAnnotations = new SchemaShape(
-        [
-            new SchemaShape.Column(AnnotationUtils.Kinds.KeyValues, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false),
-        ]);
-        columns[scoreColumn] = new SchemaShape.Column(scoreColumn, SchemaShape.Column.VectorKind.Vector,
-            NumberDataViewType.Single, false, scoreAnnotations);
-        columns[predictedLabelColumn] = new SchemaShape.Column(predictedLabelColumn, SchemaShape.Column.VectorKind.Scalar,
-            NumberDataViewType.UInt32, true, keyAnnotations);
+        foreach (var column in appended) columns[column.Name] = column;
         return new SchemaShape(columns.Values);
     }
 }

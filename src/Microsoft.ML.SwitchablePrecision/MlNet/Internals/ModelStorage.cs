@@ -31,7 +31,8 @@ internal static class ModelStorage
         loaderSignature: LoaderSignature,
         loaderSignatureAlt: null);
 
-    public static void Save(ModelSaveContext ctx, SwitchablePrecisionTransformer transformer)
+    /// <summary>Writes <paramref name="transformer"/> with <paramref name="active"/> (default: its <c>Precision</c>) as the stored precision.</summary>
+    public static void Save(ModelSaveContext ctx, SwitchablePrecisionTransformer transformer, Precision? active = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel();
@@ -42,8 +43,8 @@ internal static class ModelStorage
             writer.Flush();
             transformer.Exclusive(network =>
             {
-                var metadata = ModelMetadata.From(network.Options, transformer.Precision, transformer.ClassNames,
-                    StoredOptions.ToSettings(transformer.Options));
+                var (training, columns) = StoredOptions.ToRecords(transformer.Options);
+                var metadata = ModelMetadata.From(network.Options, active ?? transformer.Precision, transformer.ClassNames, training, columns);
                 ModelFile.Write(writer.BaseStream, metadata, network);
                 return true;
             });
@@ -66,8 +67,16 @@ internal static class ModelStorage
         bool found = ctx.TryLoadBinaryStream(WeightsEntry, reader =>
         {
             var (metadata, network) = ModelFile.Read(reader.BaseStream);
-            var options = StoredOptions.FromSettings(metadata.TrainingSettings, network.Options);
-            transformer = new SwitchablePrecisionTransformer(env, network, options, metadata.ClassNames);
+            try
+            {
+                var options = StoredOptions.FromMetadata(metadata, network.Options);
+                transformer = new SwitchablePrecisionTransformer(env, network, options, metadata.ClassNames);
+            }
+            catch
+            {
+                network.Dispose();
+                throw;
+            }
         });
         if (!found || transformer is null)
             throw new InvalidDataException($"The model has no '{WeightsEntry}' entry: it is incomplete or was not written by Microsoft.ML.SwitchablePrecision.");
