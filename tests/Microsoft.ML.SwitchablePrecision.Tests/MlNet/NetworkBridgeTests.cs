@@ -18,7 +18,7 @@ public sealed class NetworkBridgeTests
         {
             Switches = [new(1, 2), Precision.FullPrecision], WidthMultiplier = 0.25, InputMean = [72f], InputStd = [90f],
         }, seed: 3);
-        new SpNetTrainer(new TrainerOptions { Epochs = 1, BatchSize = 50, Seed = 3 }).Train(network, train);
+        new SwitchableNetworkTrainer(new TrainerOptions { Epochs = 1, BatchSize = 50, Seed = 3 }).Train(network, train);
         var ml = new MLContext(seed: 1);
         using var spNet = ml.Model.CreateSpNetTransformer(network, FashionMnist.ClassNames, new SpNetOptions { ScoreColumnName = "Probabilities" });
         var view = ml.Data.LoadFromEnumerable(Rows(test));
