@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
 public sealed class NetworkBridgeTests
 {
     [Fact]
-    public void ANetworkTrainedWithSpNetTrainerScoresThroughMlNetAsItDoesDirectlyAndSurvivesSaveAndLoad()
+    public void ANetworkTrainedWithSwitchableNetworkTrainerScoresThroughMlNetAsItDoesDirectlyAndSurvivesSaveAndLoad()
     {
         var train = SubsetData.Balanced(SubsetData.Train, 20);
         var test = SubsetData.Balanced(SubsetData.Test, 3);
