@@ -5,11 +5,12 @@ namespace Microsoft.ML.SwitchablePrecision.OnDemand;
 /// <summary>
 /// Times every switch through <see cref="SwitchablePrecisionTransformer.Score"/>, the call predictions and
 /// <c>Transform</c> batches make, within a fixed time budget: one untimed warm-up call per switch and batch size (it
-/// compiles the switch's plan), then timed calls until the switch's share of the budget is spent, the median kept.
+/// compiles the switch's plan) at batch 1, then timed calls until the switch's share of the budget is spent (at least
+/// one), the median kept.
 /// </summary>
 internal static class LatencyMeasurement
 {
-    /// <summary>The whole measurement's time budget after warm-up; the batch calls take at least one timed run each.</summary>
+    /// <summary>The whole measurement's time budget after warm-up; every switch and batch size takes at least one timed call.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(300);
 
     private const int MaxRuns = 25;
@@ -24,16 +25,16 @@ internal static class LatencyMeasurement
         var result = new SwitchLatency[switches];
         for (int s = 0; s < switches; s++)
         {
-            var one = Median(() => transformer.Score(single, 1, s), share);
-            var many = Median(() => transformer.Score(batchPixels, batch, s), share);
+            var one = Median(() => transformer.Score(single, 1, s), share, warmUp: true);
+            var many = Median(() => transformer.Score(batchPixels, batch, s), share, warmUp: false);
             result[s] = new SwitchLatency(one, batch, many);
         }
         return result;
     }
 
-    private static TimeSpan Median(Action call, TimeSpan share)
+    private static TimeSpan Median(Action call, TimeSpan share, bool warmUp)
     {
-        call();
+        if (warmUp) call();
         var times = new List<TimeSpan>();
         long start = Stopwatch.GetTimestamp();
         do
