@@ -115,3 +115,27 @@ public sealed class PrecisionSelectorTests
         Assert.Equal(950_000e-12, OperationEnergyEstimates.EstimatedJoulesPerImage(cost), 15);
     }
 }
+
+public sealed class StoredAccuraciesTests
+{
+    private static readonly Precision[] Switches = [new(1, 1), new(1, 32)];
+
+    [Fact]
+    public void KnownAccuraciesRoundTripAndUnknownOnesAreLeftOut()
+    {
+        Assert.Null(StoredAccuracies.ToStored(Switches, [null, null]));
+        var stored = StoredAccuracies.ToStored(Switches, [0.5, null]);
+        Assert.Equal(new Dictionary<string, double> { ["W1A1"] = 0.5 }, stored);
+        Assert.Equal([0.5, null], StoredAccuracies.FromStored(stored, Switches));
+        Assert.Equal([null, null], StoredAccuracies.FromStored(null, Switches));
+    }
+
+    [Fact]
+    public void AStoredAccuracyOfAnotherSwitchOrOutOfRangeIsRefusedNamingIt()
+    {
+        var other = Assert.Throws<InvalidDataException>(() => StoredAccuracies.FromStored(new Dictionary<string, double> { ["W2A2"] = 0.5 }, Switches));
+        Assert.Equal("The model's SwitchAccuracies entry 'W2A2' is not one of its switches (W1A1, W1A32).", other.Message);
+        var range = Assert.Throws<InvalidDataException>(() => StoredAccuracies.FromStored(new Dictionary<string, double> { ["W1A32"] = 1.5 }, Switches));
+        Assert.Equal("The model's SwitchAccuracies entry for W1A32 is 1.5; expected an accuracy from 0 to 1.", range.Message);
+    }
+}
