@@ -27,7 +27,7 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
         var clock = Stopwatch.StartNew();
         using var network = NetworkFactory.Create(Recipe.Network(spec), spec.Seed);
         string? checkpoints = checkpointRoot is null ? null : Path.Combine(checkpointRoot, spec.Key);
-        var trainer = new SpNetTrainer(Recipe.Trainer(spec, threads) with { CheckpointFolder = checkpoints });
+        var trainer = new SwitchableNetworkTrainer(Recipe.Trainer(spec, threads) with { CheckpointFolder = checkpoints });
         int? firstEpoch = null;
         var trainingClock = Stopwatch.StartNew();
         var summary = trainer.Train(network, data.Train, validation: null, p =>

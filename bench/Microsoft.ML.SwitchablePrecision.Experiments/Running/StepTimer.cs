@@ -32,7 +32,7 @@ internal static class StepTimer
         foreach (var spec in specs)
         {
             using var network = NetworkFactory.Create(Recipe.Network(spec), seed: 1);
-            var trainer = new SpNetTrainer(Recipe.Trainer(spec, threads));
+            var trainer = new SwitchableNetworkTrainer(Recipe.Trainer(spec, threads));
             TimeSpan warm = TimeSpan.Zero, end = TimeSpan.Zero, cpuWarm = TimeSpan.Zero, cpuEnd = TimeSpan.Zero;
             trainer.Train(network, slice, progress: p =>
             {

@@ -9,7 +9,7 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 /// their weights and input; the shortcut is the identity, or a full-precision 1x1 convolution with switchable
 /// BatchNorm when the shape changes.
 /// </summary>
-internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class BasicBlock : ExplicitlyRegisteredModule
 {
     private readonly QuantizedConv2d _conv1;
     private readonly SwitchableBatchNorm2d _bn1;
@@ -38,9 +38,6 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
             register_module("shortcut_bn", _shortcutBn);
         }
     }
-
-    // Registered explicitly; see SwitchableBatchNorm2d.RegisterComponents.
-    protected override void RegisterComponents() { }
 
     public QuantizedConv2d Conv1 => _conv1;
 
@@ -74,13 +71,4 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
         return output.relu_();
     }
 
-    public void Describe(string path, ref long height, ref long width, List<LayerCost> layers)
-    {
-        layers.Add(_conv1.Describe($"{path}.conv1", height, width));
-        long h = _conv1.OutputSize(height), w = _conv1.OutputSize(width);
-        layers.Add(_conv2.Describe($"{path}.conv2", h, w));
-        if (_shortcut is not null) layers.Add(_shortcut.Describe($"{path}.shortcut", height, width));
-        height = h;
-        width = w;
-    }
 }

@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 /// kept. The expansion's input is the previous linear bottleneck, which is signed, so it keeps a full-precision
 /// input (its weights are quantized); the depthwise and projection inputs follow a ReLU6 and are quantized.
 /// </summary>
-internal sealed class InvertedResidual : nn.Module<Tensor, Tensor>
+internal sealed class InvertedResidual : ExplicitlyRegisteredModule
 {
     private readonly QuantizedConv2d? _expand;
     private readonly SwitchableBatchNorm2d? _expandBn;
@@ -43,9 +43,6 @@ internal sealed class InvertedResidual : nn.Module<Tensor, Tensor>
         _residual = stride == 1 && inChannels == outChannels;
     }
 
-    // Registered explicitly; see SwitchableBatchNorm2d.RegisterComponents.
-    protected override void RegisterComponents() { }
-
     public override Tensor forward(Tensor input)
     {
         var x = input;
@@ -55,12 +52,4 @@ internal sealed class InvertedResidual : nn.Module<Tensor, Tensor>
         return _residual ? output.add_(input) : output;
     }
 
-    public void Describe(string path, ref long height, ref long width, List<LayerCost> layers)
-    {
-        if (_expand is not null) layers.Add(_expand.Describe($"{path}.expand", height, width));
-        layers.Add(_depthwise.Describe($"{path}.depthwise", height, width));
-        height = _depthwise.OutputSize(height);
-        width = _depthwise.OutputSize(width);
-        layers.Add(_project.Describe($"{path}.project", height, width));
-    }
 }

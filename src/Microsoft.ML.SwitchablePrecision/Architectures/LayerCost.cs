@@ -4,7 +4,7 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 /// What one weight layer costs per image, independent of the switch: a precision report multiplies this by the
 /// bit widths of a switch (quantized parts take the switch's bits, the others stay at 32).
 /// </summary>
-/// <param name="Name">The layer's path in the network, for example <c>stage2.block1.conv1</c>.</param>
+/// <param name="Name">The layer's module path in the network, for example <c>layer2.0.conv1</c> or <c>blocks.3.depthwise</c>.</param>
 /// <param name="Kind"><c>Conv2d</c>, <c>DepthwiseConv2d</c> or <c>Linear</c>.</param>
 /// <param name="Weights">Number of weights (biases excluded).</param>
 /// <param name="MacsPerImage">Multiply-accumulates for one input image.</param>

@@ -28,6 +28,19 @@ public sealed class MobileNetV2 : SwitchableNetwork
     private readonly SwitchableBatchNorm2d _headBn;
     private readonly QuantizedLinear _classifier;
 
+    /// <summary>MobileNetV2 with its published stage table; no inference plan builder yet.</summary>
+    internal static readonly ArchitectureDefinition Definition = new(
+        ArchitectureKind.MobileNetV2, Stages.Select(s => s.Channels).ToArray(), Stages.Select(s => s.Blocks).ToArray(),
+        options => new MobileNetV2(options), MinimumWeightBytes, CompilePlan: null);
+
+    // The classifier plus the head convolution.
+    private static long MinimumWeightBytes(NetworkOptions options)
+    {
+        long classifierInput = HeadWidth(options.WidthMultiplier);
+        long largest = LastStageWidth(options.WidthMultiplier) * classifierInput;
+        return sizeof(float) * (largest + classifierInput * options.Classes);
+    }
+
     internal MobileNetV2(NetworkOptions options) : base("mobilenetv2", options)
     {
         var quantizer = options.Quantizer;
@@ -63,9 +76,6 @@ public sealed class MobileNetV2 : SwitchableNetwork
         register_module("classifier", _classifier);
     }
 
-    /// <inheritdoc cref="SwitchableBatchNorm2d.RegisterComponents"/>
-    protected override void RegisterComponents() { }
-
     /// <summary>Computes the logits of a batch <c>[N, C, H, W]</c> at the active switch.</summary>
     public override Tensor forward(Tensor images)
     {
@@ -75,20 +85,6 @@ public sealed class MobileNetV2 : SwitchableNetwork
         foreach (var block in _blocks) x = block.call(x);
         x = nn.functional.relu6(_headBn.call(_head.call(x)), inplace: true);
         return _classifier.call(x.mean([2, 3])).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<LayerCost> DescribeLayers()
-    {
-        var layers = new List<LayerCost>();
-        long h = Options.Height, w = Options.Width;
-        layers.Add(_stem.Describe("stem", h, w));
-        h = _stem.OutputSize(h);
-        w = _stem.OutputSize(w);
-        for (int b = 0; b < _blocks.Count; b++) _blocks[b].Describe($"blocks.{b}", ref h, ref w, layers);
-        layers.Add(_head.Describe("head", h, w));
-        layers.Add(_classifier.Describe("classifier"));
-        return layers;
     }
 
     // Rounds to the nearest multiple of 8, never below 8 nor more than 10 % under the requested width.

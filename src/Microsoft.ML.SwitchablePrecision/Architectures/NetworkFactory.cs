@@ -1,5 +1,6 @@
 using Microsoft.ML.SwitchablePrecision.Modules;
 using Microsoft.ML.SwitchablePrecision.Native;
+using Microsoft.ML.SwitchablePrecision.Quantization;
 
 namespace Microsoft.ML.SwitchablePrecision.Architectures;
 
@@ -49,51 +50,25 @@ public static class NetworkFactory
         return Build(options);
     }
 
-    private static readonly int[] ResNet20Widths = [16, 32, 64];
-    private static readonly int[] ResNet18Widths = [64, 128, 256, 512];
-    private const int ResNet20Blocks = 3;
-    private const int ResNet18Blocks = 2;
-
-    private static SwitchableNetwork Build(NetworkOptions options) => options.Architecture switch
-    {
-        ArchitectureKind.ResNet20 => new ResNet("resnet20", options, ResNet20Widths, ResNet20Blocks),
-        ArchitectureKind.ResNet18 => new ResNet("resnet18", options, ResNet18Widths, ResNet18Blocks),
-        _ => new MobileNetV2(options),
-    };
+    private static SwitchableNetwork Build(NetworkOptions options) =>
+        ArchitectureRegistry.Get(options.Architecture, nameof(options)).Build(options);
 
     /// <summary>
     /// A lower bound on the float32 bytes of the weights the network <paramref name="options"/> describes, computed
-    /// without building it: the classifier plus, for a ResNet, the last stage's 3x3 convolutions, or for MobileNetV2
-    /// the head convolution. A stored model whose payload is smaller cannot hold that network, so it is rejected
-    /// before any allocation. Call after <see cref="Validate"/>.
+    /// without building it (each architecture's <see cref="ArchitectureDefinition.MinimumWeightBytes"/>). A stored model
+    /// whose payload is smaller cannot hold that network, so it is rejected before any allocation. Call after
+    /// <see cref="Validate"/>.
     /// </summary>
-    internal static long MinimumWeightBytes(NetworkOptions options)
-    {
-        long classifierInput, largest;
-        if (options.Architecture == ArchitectureKind.MobileNetV2)
-        {
-            classifierInput = MobileNetV2.HeadWidth(options.WidthMultiplier);
-            largest = MobileNetV2.LastStageWidth(options.WidthMultiplier) * classifierInput;
-        }
-        else
-        {
-            var (widths, blocks) = options.Architecture == ArchitectureKind.ResNet20
-                ? (ResNet20Widths, ResNet20Blocks) : (ResNet18Widths, ResNet18Blocks);
-            classifierInput = Scale(widths[^1], options.WidthMultiplier);
-            largest = (2L * blocks - 1) * 9 * classifierInput * classifierInput;
-        }
-        return sizeof(float) * (largest + classifierInput * options.Classes);
-    }
+    internal static long MinimumWeightBytes(NetworkOptions options) =>
+        ArchitectureRegistry.Get(options.Architecture, nameof(options)).MinimumWeightBytes(options);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public static void Validate(NetworkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         const string name = nameof(options);
-        if (!Enum.IsDefined(options.Architecture))
-            throw new ArgumentException($"Architecture {(int)options.Architecture} is not defined: expected one of {string.Join(", ", Enum.GetNames<ArchitectureKind>())}.", name);
-        if (!Enum.IsDefined(options.Quantizer))
-            throw new ArgumentException($"Quantizer {(int)options.Quantizer} is not defined: expected one of {string.Join(", ", Enum.GetNames<QuantizerKind>())}.", name);
+        ArchitectureRegistry.Get(options.Architecture, name);
+        QuantizerRegistry.Get(options.Quantizer, name);
         if (ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip) throw new ArgumentException(clip, name);
         if (options.InputChannels is not (1 or 3))
             throw new ArgumentException($"InputChannels is {options.InputChannels}: expected 1 (grey) or 3 (colour).", name);
@@ -116,9 +91,7 @@ public static class NetworkFactory
     }
 
     /// <summary>Why clipping 32-bit activations cannot go with <paramref name="quantizer"/>, or null when it can.</summary>
-    internal static string? ClipProblem(bool clip, QuantizerKind quantizer) => clip && quantizer != QuantizerKind.DoReFa
-        ? $"ClipFullPrecisionActivations clips to DoReFa's range [0, 1]: expected Quantizer DoReFa, got {quantizer}."
-        : null;
+    internal static string? ClipProblem(bool clip, QuantizerKind quantizer) => QuantizerRegistry.ClipProblem(clip, quantizer);
 
     /// <summary>Scales a published channel count by the width multiplier (at least 1 channel).</summary>
     internal static long Scale(int channels, double multiplier) => Math.Max(1, (long)Math.Round(channels * multiplier));

@@ -1,3 +1,4 @@
+using Microsoft.ML.SwitchablePrecision.Inference.Builders;
 using Microsoft.ML.SwitchablePrecision.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,6 +18,27 @@ public sealed class ResNet : SwitchableNetwork
     private readonly SwitchableBatchNorm2d _stemBn;
     private readonly ModuleList<BasicBlock>[] _stages;
     private readonly QuantizedLinear _classifier;
+
+    /// <summary>ResNet-20: 16/32/64 channels, 3 basic blocks per stage.</summary>
+    internal static readonly ArchitectureDefinition ResNet20 = Definition(ArchitectureKind.ResNet20, "resnet20", [16, 32, 64], 3);
+
+    /// <summary>ResNet-18: 64/128/256/512 channels, 2 basic blocks per stage.</summary>
+    internal static readonly ArchitectureDefinition ResNet18 = Definition(ArchitectureKind.ResNet18, "resnet18", [64, 128, 256, 512], 2);
+
+    private static ArchitectureDefinition Definition(ArchitectureKind kind, string name, int[] widths, int blocks) => new(
+        kind, widths, Enumerable.Repeat(blocks, widths.Length).ToArray(),
+        options => new ResNet(name, options, widths, blocks),
+        options => MinimumWeightBytes(options, widths[^1], blocks),
+        ArchitectureDefinition.PlanOf<ResNet>(ResNetPlanBuilder.Build));
+
+    // The classifier plus the last stage's 3x3 convolutions (2 per block, less the first block's conv1, which reads
+    // the narrower previous stage).
+    private static long MinimumWeightBytes(NetworkOptions options, int lastWidth, int blocks)
+    {
+        long classifierInput = NetworkFactory.Scale(lastWidth, options.WidthMultiplier);
+        long largest = (2L * blocks - 1) * 9 * classifierInput * classifierInput;
+        return sizeof(float) * (largest + classifierInput * options.Classes);
+    }
 
     internal ResNet(string name, NetworkOptions options, IReadOnlyList<int> stageWidths, int blocksPerStage) : base(name, options)
     {
@@ -48,9 +70,6 @@ public sealed class ResNet : SwitchableNetwork
         register_module("classifier", _classifier);
     }
 
-    /// <inheritdoc cref="SwitchableBatchNorm2d.RegisterComponents"/>
-    protected override void RegisterComponents() { }
-
     internal QuantizedConv2d Stem => _stem;
 
     internal SwitchableBatchNorm2d StemNorm => _stemBn;
@@ -70,21 +89,6 @@ public sealed class ResNet : SwitchableNetwork
             foreach (var block in stage)
                 x = block.call(x);
         return _classifier.call(x.mean([2, 3])).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<LayerCost> DescribeLayers()
-    {
-        var layers = new List<LayerCost>();
-        long h = Options.Height, w = Options.Width;
-        layers.Add(_stem.Describe("stem", h, w));
-        h = _stem.OutputSize(h);
-        w = _stem.OutputSize(w);
-        for (int s = 0; s < _stages.Length; s++)
-            for (int b = 0; b < _stages[s].Count; b++)
-                _stages[s][b].Describe($"{StageName(s)}.{b}", ref h, ref w, layers);
-        layers.Add(_classifier.Describe("classifier"));
-        return layers;
     }
 
     private static string StageName(int stage) => $"layer{stage + 1}";

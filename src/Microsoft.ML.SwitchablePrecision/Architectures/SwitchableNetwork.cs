@@ -11,7 +11,7 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 /// <see cref="NetworkOptions.InputMean"/> and <see cref="NetworkOptions.InputStd"/>) and returns class logits
 /// <c>[N, Classes]</c> computed at <see cref="ActivePrecision"/>.
 /// </summary>
-public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
+public abstract class SwitchableNetwork : ExplicitlyRegisteredModule
 {
     /// <summary>Creates the base of a network built with <paramref name="options"/>.</summary>
     /// <exception cref="TorchSharpLoadException">TorchSharp's native libraries cannot be loaded.</exception>
@@ -89,8 +89,23 @@ public abstract class SwitchableNetwork : nn.Module<Tensor, Tensor>
     /// <summary>All trainable parameters, including every switch's BatchNorm affine and quantizer parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
-    /// <summary>The weight layers in forward order, with their sizes and which parts a switch quantizes.</summary>
-    public abstract IReadOnlyList<LayerCost> DescribeLayers();
+    /// <summary>
+    /// The weight layers (every <see cref="QuantizedConv2d"/> and <see cref="QuantizedLinear"/>) in the order the forward
+    /// pass calls them, with their sizes and which parts a switch quantizes, named by their module path
+    /// (<c>layer2.0.conv1</c>). The first call traces one forward pass of a blank image (without gradients, in evaluation
+    /// mode, on the float path; the mode is restored), so it must not run while the same network computes elsewhere;
+    /// later calls return the same list. Networks built from other layers override it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A registered weight layer is never called by the forward pass.</exception>
+    public virtual IReadOnlyList<LayerCost> DescribeLayers()
+    {
+        lock (_layersGate)
+            return _layers ??= LayerTrace.Collect(this, training => base.train(training));
+    }
+
+    // The layer costs depend only on the structure and the options, which never change after construction.
+    private readonly object _layersGate = new();
+    private IReadOnlyList<LayerCost>? _layers;
 
     /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="images"/> is <c>[N, InputChannels, H, W]</c> float32.</summary>
     protected void CheckInput(Tensor images)

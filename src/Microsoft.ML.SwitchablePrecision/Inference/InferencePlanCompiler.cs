@@ -12,20 +12,20 @@ public static class InferencePlanCompiler
     /// only read (its active switch is not changed); the plan keeps its own copy of everything it needs.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The network has no such switch.</exception>
-    /// <exception cref="NotSupportedException">The architecture has no plan builder yet (MobileNetV2).</exception>
+    /// <exception cref="NotSupportedException">The architecture registered no plan builder (MobileNetV2 has none yet).</exception>
     public static InferencePlan Compile(SwitchableNetwork network, Precision precision) =>
         Compile(network, precision, Arithmetic.ArithmeticSelector.DefaultMaxBitSerialPlanes);
+
+    private static IEnumerable<ArchitectureKind> PlannedArchitectures =>
+        ArchitectureRegistry.All.Where(a => a.CompilePlan is not null).Select(a => a.Kind);
 
     /// <summary>As <see cref="Compile(SwitchableNetwork, Precision)"/>, letting the bit-serial kernel serve up to <paramref name="maxBitSerialPlanes"/> plane pairs.</summary>
     internal static InferencePlan Compile(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes)
     {
         ArgumentNullException.ThrowIfNull(network);
         var builder = new PlanBuilder(network.Context, network.Context.IndexOf(precision), maxBitSerialPlanes);
-        return network switch
-        {
-            ResNet resnet => ResNetPlanBuilder.Build(resnet, builder),
-            _ => throw new NotSupportedException(
-                $"Architecture {network.Options.Architecture} has no inference plan builder yet; expected a ResNet (ResNet20 or ResNet18)."),
-        };
+        var compile = ArchitectureRegistry.Find(network.Options.Architecture)?.CompilePlan ?? throw new NotSupportedException(
+            $"Architecture {network.Options.Architecture} has no inference plan builder yet; expected one of {string.Join(", ", PlannedArchitectures)}.");
+        return compile(network, builder);
     }
 }

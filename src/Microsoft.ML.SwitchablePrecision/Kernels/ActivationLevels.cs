@@ -1,10 +1,12 @@
 using Microsoft.ML.SwitchablePrecision.Quantization;
+using Microsoft.ML.SwitchablePrecision.Quantization.Families;
 
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
-/// Integer levels of k-bit DoReFa activations: <c>q = round(n * clamp(x, 0, 1))</c> with <c>n = 2^k - 1</c>, so the
-/// quantized activation is <c>q / n</c>. The packed kernels work on the levels and apply <c>1 / n</c> once at the end.
+/// Integer levels of k-bit DoReFa activations (<see cref="DoReFaFamily.ActivationLevelRule"/>:
+/// <c>q = round(n * clamp(x, 0, 1))</c> with <c>n = 2^k - 1</c>), so the quantized activation is <c>q / n</c>. The
+/// packed kernels work on the levels and apply <c>1 / n</c> once at the end.
 /// </summary>
 internal static class ActivationLevels
 {
@@ -20,8 +22,8 @@ internal static class ActivationLevels
     }
 
     /// <summary>
-    /// Writes <c>round(n * clamp(x, 0, 1))</c> (round half to even, as PyTorch) for every element, the same grid as
-    /// <see cref="Quantization.DoReFa.QuantizeActivations"/>.
+    /// Writes DoReFa's level <c>round(n * clamp(x, 0, 1))</c> (round half to even, as PyTorch) for every element, the
+    /// same grid as <see cref="Quantization.DoReFa.QuantizeActivations"/>.
     /// </summary>
     public static void Quantize(ReadOnlySpan<float> activations, int bits, Span<byte> levels)
     {
@@ -29,9 +31,7 @@ internal static class ActivationLevels
         if (levels.Length != activations.Length)
             throw new ArgumentException(
                 $"levels has {levels.Length} elements; expected {activations.Length}, one per activation.", nameof(levels));
-        float steps = UniformLevels.Steps(bits);
-        for (int i = 0; i < activations.Length; i++)
-            levels[i] = (byte)MathF.Round(steps * Math.Clamp(activations[i], 0f, 1f), MidpointRounding.ToEven);
+        ActivationLevelLoop.Write(DoReFaFamily.ActivationLevelRule(bits), activations, levels);
     }
 
     /// <summary>Throws if any level exceeds <c>2^bits - 1</c>, naming the first offending index.</summary>

@@ -1,9 +1,12 @@
+using Microsoft.ML.SwitchablePrecision.Quantization.Families;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
-/// A 1-bit DoReFa weight matrix <c>[Rows, Depth]</c> stored as sign bits: bit <c>k</c> of row <c>m</c> is 1 where the
-/// latent weight is &gt;= 0 (quantized weight <c>+Scale</c>) and 0 where it is negative (<c>-Scale</c>), with
-/// <c>Scale = mean |w|</c> over the whole layer. Each row occupies <see cref="WordsPerRow"/> 64-bit words; the
+/// A 1-bit DoReFa weight matrix <c>[Rows, Depth]</c> stored as sign bits (DoReFa's integer form,
+/// <see cref="DoReFaFamily.IsPositiveBinaryWeight"/> and <see cref="DoReFaFamily.BinaryWeightScale"/>): bit <c>k</c> of
+/// row <c>m</c> is 1 where the latent weight is &gt;= 0 (quantized weight <c>+Scale</c>) and 0 where it is negative
+/// (<c>-Scale</c>), with <c>Scale = mean |w|</c> over the whole layer. Each row occupies <see cref="WordsPerRow"/> 64-bit words; the
 /// padding bits past <see cref="Depth"/> are 0.
 /// </summary>
 internal sealed class PackedBinaryWeights
@@ -47,13 +50,13 @@ internal sealed class PackedBinaryWeights
         CheckPositive(rows, nameof(rows));
         CheckPositive(depth, nameof(depth));
         CheckLength(weights, (long)rows * depth, "rows * depth");
-        var packed = new PackedBinaryWeights(rows, depth, MeanAbsolute(weights));
+        var packed = new PackedBinaryWeights(rows, depth, DoReFaFamily.BinaryWeightScale(weights));
         for (int m = 0; m < rows; m++)
         {
             var row = packed.Signs.AsSpan(m * packed.WordsPerRow, packed.WordsPerRow);
             var source = weights.Slice(m * depth, depth);
             for (int k = 0; k < depth; k++)
-                if (source[k] >= 0) row[k >> 6] |= 1UL << (k & 63);
+                if (DoReFaFamily.IsPositiveBinaryWeight(source[k])) row[k >> 6] |= 1UL << (k & 63);
         }
         return packed;
     }
@@ -75,7 +78,7 @@ internal sealed class PackedBinaryWeights
             "outChannels * inChannels * kernelHeight * kernelWidth");
         int depth = inChannels * kernelHeight * kernelWidth;
         int taps = kernelHeight * kernelWidth;
-        var packed = new PackedBinaryWeights(outChannels, depth, MeanAbsolute(weights));
+        var packed = new PackedBinaryWeights(outChannels, depth, DoReFaFamily.BinaryWeightScale(weights));
         for (int o = 0; o < outChannels; o++)
         {
             var row = packed.Signs.AsSpan(o * packed.WordsPerRow, packed.WordsPerRow);
@@ -83,17 +86,10 @@ internal sealed class PackedBinaryWeights
                 for (int tap = 0; tap < taps; tap++)
                 {
                     int k = tap * inChannels + c;
-                    if (weights[(o * inChannels + c) * taps + tap] >= 0) row[k >> 6] |= 1UL << (k & 63);
+                    if (DoReFaFamily.IsPositiveBinaryWeight(weights[(o * inChannels + c) * taps + tap])) row[k >> 6] |= 1UL << (k & 63);
                 }
         }
         return packed;
-    }
-
-    private static float MeanAbsolute(ReadOnlySpan<float> weights)
-    {
-        double sum = 0;
-        foreach (float w in weights) sum += Math.Abs(w);
-        return (float)(sum / weights.Length);
     }
 
     private static void CheckPositive(int value, string parameter)

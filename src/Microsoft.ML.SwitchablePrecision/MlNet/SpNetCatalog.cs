@@ -14,10 +14,10 @@ public static class SpNetCatalog
     /// </summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="options">Columns, switches, architecture and training settings.</param>
-    public static SpNetEstimator SpNet(this TransformsCatalog catalog, SpNetOptions options)
+    public static SwitchablePrecisionEstimator SpNet(this TransformsCatalog catalog, SpNetOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new SpNetEstimator(MlNetInternals.Environment(catalog), options);
+        return new SwitchablePrecisionEstimator(MlNetInternals.Environment(catalog), options);
     }
 
     /// <summary>Trains a switchable-precision network (SP-Net) with default settings and the given columns and switches.</summary>
@@ -28,7 +28,7 @@ public static class SpNetCatalog
     /// <param name="epochs">Passes over the training data; null keeps the default.</param>
     /// <param name="scoreColumnName">The class-probability output column.</param>
     /// <param name="predictedLabelColumnName">The predicted-class output column.</param>
-    public static SpNetEstimator SpNet(this TransformsCatalog catalog, string labelColumnName = "Label",
+    public static SwitchablePrecisionEstimator SpNet(this TransformsCatalog catalog, string labelColumnName = "Label",
         string featureColumnName = "Features", IEnumerable<Precision>? switches = null, int? epochs = null,
         string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel")
     {
@@ -45,7 +45,7 @@ public static class SpNetCatalog
     }
 
     /// <summary>
-    /// Makes a trained <see cref="SwitchableNetwork"/> (for example from <see cref="SwitchablePrecision.Training.SpNetTrainer"/>) an ML.NET
+    /// Makes a trained <see cref="SwitchableNetwork"/> (for example from <see cref="SwitchablePrecision.Training.SwitchableNetworkTrainer"/>) an ML.NET
     /// transformer, so that it scores data views, serves a <c>PredictionEngine</c> and can be saved with
     /// <c>mlContext.Model.Save</c>. The transformer takes ownership of <paramref name="network"/>: disposing it frees the
     /// network. The network's options give the switches, architecture and image geometry; <paramref name="options"/>

@@ -39,7 +39,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     internal SwitchablePrecisionTransformer(IHostEnvironment env, SwitchableNetwork network, SpNetOptions options,
         IReadOnlyList<string> classNames)
     {
-        Host = env.Register(SpNetEstimator.ComponentName);
+        Host = env.Register(SwitchablePrecisionEstimator.ComponentName);
         _network = network;
         Options = options;
         _classNames = classNames.ToArray();

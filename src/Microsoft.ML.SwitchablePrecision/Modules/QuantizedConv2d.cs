@@ -15,8 +15,8 @@ namespace Microsoft.ML.SwitchablePrecision.Modules;
 /// <remarks>
 /// At inference the layer runs the exact packed binary kernel (<see cref="Kernels.BinaryConv2d"/>) instead of the
 /// simulated float path when all of these hold: <see cref="SwitchContext.UsePackedKernels"/>, evaluation mode, no
-/// gradient needed (gradients disabled, or neither input nor parameters require one), DoReFa quantizers on both
-/// operands with 1-bit weights and 1 to 8 activation bits at the active switch, batch times activation bits at most
+/// gradient needed (gradients disabled, or neither input nor parameters require one), a quantizer family that runs on
+/// the packed kernel (<see cref="QuantizerFamily.RunsOnPackedBinaryKernel"/>: DoReFa) on both operands with 1-bit weights and 1 to 8 activation bits at the active switch, batch times activation bits at most
 /// <see cref="SwitchContext.PackedBatchBitsLimit"/> (8 by default: where packed was measured faster),
 /// <see cref="Groups"/> = 1, and a CPU float32 NCHW input. Its output equals the simulated one up to float rounding
 /// of the sum (docs/kernels.md). PACT and LSQ layers always take the float path.
@@ -152,7 +152,7 @@ public sealed class QuantizedConv2d : nn.Module<Tensor, Tensor>
     private int? PackedActivationBits(Tensor input)
     {
         if (!_context.UsePackedKernels || _context.FullPrecisionOverride || Groups != 1 || training) return null;
-        if (_quantizers.Weight is not { Kind: QuantizerKind.DoReFa } || _quantizers.Input is not { Kind: QuantizerKind.DoReFa })
+        if (_quantizers.Weight is not { Family.RunsOnPackedBinaryKernel: true } || _quantizers.Input is not { Family.RunsOnPackedBinaryKernel: true })
             return null;
         var precision = _context.Active;
         if (precision.WeightBits != 1 || precision.ActivationBits > Kernels.ActivationLevels.MaxBits) return null;

@@ -9,7 +9,7 @@ namespace Microsoft.ML.SwitchablePrecision.Modules;
 /// switch's, so training one switch never changes another switch's statistics. Parameters are named
 /// <c>bn.{switch index}.weight</c>, <c>.bias</c>, <c>.running_mean</c>, <c>.running_var</c>, <c>.num_batches_tracked</c>.
 /// </summary>
-public sealed class SwitchableBatchNorm2d : nn.Module<Tensor, Tensor>
+public sealed class SwitchableBatchNorm2d : ExplicitlyRegisteredModule
 {
     private readonly SwitchContext _context;
     private readonly ModuleList<BatchNorm2d> _norms;
@@ -31,13 +31,6 @@ public sealed class SwitchableBatchNorm2d : nn.Module<Tensor, Tensor>
 
     /// <summary>The BatchNorm of switch <paramref name="switchIndex"/>.</summary>
     public BatchNorm2d ForSwitch(int switchIndex) => _norms[switchIndex];
-
-    /// <summary>
-    /// Does nothing: every submodule, parameter and buffer is registered explicitly under its stored name, and TorchSharp's
-    /// field reflection would add aliases named after the fields (<c>_conv1</c> next to <c>conv1</c>) when this module is
-    /// registered in a parent.
-    /// </summary>
-    protected override void RegisterComponents() { }
 
     /// <summary>Normalises with the active switch's BatchNorm.</summary>
     public override Tensor forward(Tensor input) => _norms[_context.ActiveIndex].forward(input);

@@ -65,7 +65,9 @@ public sealed partial class SwitchablePrecisionTransformer
     /// <summary>
     /// The governor that adjusts <see cref="Precision"/> to the load of the predictions served; null (default) is manual
     /// control. Not saved with the model. A governor serves one transformer at a time. Setting <see cref="Precision"/>
-    /// while a governor is attached moves the governor to that switch.
+    /// while a governor is attached moves the governor to that switch (a switch below the governor's accuracy floor
+    /// throws <see cref="ArgumentOutOfRangeException"/>). Attaching a governor whose floor the active switch is below
+    /// changes <see cref="Precision"/> at once to the cheapest switch at the floor.
     /// </summary>
     /// <exception cref="InvalidOperationException">The governor is attached to another transformer, or its accuracy floor
     /// excludes every switch of this model.</exception>
@@ -78,7 +80,7 @@ public sealed partial class SwitchablePrecisionTransformer
             lock (_onDemandGate)
             {
                 if (ReferenceEquals(value, _governor)) return;
-                value?.Attach(Switches, Profiles.Select(p => p.Accuracy).ToArray(), ActiveSwitchIndex,
+                value?.Attach(Switches, SwitchAccuracies, ActiveSwitchIndex,
                     index => Volatile.Write(ref _activeSwitch, index), Announce);
                 _governor?.Detach();
                 Volatile.Write(ref _governor, value);

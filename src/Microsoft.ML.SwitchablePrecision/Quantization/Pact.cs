@@ -11,8 +11,8 @@ public static class Pact
     /// <summary>Initial clipping level of every switch and layer (the ReLU6 bound).</summary>
     public const float DefaultInitialAlpha = 6f;
 
-    // Keeps the grid defined if an optimizer drives alpha to zero or below.
-    private const float MinimumAlpha = 1e-4f;
+    /// <summary>The floor of alpha in the quantized computation (keeps the grid defined if an optimizer drives alpha to zero or below).</summary>
+    internal const float MinimumAlpha = 1e-4f;
 
     /// <summary>
     /// Forward: <c>y = clamp(x, 0, alpha)</c>, <c>x_q = round(y * (2^k - 1) / alpha) * alpha / (2^k - 1)</c>.

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Microsoft.ML.SwitchablePrecision.Training;
 
 /// <summary>
-/// Settings of <see cref="SpNetTrainer"/>. The defaults aim at a good model on 28-32 px images on a 2-core CPU
+/// Settings of <see cref="SwitchableNetworkTrainer"/>. The defaults aim at a good model on 28-32 px images on a 2-core CPU
 /// (SGD with momentum, cosine decay, small random crops). See docs/training.md.
 /// </summary>
 public sealed record TrainerOptions

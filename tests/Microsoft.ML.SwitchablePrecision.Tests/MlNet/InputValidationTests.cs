@@ -204,7 +204,7 @@ public sealed class InputValidationTests
     [Fact]
     public void SwitchLossWeightsAndTheReductionReachTheTraining()
     {
-        // The arithmetic of weights and reductions is pinned against hand-combined gradients in SpNetTrainerBehaviourTests;
+        // The arithmetic of weights and reductions is pinned against hand-combined gradients in SwitchableNetworkTrainerBehaviourTests;
         // here the options must arrive. A switch whose loss weight is 0 gets no gradient, so its BatchNorm scales and
         // shifts keep their initial 1 and 0, while those of the weighted switch move.
         var data = Keyed(RealRows(perClass: 3));

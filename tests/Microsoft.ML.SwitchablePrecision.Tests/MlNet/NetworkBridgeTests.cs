@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.MlNet;
 public sealed class NetworkBridgeTests
 {
     [Fact]
-    public void ANetworkTrainedWithSpNetTrainerScoresThroughMlNetAsItDoesDirectlyAndSurvivesSaveAndLoad()
+    public void ANetworkTrainedWithSwitchableNetworkTrainerScoresThroughMlNetAsItDoesDirectlyAndSurvivesSaveAndLoad()
     {
         var train = SubsetData.Balanced(SubsetData.Train, 20);
         var test = SubsetData.Balanced(SubsetData.Test, 3);
@@ -18,7 +18,7 @@ public sealed class NetworkBridgeTests
         {
             Switches = [new(1, 2), Precision.FullPrecision], WidthMultiplier = 0.25, InputMean = [72f], InputStd = [90f],
         }, seed: 3);
-        new SpNetTrainer(new TrainerOptions { Epochs = 1, BatchSize = 50, Seed = 3 }).Train(network, train);
+        new SwitchableNetworkTrainer(new TrainerOptions { Epochs = 1, BatchSize = 50, Seed = 3 }).Train(network, train);
         var ml = new MLContext(seed: 1);
         using var spNet = ml.Model.CreateSpNetTransformer(network, FashionMnist.ClassNames, new SpNetOptions { ScoreColumnName = "Probabilities" });
         var view = ml.Data.LoadFromEnumerable(Rows(test));

@@ -30,7 +30,7 @@ public class CheckpointTests
         var checkpointed = options with { CheckpointFolder = folder.Path };
         using (var first = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches))
         {
-            Assert.Throws<OperationCanceledException>(() => new SpNetTrainer(checkpointed).Train(first, Data,
+            Assert.Throws<OperationCanceledException>(() => new SwitchableNetworkTrainer(checkpointed).Train(first, Data,
                 progress: p => { if (p.IsEpochEnd && p.Epoch == 1) cancel.Cancel(); }, cancellationToken: cancel.Token));
         }
         Assert.True(File.Exists(Path.Combine(folder.Path, CheckpointFile.FileName)));
@@ -38,7 +38,7 @@ public class CheckpointTests
         // Other initial weights: everything the resumed run continues from must come from the checkpoint.
         using var resumed = TrainingData.NewNetwork(99, TrainingData.ThreeSwitches);
         var stepsSeen = new List<int>();
-        var summary = new SpNetTrainer(checkpointed).Train(resumed, Data, progress: p => stepsSeen.Add(p.Epoch));
+        var summary = new SwitchableNetworkTrainer(checkpointed).Train(resumed, Data, progress: p => stepsSeen.Add(p.Epoch));
 
         Assert.DoesNotContain(1, stepsSeen);
         Assert.Equal([1, 2, 3], summary.Epochs.Select(e => e.Epoch));
@@ -58,7 +58,7 @@ public class CheckpointTests
 
         using var again = TrainingData.NewNetwork(8, TrainingData.ThreeSwitches);
         int reports = 0;
-        var second = new SpNetTrainer(options).Train(again, Data, progress: _ => reports++);
+        var second = new SwitchableNetworkTrainer(options).Train(again, Data, progress: _ => reports++);
 
         Assert.Equal(0, reports);
         Assert.Equal(summary.FinalTrain, second.FinalTrain);
@@ -76,7 +76,7 @@ public class CheckpointTests
 
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         var error = Assert.Throws<InvalidOperationException>(() =>
-            new SpNetTrainer(ThreeEpochs with { Epochs = 1, LearningRate = 0.01, CheckpointFolder = folder.Path }).Train(network, Data));
+            new SwitchableNetworkTrainer(ThreeEpochs with { Epochs = 1, LearningRate = 0.01, CheckpointFolder = folder.Path }).Train(network, Data));
 
         Assert.StartsWith($"Checkpoint '{file}' belongs to a different run (other network, training settings or data), so it cannot be resumed. Delete it or choose another checkpoint folder.", error.Message);
         Assert.Contains("LearningRate=0.05 ", error.Message);
@@ -95,25 +95,25 @@ public class CheckpointTests
         File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
 
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
-        var error = Assert.Throws<InvalidDataException>(() => new SpNetTrainer(options).Train(network, Data));
+        var error = Assert.Throws<InvalidDataException>(() => new SwitchableNetworkTrainer(options).Train(network, Data));
         Assert.Contains($"Checkpoint '{file}'", error.Message);
 
         File.WriteAllText(file, "not a checkpoint");
-        error = Assert.Throws<InvalidDataException>(() => new SpNetTrainer(options).Train(network, Data));
+        error = Assert.Throws<InvalidDataException>(() => new SwitchableNetworkTrainer(options).Train(network, Data));
         Assert.Equal($"'{file}' is not an SP-Net training checkpoint.", error.Message);
     }
 
     [Fact]
     public void ABlankCheckpointFolderIsRejectedAtConstruction()
     {
-        var error = Assert.Throws<ArgumentException>(() => new SpNetTrainer(ThreeEpochs with { CheckpointFolder = " " }));
+        var error = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(ThreeEpochs with { CheckpointFolder = " " }));
         Assert.StartsWith("TrainerOptions.CheckpointFolder is ' '; expected null (no checkpoints) or a folder path.", error.Message);
     }
 
     private static TrainingSummary Train(TrainerOptions options, int initSeed, out Dictionary<string, float[]> state)
     {
         using var network = TrainingData.NewNetwork(initSeed, TrainingData.ThreeSwitches);
-        var summary = new SpNetTrainer(options).Train(network, Data);
+        var summary = new SwitchableNetworkTrainer(options).Train(network, Data);
         state = StateOf(network);
         return summary;
     }

@@ -12,17 +12,17 @@ public class ReestimationOptionTests
         var data = SubsetData.Balanced(TrainingData.Train, 20);
         var options = new TrainerOptions { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Seed = 2, Threads = 1 };
         using var plain = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
-        new SpNetTrainer(options).Train(plain, data);
+        new SwitchableNetworkTrainer(options).Train(plain, data);
         var trained = StateOf(plain);
         BatchNormReestimation.Run(plain, data, batches: 3, batchSize: 50);
         using var withOption = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
-        new SpNetTrainer(options with { BatchNormReestimationBatches = 3 }).Train(withOption, data);
+        new SwitchableNetworkTrainer(options with { BatchNormReestimationBatches = 3 }).Train(withOption, data);
 
         var expected = StateOf(plain);
         var actual = StateOf(withOption);
         foreach (var name in expected.Keys) Assert.True(expected[name].SequenceEqual(actual[name]), $"{name} differs");
         Assert.Contains(expected.Keys, name => name.EndsWith("running_mean", StringComparison.Ordinal) && !trained[name].SequenceEqual(actual[name]));
-        var error = Assert.Throws<ArgumentException>(() => new SpNetTrainer(options with { BatchNormReestimationBatches = -1 }));
+        var error = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(options with { BatchNormReestimationBatches = -1 }));
         Assert.StartsWith("TrainerOptions.BatchNormReestimationBatches is -1; expected at least 0 (0 = off).", error.Message);
     }
 

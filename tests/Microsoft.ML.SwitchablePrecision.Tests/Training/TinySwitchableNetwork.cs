@@ -33,7 +33,12 @@ internal sealed class TinySwitchableNetwork : SwitchableNetwork
         foreach (var (tensor, fanIn) in new[] { (_conv1.weight!, options.InputChannels * 9L), (_conv2.weight!, 8 * 9L),
                      (_classifier.weight!, 16 * 7 * 7L), (_classifier.bias!, 16 * 7 * 7L) })
             InitialWeights.Uniform(tensor, 1 / Math.Sqrt(fanIn));
-        RegisterComponents();
+        // Networks register explicitly (ExplicitlyRegisteredModule); the names are the field names the trainer tests use.
+        register_module("_conv1", _conv1);
+        register_module("_norm1", _norm1);
+        register_module("_conv2", _conv2);
+        register_module("_norm2", _norm2);
+        register_module("_classifier", _classifier);
     }
 
     public static NetworkOptions OptionsFor(params Precision[] switches) => new()

@@ -32,20 +32,20 @@ public class TrainerOptionsTests
     [MemberData(nameof(InvalidOptions))]
     public void InvalidSettingIsNamedWithItsExpectedRange(TrainerOptions options, string message)
     {
-        var e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(options));
+        var e = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(options));
         Assert.Equal($"{message} (Parameter 'options')", e.Message);
     }
 
     [Fact]
     public void DefaultsAreValidAndDocumented()
     {
-        var options = new SpNetTrainer(new TrainerOptions()).Options;
+        var options = new SwitchableNetworkTrainer(new TrainerOptions()).Options;
         Assert.Equal((10, 128, 0.1, OptimizerKind.Sgd, 0.9, 5e-4), (options.Epochs, options.BatchSize, options.LearningRate,
             options.Optimizer, options.Momentum, options.WeightDecay));
         Assert.Equal((LearningRateSchedule.Cosine, 0.1, 0, DistillationMode.Off, 1.0, 1.0, 2, false, 0),
             (options.Schedule, options.StepGamma, options.WarmupEpochs, options.Distillation, options.Temperature,
              options.HardLabelWeight, options.RandomCropPadding, options.HorizontalFlip, options.Threads));
         Assert.Null(options.SwitchLossWeights);
-        Assert.Throws<ArgumentNullException>(() => new SpNetTrainer(null!));
+        Assert.Throws<ArgumentNullException>(() => new SwitchableNetworkTrainer(null!));
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.ML.SwitchablePrecision.Training;
 using TorchSharp;
-using static Microsoft.ML.SwitchablePrecision.Tests.Training.SpNetTrainerBehaviourTests;
+using static Microsoft.ML.SwitchablePrecision.Tests.Training.SwitchableNetworkTrainerBehaviourTests;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
@@ -28,7 +28,7 @@ public class TrainerThreadCountTests
         network.ActivePrecision = Precision.Parse("W1A1");
         network.eval();
         int threads = torch.get_num_threads();
-        new SpNetTrainer(Short with { Threads = threads == 1 ? 2 : 1 }).Train(network, Slice(100));
+        new SwitchableNetworkTrainer(Short with { Threads = threads == 1 ? 2 : 1 }).Train(network, Slice(100));
         Assert.Equal(Precision.Parse("W1A1"), network.ActivePrecision);
         Assert.False(network.training);
         Assert.Equal(threads, torch.get_num_threads());

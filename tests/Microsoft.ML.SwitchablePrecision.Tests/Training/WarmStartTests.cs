@@ -40,7 +40,7 @@ public class WarmStartTests
     {
         var options = new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Seed = 4, Threads = 1, FullPrecisionWarmStart = 0.5 };
         using var network = TrainingData.NewNetwork(5, BinaryAndFloat);
-        var summary = new SpNetTrainer(options).Train(network, SubsetData.Balanced(TrainingData.Train, 30), TrainingData.HeldOut);
+        var summary = new SwitchableNetworkTrainer(options).Train(network, SubsetData.Balanced(TrainingData.Train, 30), TrainingData.HeldOut);
 
         // 300 images in batches of 50: 6 steps per epoch, so the warm start is exactly the first epoch.
         var first = summary.Epochs[0].Train;
@@ -79,7 +79,7 @@ public class WarmStartTests
     {
         Assert.Equal(8, WarmStart.Steps(0.33, 24));
         Assert.Equal(0, WarmStart.Steps(0, 24));
-        var error = Assert.Throws<ArgumentException>(() => new SpNetTrainer(new TrainerOptions { FullPrecisionWarmStart = 1 }));
+        var error = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(new TrainerOptions { FullPrecisionWarmStart = 1 }));
         Assert.StartsWith("TrainerOptions.FullPrecisionWarmStart is 1; expected at least 0 and below 1 (a fraction of the training steps).", error.Message);
     }
 

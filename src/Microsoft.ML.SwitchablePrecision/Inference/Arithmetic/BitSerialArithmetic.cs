@@ -73,6 +73,6 @@ internal sealed class BitSerialArithmetic : ConvolutionArithmetic
         for (int i = 0; i < products.Length; i++) accumulators[i] = products[i];
     }
 
-    private static (int Multiplier, int Offset) Grid(WeightLevels weights) =>
-        weights.Bits == 1 ? (2, 1) : weights.Kind == QuantizerKind.Lsq ? (1, 2) : (2, 3);
+    // Levels Minimum + Spacing * L are Spacing * L - (-Minimum).
+    private static (int Multiplier, int Offset) Grid(WeightLevels weights) => (weights.Grid.Spacing, -weights.Grid.Minimum);
 }

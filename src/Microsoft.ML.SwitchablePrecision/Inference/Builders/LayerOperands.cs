@@ -7,8 +7,8 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Builders;
 
 /// <summary>
 /// Reads one layer's operands at one switch out of the TorchSharp modules: the quantized weights (through the
-/// library's own quantizer functions, so the plan multiplies with exactly the values the TorchSharp forward does)
-/// reordered to the plan's K order, and the input quantizer as an <see cref="ActivationForm"/>.
+/// layer's own quantizer family, so the plan multiplies with exactly the values the TorchSharp forward does)
+/// reordered to the plan's K order, and the input quantizer's integer form as an <see cref="ActivationForm"/>.
 /// </summary>
 internal sealed class LayerOperands(SwitchContext context, int switchIndex)
 {
@@ -20,21 +20,21 @@ internal sealed class LayerOperands(SwitchContext context, int switchIndex)
         if (convolution.Groups != 1)
             throw new NotSupportedException($"Grouped convolutions (groups {convolution.Groups}) have no plan step yet.");
         int rows = (int)convolution.OutChannels, channels = (int)convolution.InChannels, k = convolution.KernelSize;
-        var (values, bits, step) = Quantized(convolution.Weight, convolution.WeightQuantizer);
+        var (values, bits, grid) = Quantized(convolution.Weight, convolution.WeightQuantizer);
         var reordered = new float[values.Length];
         int depth = channels * k * k;
         for (int m = 0; m < rows; m++)
             for (int c = 0; c < channels; c++)
                 for (int t = 0; t < k * k; t++)
                     reordered[m * depth + t * channels + c] = values[(m * channels + c) * k * k + t];
-        return Levels(reordered, rows, depth, bits, convolution.WeightQuantizer, step);
+        return Levels(reordered, rows, depth, bits, convolution.WeightQuantizer, grid);
     }
 
     /// <summary>The linear layer's weights <c>[out, in]</c> at the switch.</summary>
     public WeightLevels Weights(QuantizedLinear linear)
     {
-        var (values, bits, step) = Quantized(linear.Weight, linear.WeightQuantizer);
-        return Levels(values, (int)linear.OutFeatures, (int)linear.InFeatures, bits, linear.WeightQuantizer, step);
+        var (values, bits, grid) = Quantized(linear.Weight, linear.WeightQuantizer);
+        return Levels(values, (int)linear.OutFeatures, (int)linear.InFeatures, bits, linear.WeightQuantizer, grid);
     }
 
     /// <summary>What the layer's input quantizer makes of its input at the switch.</summary>
@@ -43,37 +43,21 @@ internal sealed class LayerOperands(SwitchContext context, int switchIndex)
         if (quantizer is null) return ActivationForm.Raw;
         int bits = Switch.ActivationBits;
         if (UniformLevels.IsFullPrecision(bits)) return context.ClipFullPrecisionActivations ? ActivationForm.Clipped : ActivationForm.Raw;
-        return ActivationForm.Levels(quantizer.Kind switch
-        {
-            QuantizerKind.DoReFa => LevelQuantizer.DoReFa(bits),
-            QuantizerKind.Pact => LevelQuantizer.Pact(bits, Scalar(quantizer.LearnedScale(switchIndex)!)),
-            _ => LevelQuantizer.Lsq(bits, Scalar(quantizer.LearnedScale(switchIndex)!)),
-        });
+        return ActivationForm.Levels(quantizer.Levels(switchIndex, bits));
     }
 
-    private (float[] Values, int Bits, float LsqStep) Quantized(Tensor weight, WeightQuantizer? quantizer)
+    private (float[] Values, int Bits, WeightGrid Grid) Quantized(Tensor weight, WeightQuantizer? quantizer)
     {
         using var noGrad = no_grad();
         int bits = quantizer is null ? Precision.FullPrecisionBits : Switch.WeightBits;
-        if (UniformLevels.IsFullPrecision(bits)) return (FoldedNorm.Floats(weight), bits, 0f);
-        if (quantizer!.Kind == QuantizerKind.Lsq)
-        {
-            var step = quantizer.Step(switchIndex)!;
-            using var lsq = Lsq.Quantize(weight, step, bits, signed: true, gradientScale: 1.0);
-            return (FoldedNorm.Floats(lsq), bits, Scalar(step));
-        }
-        using var dorefa = DoReFa.QuantizeWeights(weight, bits);
-        return (FoldedNorm.Floats(dorefa), bits, 0f);
+        if (UniformLevels.IsFullPrecision(bits)) return (FoldedNorm.Floats(weight), bits, default);
+        using var quantized = quantizer!.Quantize(weight, switchIndex, bits);
+        var values = FoldedNorm.Floats(quantized);
+        return (values, bits, quantizer.Grid(switchIndex, bits, values));
     }
 
-    private static WeightLevels Levels(float[] values, int rows, int depth, int bits, WeightQuantizer? quantizer, float step) =>
+    private static WeightLevels Levels(float[] values, int rows, int depth, int bits, WeightQuantizer? quantizer, WeightGrid grid) =>
         UniformLevels.IsFullPrecision(bits)
             ? WeightLevels.FullPrecision(values, rows, depth)
-            : WeightLevels.FromQuantized(values, rows, depth, bits, quantizer!.Kind, step);
-
-    private static float Scalar(Tensor tensor)
-    {
-        using var detached = tensor.detach();
-        return detached.item<float>();
-    }
+            : WeightLevels.FromQuantized(values, rows, depth, bits, grid, quantizer!.Kind);
 }

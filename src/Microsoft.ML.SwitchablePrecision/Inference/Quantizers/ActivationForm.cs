@@ -17,7 +17,7 @@ internal sealed record ActivationForm(ActivationEncoding Encoding, LevelQuantize
     /// <summary>Levels of <paramref name="quantizer"/> as bytes.</summary>
     public static ActivationForm Levels(LevelQuantizer quantizer) => new(ActivationEncoding.Levels, quantizer);
 
-    /// <summary>The float values <c>q * Scale</c> of <paramref name="quantizer"/>'s levels.</summary>
+    /// <summary>The float values of <paramref name="quantizer"/>'s levels (<c>q * Scale</c>, written as the TorchSharp forward writes them).</summary>
     public static ActivationForm Dequantized(LevelQuantizer quantizer) => new(ActivationEncoding.Dequantized, quantizer);
 
     /// <summary>True when the form is stored as bytes.</summary>
@@ -45,7 +45,7 @@ internal sealed record ActivationForm(ActivationEncoding Encoding, LevelQuantize
     {
         ActivationEncoding.Raw => x,
         ActivationEncoding.Clipped => Math.Clamp(x, 0f, 1f),
-        _ => Quantizer!.Level(x) * Quantizer.Scale,
+        _ => Quantizer!.Value(Quantizer.Level(x)),
     };
 }
 

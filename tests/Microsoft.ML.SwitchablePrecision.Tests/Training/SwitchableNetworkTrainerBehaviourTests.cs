@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
-public class SpNetTrainerBehaviourTests
+public class SwitchableNetworkTrainerBehaviourTests
 {
     internal static readonly TrainerOptions Short = new() { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Seed = 11 };
 
@@ -29,7 +29,7 @@ public class SpNetTrainerBehaviourTests
             SwitchLossReduction = reduction, SwitchLossWeights = lossWeights,
         };
         using var trained = TrainingData.NewNetwork(9, TrainingData.ThreeSwitches);
-        new SpNetTrainer(options).Train(trained, data);
+        new SwitchableNetworkTrainer(options).Train(trained, data);
 
         // The reference: each switch's cross-entropy gradient at the initial weights, taken separately on an identical
         // network and the same batch (in the trainer's shuffled order), then combined by hand: w - rate * sum_s c_s g_s
@@ -76,7 +76,7 @@ public class SpNetTrainerBehaviourTests
         foreach (var name in off.Keys) Assert.True(off[name].SequenceEqual(recursive[name]), $"{name} differs");
 
         using var network = TrainingData.NewNetwork(7, w1a2);
-        var summary = new SpNetTrainer(Short with { Epochs = 2 }).Train(network, TrainingData.Train, TrainingData.HeldOut);
+        var summary = new SwitchableNetworkTrainer(Short with { Epochs = 2 }).Train(network, TrainingData.Train, TrainingData.HeldOut);
         var single = Assert.Single(summary.FinalValidation!);
         Assert.Equal(w1a2, single.Precision);
         Assert.True(single.Accuracy > 0.5, $"held-out accuracy {single.Accuracy:P1}");
@@ -92,7 +92,7 @@ public class SpNetTrainerBehaviourTests
         // sits near chance (0.18-0.29 measured) and differs by CPU, so it cannot tell training from not training.
         var options = Short with { Epochs = 2, Distillation = mode, HardLabelWeight = 0.25, Temperature = 2 };
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
-        var summary = new SpNetTrainer(options).Train(network, Slice(300), TrainingData.HeldOut);
+        var summary = new SwitchableNetworkTrainer(options).Train(network, Slice(300), TrainingData.HeldOut);
         Assert.All(summary.FinalValidation!, m => Assert.True(m.Accuracy > 0.4, $"{mode} held-out {m}"));
         for (int i = 0; i < summary.FinalTrain.Count; i++)
             Assert.True(summary.FinalTrain[i].Loss < summary.Epochs[0].Train[i].Loss, $"{mode} loss did not fall: {summary.FinalTrain[i]}");
@@ -110,7 +110,7 @@ public class SpNetTrainerBehaviourTests
     {
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         var initial = StateOf(network);
-        new SpNetTrainer(Short with { SwitchLossWeights = [0, 1, 1] }).Train(network, Slice(100));
+        new SwitchableNetworkTrainer(Short with { SwitchLossWeights = [0, 1, 1] }).Train(network, Slice(100));
         var trained = StateOf(network);
         // Switch 0 (W1A1) owns BatchNorm slot 0 of both norms: its affine parameters must not move, its statistics must.
         foreach (var norm in new[] { "_norm1.0", "_norm2.0" })
@@ -128,7 +128,7 @@ public class SpNetTrainerBehaviourTests
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         using var cancel = new CancellationTokenSource();
         int steps = 0;
-        Assert.Throws<OperationCanceledException>(() => new SpNetTrainer(Short).Train(network, Slice(300), null,
+        Assert.Throws<OperationCanceledException>(() => new SwitchableNetworkTrainer(Short).Train(network, Slice(300), null,
             p => { if (++steps == 3) cancel.Cancel(); }, cancel.Token));
         Assert.Equal(3, steps);
         Assert.Equal(Precision.FullPrecision, network.ActivePrecision);
@@ -140,7 +140,7 @@ public class SpNetTrainerBehaviourTests
     {
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         var data = Slice(300);
-        var trainer = new SpNetTrainer(Short with { Epochs = 2 });
+        var trainer = new SwitchableNetworkTrainer(Short with { Epochs = 2 });
         var liveAtStep = new List<long>();
         trainer.Train(network, data, data.Take(100), _ => liveAtStep.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
         // After the first step the optimizer state exists; from then on every step and validation must free what it makes.
@@ -164,17 +164,17 @@ public class SpNetTrainerBehaviourTests
     {
         using var network = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         var wrongSize = new ImageDataset(new float[2 * 32 * 32], [0, 1], 1, 32, 32, 10);
-        var e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short).Train(network, wrongSize));
+        var e = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(Short).Train(network, wrongSize));
         Assert.StartsWith("The training images are 1x32x32 (channels x height x width) but the network expects 1x28x28.", e.Message);
 
         var wrongClasses = new ImageDataset(new float[2 * 28 * 28], [0, 1], 1, 28, 28, 3);
-        e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short).Train(network, Slice(100), wrongClasses));
+        e = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(Short).Train(network, Slice(100), wrongClasses));
         Assert.StartsWith("The validation data has 3 classes but the network has 10 outputs.", e.Message);
 
-        e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short with { SwitchLossWeights = [1, 1] }).Train(network, Slice(100)));
+        e = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(Short with { SwitchLossWeights = [1, 1] }).Train(network, Slice(100)));
         Assert.StartsWith("TrainerOptions.SwitchLossWeights has 2 entries; the network has 3 switches", e.Message);
 
-        e = Assert.Throws<ArgumentException>(() => new SpNetTrainer(Short with { RandomCropPadding = 28 }).Train(network, Slice(100)));
+        e = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(Short with { RandomCropPadding = 28 }).Train(network, Slice(100)));
         Assert.StartsWith("TrainerOptions.RandomCropPadding is 28; expected less than the image side (28 px).", e.Message);
     }
 
@@ -184,7 +184,7 @@ public class SpNetTrainerBehaviourTests
     private static Dictionary<string, float[]> TrainedState(TrainerOptions options, int seed, Precision[] switches, ImageDataset data)
     {
         using var network = TrainingData.NewNetwork(seed, switches);
-        new SpNetTrainer(options).Train(network, data);
+        new SwitchableNetworkTrainer(options).Train(network, data);
         return StateOf(network);
     }
 

@@ -20,13 +20,13 @@ namespace Microsoft.ML.SwitchablePrecision.Training;
 /// back-propagated into the shared weights; then one optimizer step applies the accumulated gradient. A network with
 /// a single switch (dedicated training) takes the same path: its only switch is the teacher and learns from hard labels.
 /// </summary>
-public sealed class SpNetTrainer
+public sealed class SwitchableNetworkTrainer
 {
     private readonly TrainerOptions _options;
 
     /// <summary>Creates a trainer with <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it and the expected range.</exception>
-    public SpNetTrainer(TrainerOptions options)
+    public SwitchableNetworkTrainer(TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

@@ -2,7 +2,7 @@ using Microsoft.ML.SwitchablePrecision.Training;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
-public class SpNetTrainerLearningTests
+public class SwitchableNetworkTrainerLearningTests
 {
     [Fact]
     public void TwoEpochsOnFashionMnistLowerTheLossAndBeatChanceForEverySwitch()
@@ -10,7 +10,7 @@ public class SpNetTrainerLearningTests
         using var network = TrainingData.NewNetwork(1, TrainingData.ThreeSwitches);
         var before = NetworkEvaluator.Evaluate(network, TrainingData.HeldOut);
         var reports = new List<TrainingProgress>();
-        var trainer = new SpNetTrainer(new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Seed = 3, Distillation = DistillationMode.Recursive });
+        var trainer = new SwitchableNetworkTrainer(new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Seed = 3, Distillation = DistillationMode.Recursive });
 
         var summary = trainer.Train(network, TrainingData.Train, TrainingData.HeldOut, reports.Add);
 

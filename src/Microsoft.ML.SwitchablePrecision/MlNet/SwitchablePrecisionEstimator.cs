@@ -12,14 +12,14 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// <c>mlContext.Transforms.SpNet(...)</c>. Progress goes to <c>mlContext.Log</c> (source <c>SpNet</c>) and to
 /// <see cref="SpNetOptions.MetricsCallback"/>; the seed comes from <c>new MLContext(seed: ...)</c>.
 /// </summary>
-public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
+public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisionTransformer>
 {
     internal const string ComponentName = "SpNet";
 
     private readonly IHost _host;
     private readonly SpNetOptions _options;
 
-    internal SpNetEstimator(IHostEnvironment env, SpNetOptions options)
+    internal SwitchablePrecisionEstimator(IHostEnvironment env, SpNetOptions options)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
@@ -78,7 +78,7 @@ public sealed class SpNetEstimator : IEstimator<SwitchablePrecisionTransformer>
         {
             channel.Info($"Training {_options.Architecture} ({network.ParameterCount:N0} parameters) on {train.Count} images " +
                 $"of {geometry}, {classes} classes, switches {string.Join(", ", network.Switches)}, {_options.Epochs} epochs.");
-            new SpNetTrainer(SpNetOptionsMapping.Trainer(_options, seed)).Train(network, train, validation, progress => Report(channel, progress));
+            new SwitchableNetworkTrainer(SpNetOptionsMapping.Trainer(_options, seed)).Train(network, train, validation, progress => Report(channel, progress));
             return new SwitchablePrecisionTransformer(_host, network, _options.Clone(), classNames)
             {
                 SwitchAccuracies = ProfileAccuracies(channel, network, profileData),

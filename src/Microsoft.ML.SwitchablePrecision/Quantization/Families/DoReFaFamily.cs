@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+using Microsoft.ML.SwitchablePrecision.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Quantization.Families;
+
+/// <summary>
+/// DoReFa (docs/method.md, section 3): fixed ranges, no learned state. Weights: tanh-normalised k-bit, or
+/// <c>sign(w) mean|w|</c> at 1 bit; activations <c>round(n clamp(x, 0, 1)) / n</c>. Integer form: activation levels
+/// <c>round(n clamp(x, 0, 1))</c> with scale <c>1/n</c>; weight levels <c>±1</c> with scale <c>mean|w|</c> at 1 bit,
+/// odd integers <c>-n..n</c> with scale <c>1/n</c> above. The only family whose activations live on [0, 1], so it
+/// alone supports clipping 32-bit activations and runs on the packed binary kernel.
+/// </summary>
+internal sealed class DoReFaFamily : QuantizerFamily
+{
+    /// <inheritdoc/>
+    public override QuantizerKind Kind => QuantizerKind.DoReFa;
+
+    /// <inheritdoc/>
+    public override bool SupportsClipFullPrecisionActivations => true;
+
+    /// <inheritdoc/>
+    public override bool RunsOnPackedBinaryKernel => true;
+
+    /// <inheritdoc/>
+    public override WeightQuantizerRule CreateWeightRule(SwitchContext context, Tensor initialWeights) => new Weights();
+
+    /// <inheritdoc/>
+    public override ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha) => new Activations();
+
+    /// <summary>The 1-bit weight rule in integer form: a latent weight <c>w &gt;= 0</c> quantizes to <c>+Scale</c> (sign(0) = +1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsPositiveBinaryWeight(float weight) => weight >= 0;
+
+    /// <summary>The 1-bit weight scale in integer form: <c>mean|w|</c> over the whole layer (summed in double).</summary>
+    public static float BinaryWeightScale(ReadOnlySpan<float> latentWeights)
+    {
+        double sum = 0;
+        foreach (float w in latentWeights) sum += Math.Abs(w);
+        return (float)(sum / latentWeights.Length);
+    }
+
+    /// <summary>The activation levels <c>round(n clamp(x, 0, 1))</c> of <paramref name="bits"/> (1 to 8) bits.</summary>
+    public static ActivationLevels ActivationLevelRule(int bits) => new(UniformLevels.Steps(bits));
+
+    /// <summary>DoReFa's weights (also PACT's): no per-switch state.</summary>
+    internal sealed class Weights : WeightQuantizerRule
+    {
+        /// <inheritdoc/>
+        public override Tensor Quantize(Tensor weights, int switchIndex, int bits) => DoReFa.QuantizeWeights(weights, bits);
+
+        /// <inheritdoc/>
+        public override WeightGrid Grid(int switchIndex, int bits, ReadOnlySpan<float> quantized)
+        {
+            if (bits == 1) return WeightGrid.Signs(quantized.Length == 0 ? 0f : MathF.Abs(quantized[0]));
+            int steps = UniformLevels.Steps(bits);
+            return new(1f / steps, -steps, steps, 2);
+        }
+    }
+
+    private sealed class Activations : ActivationQuantizerRule
+    {
+        public override Tensor Quantize(Tensor input, int switchIndex, int bits, bool training) => DoReFa.QuantizeActivations(input, bits);
+
+        public override LevelQuantizer Levels(int switchIndex, int bits) =>
+            new LevelQuantizer<ActivationLevels>(QuantizerKind.DoReFa, bits, 1f / UniformLevels.Steps(bits), ActivationLevelRule(bits));
+    }
+
+    /// <summary><c>q = round(n clamp(x, 0, 1))</c>, as <see cref="DoReFa.QuantizeActivations"/> multiplies before rounding.</summary>
+    /// <param name="Steps">The largest level <c>n</c>.</param>
+    internal readonly record struct ActivationLevels(float Steps) : IActivationLevelRule
+    {
+        /// <inheritdoc/>
+        public float Level(float x) => MathF.Round(Steps * Math.Clamp(x, 0f, 1f), MidpointRounding.ToEven);
+
+        /// <inheritdoc/>
+        public Vector256<float> Level(Vector256<float> x) =>
+            Vector256.Round(Vector256.Create(Steps) * Vector256.Min(Vector256.Max(x, Vector256<float>.Zero), Vector256<float>.One));
+
+        /// <inheritdoc/>
+        public float Value(float level) => level / Steps;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Runtime.Intrinsics;
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+using Microsoft.ML.SwitchablePrecision.Modules;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Microsoft.ML.SwitchablePrecision.Quantization.Families;
+
+/// <summary>
+/// LSQ (docs/method.md, section 5): a step <c>step_{i}</c> learned per switch for each quantized tensor. Weight steps
+/// start from the layer's initial weights; activation steps from the first training batch each switch sees, recorded in
+/// the buffer <c>step_initialized</c>. Integer form: weight levels <c>-Q_N..Q_P</c> (<c>±1</c> at 1 bit) and
+/// activation levels <c>round(clamp(x / s, 0, n))</c>, each with scale <c>s</c>.
+/// </summary>
+internal sealed class LsqFamily : QuantizerFamily
+{
+    /// <inheritdoc/>
+    public override QuantizerKind Kind => QuantizerKind.Lsq;
+
+    /// <inheritdoc/>
+    public override WeightQuantizerRule CreateWeightRule(SwitchContext context, Tensor initialWeights) => new Weights(context, initialWeights);
+
+    /// <inheritdoc/>
+    public override ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha) => new Activations(context);
+
+    private sealed class Weights : WeightQuantizerRule
+    {
+        private readonly Parameter?[] _steps;
+        private readonly long _weightCount;
+
+        public Weights(SwitchContext context, Tensor initialWeights)
+        {
+            _weightCount = initialWeights.numel();
+            _steps = PerSwitch(context, s => s.WeightBits, "step", bits => Lsq.InitialStep(initialWeights, bits, signed: true));
+        }
+
+        public override Tensor Quantize(Tensor weights, int switchIndex, int bits) =>
+            Lsq.Quantize(weights, _steps[switchIndex]!, bits, signed: true, Lsq.GradientScale(_weightCount, bits, signed: true));
+
+        public override Parameter? Step(int switchIndex) => _steps[switchIndex];
+
+        public override WeightGrid Grid(int switchIndex, int bits, ReadOnlySpan<float> quantized)
+        {
+            float step = Value(_steps[switchIndex]!);
+            return bits == 1 ? WeightGrid.Signs(step) : new(step, -Lsq.NegativeLevels(bits, signed: true), Lsq.PositiveLevels(bits, signed: true), 1);
+        }
+    }
+
+    private sealed class Activations : ActivationQuantizerRule
+    {
+        private readonly Parameter?[] _steps;
+        private readonly Tensor _initialized;
+
+        public Activations(SwitchContext context)
+        {
+            _steps = PerSwitch(context, s => s.ActivationBits, "step", _ => 1f);
+            _initialized = Buffer("step_initialized", zeros(_steps.Length));
+        }
+
+        public override Tensor Quantize(Tensor input, int switchIndex, int bits, bool training)
+        {
+            var step = _steps[switchIndex]!;
+            if (training && !IsInitialized(switchIndex)) Initialize(switchIndex, step, input, bits);
+            long perImage = input.shape[0] == 0 ? 1 : Math.Max(1, input.numel() / input.shape[0]);
+            return Lsq.Quantize(input, step, bits, signed: false, Lsq.GradientScale(perImage, bits, signed: false));
+        }
+
+        public override Parameter? LearnedScale(int switchIndex) => _steps[switchIndex];
+
+        public override bool IsInitialized(int switchIndex) => _initialized.data<float>()[switchIndex] != 0;
+
+        public override LevelQuantizer Levels(int switchIndex, int bits)
+        {
+            float step = Value(_steps[switchIndex]!);
+            return new LevelQuantizer<ActivationLevels>(QuantizerKind.Lsq, bits, step, new(UniformLevels.Steps(bits), step));
+        }
+
+        private void Initialize(int switchIndex, Parameter step, Tensor input, int bits)
+        {
+            using var _ = no_grad();
+            step.fill_(Lsq.InitialStep(input, bits, signed: false));
+            using var flag = _initialized[switchIndex];
+            flag.fill_(1);
+        }
+    }
+
+    /// <summary><c>q = round(clamp(x / s, 0, n))</c>, dividing before clamping as <see cref="Lsq.Quantize"/> does.</summary>
+    private readonly record struct ActivationLevels(float Steps, float Step) : IActivationLevelRule
+    {
+        public float Level(float x) => MathF.Round(Math.Clamp(x / Step, 0f, Steps), MidpointRounding.ToEven);
+
+        public Vector256<float> Level(Vector256<float> x) =>
+            Vector256.Round(Vector256.Min(Vector256.Max(x / Vector256.Create(Step), Vector256<float>.Zero), Vector256.Create(Steps)));
+
+        public float Value(float level) => level * Step;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Runtime.Intrinsics;
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
+using Microsoft.ML.SwitchablePrecision.Modules;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Microsoft.ML.SwitchablePrecision.Quantization.Families;
+
+/// <summary>
+/// PACT (docs/method.md, section 4): activations clipped to a clipping level <c>alpha_{i}</c> learned per switch and per
+/// layer input, then k-bit uniform on [0, alpha]; weights as DoReFa. Integer form: activation levels
+/// <c>round(clip(x, 0, alpha) / (alpha' / n))</c> with scale <c>alpha' / n</c>, <c>alpha' = max(alpha, 1e-4)</c>.
+/// </summary>
+internal sealed class PactFamily : QuantizerFamily
+{
+    /// <inheritdoc/>
+    public override QuantizerKind Kind => QuantizerKind.Pact;
+
+    /// <inheritdoc/>
+    public override WeightQuantizerRule CreateWeightRule(SwitchContext context, Tensor initialWeights) => new DoReFaFamily.Weights();
+
+    /// <inheritdoc/>
+    public override ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha) =>
+        new Activations(context, initialAlpha);
+
+    private sealed class Activations : ActivationQuantizerRule
+    {
+        private readonly Parameter?[] _alphas;
+
+        public Activations(SwitchContext context, float initialAlpha) =>
+            _alphas = PerSwitch(context, s => s.ActivationBits, "alpha", _ => initialAlpha);
+
+        public override Tensor Quantize(Tensor input, int switchIndex, int bits, bool training) =>
+            Pact.QuantizeActivations(input, _alphas[switchIndex]!, bits);
+
+        public override Parameter? LearnedScale(int switchIndex) => _alphas[switchIndex];
+
+        public override LevelQuantizer Levels(int switchIndex, int bits)
+        {
+            float alpha = Value(_alphas[switchIndex]!);
+            float steps = UniformLevels.Steps(bits);
+            float step = MathF.Max(alpha, Pact.MinimumAlpha) / steps;
+            return new LevelQuantizer<ActivationLevels>(QuantizerKind.Pact, bits, step, new(steps, alpha, step));
+        }
+    }
+
+    /// <summary>
+    /// <c>q = round((x &gt;= alpha ? alpha : max(x, 0)) / step)</c>, dividing by the float step as
+    /// <see cref="Pact.QuantizeActivations"/> does. With alpha below its floor the clip is alpha but the step is the
+    /// floor's, so the level is capped at <c>n</c>.
+    /// </summary>
+    private readonly record struct ActivationLevels(float Steps, float Alpha, float Step) : IActivationLevelRule
+    {
+        public float Level(float x) => MathF.Round((x >= Alpha ? Alpha : MathF.Max(x, 0f)) / Step, MidpointRounding.ToEven);
+
+        public Vector256<float> Level(Vector256<float> x)
+        {
+            var alpha = Vector256.Create(Alpha);
+            var clipped = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, alpha), alpha, Vector256.Max(x, Vector256<float>.Zero));
+            return Vector256.Min(Vector256.Round(clipped / Vector256.Create(Step)), Vector256.Create(Steps));
+        }
+
+        public float Value(float level) => level * Step;
+    }
+}
