@@ -18,6 +18,7 @@ internal sealed class ScoringCursor : DataViewRowCursor
     private readonly ValueGetter<VBuffer<float>>? _aheadFeatures;
     private readonly int _inputColumns;
     private readonly int _switchIndex;
+    private readonly bool _governed;
     private readonly int _batchSize;
     private readonly int _imageSize;
     private readonly int _classes;
@@ -29,8 +30,9 @@ internal sealed class ScoringCursor : DataViewRowCursor
     private VBuffer<float> _row;
 
     public ScoringCursor(SwitchablePrecisionTransformer transformer, IDataView input, DataViewSchema schema,
-        IReadOnlyList<DataViewSchema.Column> passThrough, bool scoring, int switchIndex)
+        IReadOnlyList<DataViewSchema.Column> passThrough, bool scoring, int switchIndex, bool governed = false)
     {
+        _governed = governed;
         _transformer = transformer;
         Schema = schema;
         _inputColumns = input.Schema.Count;
@@ -108,7 +110,9 @@ internal sealed class ScoringCursor : DataViewRowCursor
             _batchCount++;
         }
         if (_batchCount == 0) return;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         _probabilities = _transformer.Score(_pixels.AsSpan(0, _batchCount * _imageSize), _batchCount, _switchIndex);
+        if (_governed) _transformer.ReportServed(_switchIndex, _batchCount, started);
         for (int i = 0; i < _batchCount; i++)
             _valid[i] &= Scoring.AllFinite(_probabilities.AsSpan(i * _classes, _classes));
     }

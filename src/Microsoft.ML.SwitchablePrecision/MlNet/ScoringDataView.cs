@@ -31,7 +31,7 @@ internal sealed class ScoringDataView : IDataView
         bool scoring = needed.Contains(inputCount) || needed.Contains(inputCount + 1);
         var passThrough = _input.Schema.Where(c => needed.Contains(c.Index)).ToList();
         return new ScoringCursor(_transformer, _input, Schema, passThrough, scoring,
-            _fixedSwitch ?? _transformer.ActiveSwitchIndex);
+            _fixedSwitch ?? _transformer.ActiveSwitchIndex, governed: _fixedSwitch is null);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>

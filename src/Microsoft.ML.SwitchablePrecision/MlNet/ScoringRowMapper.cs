@@ -106,7 +106,10 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             if (_scoredPosition == _input.Position && _input.Position >= 0) return;
             _features(ref _row);
             bool finitePixels = Scoring.ReadRow(_row, _pixels, _transformer.Options.FeatureColumnName, _input.Position, _transformer.Geometry);
-            _probabilities = _transformer.Score(_pixels, 1, _fixedSwitch ?? _transformer.ActiveSwitchIndex);
+            int switchIndex = _fixedSwitch ?? _transformer.ActiveSwitchIndex;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            _probabilities = _transformer.Score(_pixels, 1, switchIndex);
+            if (_fixedSwitch is null) _transformer.ReportServed(switchIndex, 1, started);
             _valid = finitePixels && Scoring.AllFinite(_probabilities);
             _scoredPosition = _input.Position;
         }

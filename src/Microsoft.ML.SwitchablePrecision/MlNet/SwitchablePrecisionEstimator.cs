@@ -61,8 +61,9 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
             validation = ReadRows(channel, validationView, "validation", geometry, classes, classNames);
         }
 
-        WarnIfTooFewSteps(channel, train.Count);
         int seed = _host.Rand.Next();
+        (train, var profileData) = OnDemand.ProfileHoldout.Split(train, validation, _options.ProfileHoldoutFraction, seed);
+        WarnIfTooFewSteps(channel, train.Count);
         var (mean, std) = ChannelStatistics(train);
         var network = NetworkFactory.Create(SpNetOptionsMapping.Network(_options, new NetworkOptions
         {
@@ -78,13 +79,26 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
             channel.Info($"Training {_options.Architecture} ({network.ParameterCount:N0} parameters) on {train.Count} images " +
                 $"of {geometry}, {classes} classes, switches {string.Join(", ", network.Switches)}, {_options.Epochs} epochs.");
             new SwitchableNetworkTrainer(SpNetOptionsMapping.Trainer(_options, seed)).Train(network, train, validation, progress => Report(channel, progress));
-            return new SwitchablePrecisionTransformer(_host, network, _options.Clone(), classNames);
+            return new SwitchablePrecisionTransformer(_host, network, _options.Clone(), classNames)
+            {
+                SwitchAccuracies = ProfileAccuracies(channel, network, profileData),
+            };
         }
         catch
         {
             network.Dispose();
             throw;
         }
+    }
+
+    // Measured after training (and BatchNorm re-estimation), on the data training did not learn from.
+    private static double?[] ProfileAccuracies(IChannel channel, SwitchableNetwork network, ImageDataset? data)
+    {
+        if (data is null) return new double?[network.Switches.Count];
+        var metrics = NetworkEvaluator.Evaluate(network, data);
+        channel.Info($"Profile accuracy on {data.Count} held-out images: " +
+            string.Join(", ", metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Precision} {m.Accuracy:P1}"))));
+        return metrics.Select(m => (double?)m.Accuracy).ToArray();
     }
 
     private ImageDataset ReadRows(IChannel channel, IDataView view, string role, ImageGeometry geometry, int classes, IReadOnlyList<string> classNames)

@@ -26,7 +26,7 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// <see cref="Precision"/> included, throws <see cref="ObjectDisposedException"/>.
 /// </para>
 /// </remarks>
-public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
+public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisposable
 {
     private readonly SwitchableNetwork _network;
     private readonly object _forwardGate = new();
@@ -57,7 +57,9 @@ public sealed class SwitchablePrecisionTransformer : ITransformer, IDisposable
         set
         {
             ThrowIfDisposed();
-            Volatile.Write(ref _activeSwitch, _network.Context.IndexOf(value));
+            int index = _network.Context.IndexOf(value);
+            FollowManualChange(index);
+            Volatile.Write(ref _activeSwitch, index);
         }
     }
 

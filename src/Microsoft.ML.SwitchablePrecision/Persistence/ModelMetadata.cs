@@ -29,6 +29,13 @@ internal sealed class ModelMetadata
     /// <summary>From format version 2: the ML.NET column names and scoring batch.</summary>
     public StoredColumns? Columns { get; set; }
 
+    /// <summary>
+    /// Optional (format version 2 on): each switch's top-1 accuracy on the data held out at training, keyed by the switch
+    /// (<c>W1A2</c>); null, and left out of the file, when unknown. Older files have no such field and still load.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, double>? SwitchAccuracies { get; set; }
+
     public Precision ActivePrecisionValue => ParseField(ActivePrecision, nameof(ActivePrecision));
 
     public static ModelMetadata From(NetworkOptions options, Precision active, IReadOnlyList<string> classNames,

@@ -13,7 +13,7 @@ public sealed class SpNetOptionsMappingTests
         nameof(SpNetOptions.LabelColumnName), nameof(SpNetOptions.FeatureColumnName), nameof(SpNetOptions.ScoreColumnName),
         nameof(SpNetOptions.PredictedLabelColumnName), nameof(SpNetOptions.ValidationSet), nameof(SpNetOptions.MetricsCallback),
         nameof(SpNetOptions.ImageChannels), nameof(SpNetOptions.ImageHeight), nameof(SpNetOptions.ImageWidth),
-        nameof(SpNetOptions.ScoringBatchSize),
+        nameof(SpNetOptions.ScoringBatchSize), nameof(SpNetOptions.ProfileHoldoutFraction),
     ];
 
     [Fact]

@@ -45,6 +45,7 @@ internal static class ModelStorage
             {
                 var (training, columns) = StoredOptions.ToRecords(transformer.Options);
                 var metadata = ModelMetadata.From(network.Options, active ?? transformer.Precision, transformer.ClassNames, training, columns);
+                metadata.SwitchAccuracies = OnDemand.StoredAccuracies.ToStored(network.Switches, transformer.SwitchAccuracies);
                 ModelFile.Write(writer.BaseStream, metadata, network);
                 return true;
             });
@@ -70,7 +71,10 @@ internal static class ModelStorage
             try
             {
                 var options = StoredOptions.FromMetadata(metadata, network.Options);
-                transformer = new SwitchablePrecisionTransformer(env, network, options, metadata.ClassNames);
+                transformer = new SwitchablePrecisionTransformer(env, network, options, metadata.ClassNames)
+                {
+                    SwitchAccuracies = OnDemand.StoredAccuracies.FromStored(metadata.SwitchAccuracies, network.Switches),
+                };
             }
             catch
             {
