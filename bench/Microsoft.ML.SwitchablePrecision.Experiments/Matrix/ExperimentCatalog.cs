@@ -79,6 +79,26 @@ internal static class ExperimentCatalog
         ], [1], AgainstFirstRow: "what each recipe change buys", AgainstDedicated: "W32A32"),
         new("short-budget-table", "Short budgets: the binary-weight SP-Net with the library defaults and with a float warm start against dedicated models of the same budget and data",
             [.. Families.BinaryWeight, "W32A32"], ShortBudgetTable, [1], AgainstDedicated: "W32A32"),
+        new("short-budget-adam", "Short budgets: Adam without weight decay (the best change at 3,000 images and 3 epochs) at every budget, against dedicated models of the library defaults and of the same recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            ShortBudgetSpNet("SP-Net, library defaults", "mean"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, "mean"),
+            ShortBudgetSpNet("SP-Net, Adam lr 0.005, no weight decay", "mean+adam+lr0.005+wd0"),
+            ShortBudgetSpNet("SP-Net, Adam lr 0.005, no weight decay, BN re-estimated", "mean+adam+lr0.005+wd0") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            ShortBudgetSpNet("SP-Net, Adam lr 0.01, no weight decay", "mean+adam+lr0.01+wd0"),
+            new("Dedicated, Adam lr 0.005, no weight decay", CellKind.Dedicated, ["W1A1", "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, "mean+adam+lr0.005+wd0"),
+        ], [1, 2], AgainstFirstRow: "what each recipe change buys", AgainstDedicated: "W32A32"),
+        new("short-budget-adam2", "Short budgets: Adam at 0.01 without weight decay, a larger step, BN re-estimation and a short float warm start on top, against dedicated models of the same recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            ShortBudgetSpNet("SP-Net, Adam lr 0.01, no weight decay", "mean+adam+lr0.01+wd0"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, "mean"),
+            ShortBudgetSpNet("SP-Net, Adam lr 0.02, no weight decay", "mean+adam+lr0.02+wd0"),
+            ShortBudgetSpNet("SP-Net, Adam lr 0.01, no weight decay, BN re-estimated", "mean+adam+lr0.01+wd0") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            ShortBudgetSpNet("SP-Net, Adam lr 0.01, no weight decay, float warm start 10%", "mean+adam+lr0.01+wd0+warm0.1"),
+            new("Dedicated, Adam lr 0.01, no weight decay", CellKind.Dedicated, ["W1A1", "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, "mean+adam+lr0.01+wd0"),
+        ], [1, 2], AgainstFirstRow: "what each change buys on top of Adam 0.01", AgainstDedicated: "W32A32"),
     ];
 
     // The rows every short budget has (the warm start was the first change that helped at 3,000 images and 3 epochs,
