@@ -5,6 +5,8 @@ using Microsoft.ML.SwitchablePrecision.Training;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Experiments;
 
+// Trains with Threads = 1, which sets torch's process-wide thread count while it runs.
+[Collection(ProcessWideStateCollection.Name)]
 public sealed class ResumedCellTests : IDisposable
 {
     private readonly string _checkpoints = HandMadeCells.TemporaryFolder();

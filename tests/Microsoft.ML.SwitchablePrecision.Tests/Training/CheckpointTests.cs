@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
+// Trains with Threads = 1, which sets torch's process-wide thread count while it runs.
+[Collection(ProcessWideStateCollection.Name)]
 public class CheckpointTests
 {
     // One thread: a run is bitwise reproducible only at a fixed thread count. Crops and flips make the replayed

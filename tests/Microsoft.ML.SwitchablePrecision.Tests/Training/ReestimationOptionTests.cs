@@ -4,6 +4,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
+// Trains with Threads = 1, which sets torch's process-wide thread count while it runs.
+[Collection(ProcessWideStateCollection.Name)]
 public class ReestimationOptionTests
 {
     [Fact]

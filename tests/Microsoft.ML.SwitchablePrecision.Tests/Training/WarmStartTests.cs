@@ -8,6 +8,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
+// Trains with Threads = 1, which sets torch's process-wide thread count while it runs.
+[Collection(ProcessWideStateCollection.Name)]
 public class WarmStartTests
 {
     private static readonly Precision[] BinaryAndFloat = [Precision.Parse("W1A1"), Precision.Parse("W1A2"), Precision.FullPrecision];
