@@ -29,6 +29,7 @@ try
         return 0;
     }
     using var model = ServedModel.Load(arguments.ModelPath);
+    model.SpNet.MeasureLatency(); // for GET /status; a few hundred milliseconds
     model.SpNet.Governor = PrecisionGovernor.ForLatency(arguments.Target, 0.95);
     model.SpNet.PrecisionChanged += (_, change) => Console.WriteLine(change);
     await using var app = ServeApp.Build(model, arguments.Port);

@@ -4,7 +4,7 @@ using SpNet.Train.Reporting;
 namespace SpNet.Serve.LoadTest;
 
 /// <summary>
-/// The load-test PNG: above, the p95 round trip of each second for every run with the target as a dashed line;
+/// The load-test PNG: above, the p95 pipeline time of each second for every run with the target as a dashed line;
 /// below, the governor's active switch over time. Drawn with SkiaSharp 2.88 (see the project file for why not ScottPlot).
 /// </summary>
 internal static class LoadChart
@@ -89,7 +89,7 @@ internal static class LoadChart
         }
 
         using var bold = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 18, Typeface = typeface, FakeBoldText = true };
-        DrawCentred(canvas, "p95 round trip per second (ms), clients ramping 1 -> peak -> 1", Width / 2f, 34, bold);
+        DrawCentred(canvas, "p95 pipeline time per second (ms), clients ramping 1 -> peak -> 1", Width / 2f, 34, bold);
         DrawCentred(canvas, "Active switch under the governor", Width / 2f, lowerTop - 14, text);
         DrawCentred(canvas, "seconds", Left + plotW / 2, Height - 16, text);
 

@@ -5,7 +5,8 @@ namespace SpNet.Serve.Serving;
 
 /// <summary>
 /// PredictionEngines for concurrent requests: a PredictionEngine is not thread-safe, and disposing one disposes the
-/// shared model, so each request rents an engine for itself and returns it; none is disposed while serving.
+/// shared model, so each request rents an engine for itself and returns it; none is disposed while serving (that would dispose the
+/// shared model for every other engine).
 /// </summary>
 internal sealed class EnginePool(MLContext mlContext, ITransformer model)
 {
@@ -23,13 +24,8 @@ internal sealed class EnginePool(MLContext mlContext, ITransformer model)
             engine = mlContext.Model.CreatePredictionEngine<ImageRow, Prediction>(model);
             Interlocked.Increment(ref _created);
         }
-        try
-        {
-            return use(engine);
-        }
-        finally
-        {
-            _idle.Add(engine);
-        }
+        var result = use(engine);
+        _idle.Add(engine); // an engine that threw is dropped, not reused: its row state is unknown
+        return result;
     }
 }

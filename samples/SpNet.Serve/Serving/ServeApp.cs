@@ -19,7 +19,7 @@ internal static class ServeApp
         app.MapPost("/predict", async (HttpRequest request) =>
         {
             byte[] image;
-            if (request.HasFormContentType)
+            if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
             {
                 var form = await request.ReadFormAsync();
                 if (form.Files.Count == 0) return Results.BadRequest(new { error = "The form holds no file: upload the image as a form file." });

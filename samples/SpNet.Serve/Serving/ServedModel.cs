@@ -59,7 +59,15 @@ internal sealed class ServedModel : IDisposable
         {
             var clock = Stopwatch.StartNew();
             var precision = SpNet.Precision;
-            var output = _engines.With(engine => engine.Predict(new ImageRow { ImagePath = file }));
+            Prediction output;
+            try
+            {
+                output = _engines.With(engine => engine.Predict(new ImageRow { ImagePath = file }));
+            }
+            catch (ArgumentException e) when (e.ParamName == "imageStream")
+            {
+                throw new InvalidDataException("The upload is not an image this model can read (expected a PNG, JPEG or BMP file).", e);
+            }
             if (output.Score.Length != SpNet.ClassNames.Count || output.Score.Any(float.IsNaN))
                 throw new InvalidDataException("The upload is not an image this model can read (expected a PNG, JPEG or BMP file).");
             Interlocked.Increment(ref _served);
