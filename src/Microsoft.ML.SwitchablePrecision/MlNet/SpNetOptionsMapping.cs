@@ -64,7 +64,7 @@ internal static class SpNetOptionsMapping
     // Lists are copied (the options must not share a list with the caller); every other value is the same type on both sides.
     private static object? Convert(object? value, Type target) => value switch
     {
-        IEnumerable<Precision> switches when target != typeof(string) => target.IsAssignableFrom(typeof(Precision[])) ? switches.ToArray() : switches.ToList(),
+        IEnumerable<Precision> switches => target.IsAssignableFrom(typeof(Precision[])) ? switches.ToArray() : switches.ToList(),
         IEnumerable<double> numbers => target.IsAssignableFrom(typeof(double[])) ? numbers.ToArray() : numbers.ToList(),
         _ => value,
     };
