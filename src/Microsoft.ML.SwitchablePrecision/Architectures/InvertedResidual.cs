@@ -43,6 +43,24 @@ internal sealed class InvertedResidual : ExplicitlyRegisteredModule
         _residual = stride == 1 && inChannels == outChannels;
     }
 
+    /// <summary>The 1x1 expansion, or null when the expansion factor is 1.</summary>
+    public QuantizedConv2d? Expand => _expand;
+
+    public SwitchableBatchNorm2d? ExpandNorm => _expandBn;
+
+    /// <summary>The 3x3 depthwise convolution (groups = hidden channels).</summary>
+    public QuantizedConv2d Depthwise => _depthwise;
+
+    public SwitchableBatchNorm2d DepthwiseNorm => _depthwiseBn;
+
+    /// <summary>The 1x1 linear projection.</summary>
+    public QuantizedConv2d Project => _project;
+
+    public SwitchableBatchNorm2d ProjectNorm => _projectBn;
+
+    /// <summary>True when the block adds its input (stride 1, same channels).</summary>
+    public bool HasResidual => _residual;
+
     public override Tensor forward(Tensor input)
     {
         var x = input;

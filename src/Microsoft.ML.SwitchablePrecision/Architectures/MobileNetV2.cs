@@ -28,10 +28,11 @@ public sealed class MobileNetV2 : SwitchableNetwork
     private readonly SwitchableBatchNorm2d _headBn;
     private readonly QuantizedLinear _classifier;
 
-    /// <summary>MobileNetV2 with its published stage table; no inference plan builder yet.</summary>
+    /// <summary>MobileNetV2 with its published stage table.</summary>
     internal static readonly ArchitectureDefinition Definition = new(
         ArchitectureKind.MobileNetV2, Stages.Select(s => s.Channels).ToArray(), Stages.Select(s => s.Blocks).ToArray(),
-        options => new MobileNetV2(options), MinimumWeightBytes, CompilePlan: null);
+        options => new MobileNetV2(options), MinimumWeightBytes,
+        ArchitectureDefinition.PlanOf<MobileNetV2>(Inference.Builders.MobileNetV2PlanBuilder.Build));
 
     // The classifier plus the head convolution.
     private static long MinimumWeightBytes(NetworkOptions options)
@@ -75,6 +76,19 @@ public sealed class MobileNetV2 : SwitchableNetwork
         register_module("head_bn", _headBn);
         register_module("classifier", _classifier);
     }
+
+    internal QuantizedConv2d Stem => _stem;
+
+    internal SwitchableBatchNorm2d StemNorm => _stemBn;
+
+    /// <summary>The inverted residual blocks in forward order.</summary>
+    internal IEnumerable<InvertedResidual> Blocks => _blocks;
+
+    internal QuantizedConv2d Head => _head;
+
+    internal SwitchableBatchNorm2d HeadNorm => _headBn;
+
+    internal QuantizedLinear Classifier => _classifier;
 
     /// <summary>Computes the logits of a batch <c>[N, C, H, W]</c> at the active switch.</summary>
     public override Tensor forward(Tensor images)

@@ -12,7 +12,7 @@ public static class InferencePlanCompiler
     /// only read (its active switch is not changed); the plan keeps its own copy of everything it needs.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The network has no such switch.</exception>
-    /// <exception cref="NotSupportedException">The architecture registered no plan builder (MobileNetV2 has none yet).</exception>
+    /// <exception cref="NotSupportedException">The architecture registered no plan builder.</exception>
     public static InferencePlan Compile(SwitchableNetwork network, Precision precision) =>
         Compile(network, precision, Arithmetic.ArithmeticSelector.DefaultMaxBitSerialPlanes);
 

@@ -32,6 +32,35 @@ internal enum KernelVariant
 /// <summary>CPU support of each <see cref="KernelVariant"/>, read once from the runtime's <c>IsSupported</c> flags.</summary>
 internal static class KernelSupport
 {
+    // Per thread, so a test that forces the portable path never changes what concurrent tests run.
+    [ThreadStatic]
+    private static bool t_portableOnly;
+
+    /// <summary>
+    /// False while the calling thread runs inside <see cref="PortableOnly"/>: vectorised code (kernels and the plan's
+    /// other hot loops) must then take its portable scalar path, as on a CPU without AVX2 or AVX-512.
+    /// </summary>
+    public static bool VectorsAllowed => !t_portableOnly;
+
+    /// <summary>
+    /// Until the returned scope is disposed, <see cref="KernelVariant.Auto"/> resolves on the calling thread to the
+    /// kernel's portable scalar variant (or its reference where it has none) and <see cref="VectorsAllowed"/> is false:
+    /// what a CPU without x86 vector extensions (or an ARM64 one) runs. Forced variants are unaffected.
+    /// </summary>
+    public static PortableScope PortableOnly()
+    {
+        bool previous = t_portableOnly;
+        t_portableOnly = true;
+        return new PortableScope(previous);
+    }
+
+    /// <summary>Restores the calling thread's previous kernel selection.</summary>
+    public readonly struct PortableScope(bool previous) : IDisposable
+    {
+        /// <inheritdoc/>
+        public void Dispose() => t_portableOnly = previous;
+    }
+
     /// <summary>True when <paramref name="variant"/> can run on this CPU (Reference, Scalar and Auto always can).</summary>
     public static bool IsSupported(KernelVariant variant) => variant switch
     {
@@ -48,6 +77,8 @@ internal static class KernelSupport
     /// </summary>
     public static KernelVariant Resolve(KernelVariant requested, string kernel, ReadOnlySpan<KernelVariant> preference)
     {
+        if (requested == KernelVariant.Auto && t_portableOnly)
+            return preference.Contains(KernelVariant.Scalar) ? KernelVariant.Scalar : KernelVariant.Reference;
         if (requested == KernelVariant.Auto)
         {
             foreach (var candidate in preference)

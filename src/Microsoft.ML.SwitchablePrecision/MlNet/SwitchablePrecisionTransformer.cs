@@ -233,7 +233,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     // lock once compiled, compiled under it (compiling reads the network); null for architectures without a plan builder.
     private Inference.InferencePlan? PlanFor(int switchIndex)
     {
-        if (_network is not ResNet) return null;
+        if (ArchitectureRegistry.Find(_network.Options.Architecture)?.CompilePlan is null) return null;
         var cache = _network.Plans;
         if (cache.Compiled(switchIndex) is { } compiled) return compiled;
         lock (_forwardGate)

@@ -36,7 +36,7 @@ internal static class ActivationLevelLoop
     public static void Write<TRule>(in TRule rule, ReadOnlySpan<float> values, Span<byte> levels) where TRule : struct, IActivationLevelRule
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && Kernels.KernelSupport.VectorsAllowed)
         {
             for (; i + 2 * Vector256<float>.Count <= values.Length; i += 2 * Vector256<float>.Count)
             {

@@ -64,6 +64,52 @@ internal sealed class LayerInputs
         return layers;
     }
 
+    /// <summary>
+    /// Runs the TorchSharp forward of a MobileNetV2 at its active switch and records every convolution step: its input,
+    /// the block input a projection adds, and its BatchNorm's output after the step's activation (ReLU6, or none for a
+    /// projection, whose output is the BatchNorm plus the residual, as the block computes it).
+    /// </summary>
+    public static LayerInputs Capture(MobileNetV2 network, Tensor images)
+    {
+        var values = new Dictionary<string, Tensor>();
+        var hooks = new List<Action>();
+        void Before(nn.Module<Tensor, Tensor> module, string key)
+        { var hook = module.register_forward_pre_hook((_, x) => { values[key] = x.detach().clone().MoveToOuterDisposeScope(); return x; }); hooks.Add(hook.remove); }
+        void After(nn.Module<Tensor, Tensor> module, string key)
+        { var hook = module.register_forward_hook((_, _, y) => { values[key] = y.detach().clone().MoveToOuterDisposeScope(); return y; }); hooks.Add(hook.remove); }
+
+        var layers = new List<(string Name, string? Residual, bool Relu6)>();
+        void Layer(string name, nn.Module<Tensor, Tensor> convolution, nn.Module<Tensor, Tensor> norm, string? residual, bool relu6)
+        {
+            Before(convolution, $"{name}.in");
+            After(norm, $"{name}.norm");
+            layers.Add((name, residual, relu6));
+        }
+        Layer("stem", network.Stem, network.StemNorm, null, true);
+        int index = 0;
+        foreach (var block in network.Blocks)
+        {
+            string path = $"block{index++}";
+            Before(block, $"{path}.block");
+            if (block.Expand is { } expand) Layer($"{path}.expand", expand, block.ExpandNorm!, null, true);
+            Layer($"{path}.depthwise", block.Depthwise, block.DepthwiseNorm, null, true);
+            Layer($"{path}.project", block.Project, block.ProjectNorm, block.HasResidual ? $"{path}.block" : null, false);
+        }
+        Layer("head", network.Head, network.HeadNorm, null, true);
+        using (no_grad()) network.forward(images).Dispose();
+        foreach (var remove in hooks) remove();
+
+        int n = (int)images.shape[0];
+        var result = new LayerInputs();
+        foreach (var (name, residual, relu6) in layers)
+        {
+            using var norm = values[$"{name}.norm"];
+            using var activated = relu6 ? norm.clamp(0, 6) : residual is null ? norm.alias() : norm.add(values[residual]);
+            result._layers[name] = (Floats(values[$"{name}.in"]), residual is null ? null : Floats(values[residual]), Floats(activated), n);
+        }
+        return result;
+    }
+
     /// <summary>Channels-last copy of an NCHW tensor.</summary>
     private static float[] Floats(Tensor nchw)
     {

@@ -77,7 +77,16 @@ public class PlanAgreementTests(ITestOutputHelper output)
         // the plan's sum and oneDNN's sum round it to neighbouring levels and the difference grows through the later
         // layers (most often at 8 bits, whose steps are finest). On TorchSharp's own inputs, step by step, nothing
         // cascades: floats agree to float rounding, and a level differs only by one step, at a handful of values.
-        var network = (ResNet)Calibrated(family, quantizer);
+        StepByStep(Calibrated(family, quantizer), family, quantizer);
+    }
+
+    [Theory]
+    [MemberData(nameof(FamiliesAndQuantizers))]
+    public void EveryMobileNetV2StepComputesWhatTheTorchSharpLayerComputesOnTheSameInput(string family, QuantizerKind quantizer) =>
+        StepByStep(Calibrated(ArchitectureKind.MobileNetV2, family, quantizer), family, quantizer);
+
+    private void StepByStep(SwitchableNetwork network, string family, QuantizerKind quantizer)
+    {
         using var scope = NewDisposeScope();
         var images = RealImages(200, 4);
         foreach (var precision in Family(family))
@@ -87,7 +96,7 @@ public class PlanAgreementTests(ITestOutputHelper output)
             lock (network)
             {
                 network.ActivePrecision = precision;
-                layers = LayerInputs.Capture(network, images);
+                layers = network is MobileNetV2 mobile ? LayerInputs.Capture(mobile, images) : LayerInputs.Capture((ResNet)network, images);
             }
             var steps = plan.Steps.OfType<ConvolutionStep>().Where(s => s.Name != "classifier").ToList();
             Assert.Equal(layers.Names.Order(), steps.Select(s => s.Name).Order());

@@ -16,21 +16,33 @@ internal static class PlanNetworks
 
     public static Precision[] Family(string family) => family == "binary" ? BinaryFamily : UniformFamily;
 
-    private static readonly Dictionary<(string, QuantizerKind, bool), SwitchableNetwork> Cache = [];
+    private static readonly Dictionary<(ArchitectureKind, string, QuantizerKind, bool), SwitchableNetwork> Cache = [];
+
+    /// <summary>The width multiplier each architecture's plan tests use: small, so the tests stay fast.</summary>
+    public static double TestWidth(ArchitectureKind architecture) => architecture switch
+    {
+        ArchitectureKind.ResNet18 => 0.125,
+        ArchitectureKind.MobileNetV2 => 0.25,
+        _ => 1.0,
+    };
 
     /// <summary>
-    /// A width-1 ResNet-20 of <paramref name="family"/>'s switches, trained-mode forwards at every switch on real
+    /// A width-1 ResNet-20 (or another architecture, below) of <paramref name="family"/>'s switches, trained-mode forwards at every switch on real
     /// images (BatchNorm statistics, LSQ step initialisation), then evaluation mode. Shared by the tests of this folder,
     /// which only read it. Call it outside any dispose scope: the scope would dispose the cached network's tensors.
     /// </summary>
-    public static SwitchableNetwork Calibrated(string family, QuantizerKind quantizer, bool clip = false)
+    public static SwitchableNetwork Calibrated(string family, QuantizerKind quantizer, bool clip = false) =>
+        Calibrated(ArchitectureKind.ResNet20, family, quantizer, clip);
+
+    /// <summary>As <see cref="Calibrated(string, QuantizerKind, bool)"/> for <paramref name="architecture"/> at its <see cref="TestWidth"/>.</summary>
+    public static SwitchableNetwork Calibrated(ArchitectureKind architecture, string family, QuantizerKind quantizer, bool clip = false)
     {
         lock (Cache)
         {
-            if (Cache.TryGetValue((family, quantizer, clip), out var cached)) return cached;
+            if (Cache.TryGetValue((architecture, family, quantizer, clip), out var cached)) return cached;
             var options = new NetworkOptions
             {
-                Architecture = ArchitectureKind.ResNet20, Switches = Family(family), Quantizer = quantizer,
+                Architecture = architecture, WidthMultiplier = TestWidth(architecture), Switches = Family(family), Quantizer = quantizer,
                 InputMean = [72.94f], InputStd = [90.02f], Classes = 10, ClipFullPrecisionActivations = clip,
             };
             var network = NetworkFactory.Create(options, seed: 21);
@@ -46,7 +58,7 @@ internal static class PlanNetworks
                 }
             }
             network.eval();
-            Cache[(family, quantizer, clip)] = network;
+            Cache[(architecture, family, quantizer, clip)] = network;
             return network;
         }
     }

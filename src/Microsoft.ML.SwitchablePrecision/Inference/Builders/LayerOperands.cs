@@ -18,7 +18,7 @@ internal sealed class LayerOperands(SwitchContext context, int switchIndex)
     public WeightLevels Weights(QuantizedConv2d convolution)
     {
         if (convolution.Groups != 1)
-            throw new NotSupportedException($"Grouped convolutions (groups {convolution.Groups}) have no plan step yet.");
+            throw new NotSupportedException($"Grouped convolutions (groups {convolution.Groups}) other than depthwise ones have no plan step yet.");
         int rows = (int)convolution.OutChannels, channels = (int)convolution.InChannels, k = convolution.KernelSize;
         var (values, bits, grid) = Quantized(convolution.Weight, convolution.WeightQuantizer);
         var reordered = new float[values.Length];
@@ -28,6 +28,20 @@ internal sealed class LayerOperands(SwitchContext context, int switchIndex)
                 for (int t = 0; t < k * k; t++)
                     reordered[m * depth + t * channels + c] = values[(m * channels + c) * k * k + t];
         return Levels(reordered, rows, depth, bits, convolution.WeightQuantizer, grid);
+    }
+
+    /// <summary>True for a depthwise convolution: one filter per channel (groups = input channels = output channels).</summary>
+    public static bool IsDepthwise(QuantizedConv2d convolution) =>
+        convolution.Groups > 1 && convolution.Groups == convolution.InChannels && convolution.OutChannels == convolution.InChannels;
+
+    /// <summary>The depthwise convolution's weights <c>[channel, i * k + j]</c> at the switch.</summary>
+    public WeightLevels DepthwiseWeights(QuantizedConv2d convolution)
+    {
+        if (!IsDepthwise(convolution))
+            throw new NotSupportedException(
+                $"Convolution {convolution.InChannels}->{convolution.OutChannels} with groups {convolution.Groups} is not depthwise: expected groups = input channels = output channels.");
+        var (values, bits, grid) = Quantized(convolution.Weight, convolution.WeightQuantizer);
+        return Levels(values, (int)convolution.OutChannels, convolution.KernelSize * convolution.KernelSize, bits, convolution.WeightQuantizer, grid);
     }
 
     /// <summary>The linear layer's weights <c>[out, in]</c> at the switch.</summary>

@@ -45,16 +45,26 @@ internal sealed class PlanBuilder
     /// <summary>
     /// <c>relu?(norm(conv(input)) + residual)</c>, with the convolution's own input and weight quantizers at the switch.
     /// </summary>
-    public PlanValue Convolution(string name, QuantizedConv2d convolution, BatchNorm2d? norm, PlanValue input, PlanValue? residual, bool relu)
+    public PlanValue Convolution(string name, QuantizedConv2d convolution, BatchNorm2d? norm, PlanValue input, PlanValue? residual, bool relu) =>
+        Convolution(name, convolution, norm, input, residual, relu ? Rectifier.Relu : Rectifier.None);
+
+    /// <summary>
+    /// <c>rectifier(norm(conv(input)) + residual)</c>, with the convolution's own input and weight quantizers at the
+    /// switch; a depthwise convolution (groups = channels) runs on its own kernel.
+    /// </summary>
+    public PlanValue Convolution(string name, QuantizedConv2d convolution, BatchNorm2d? norm, PlanValue input, PlanValue? residual, Rectifier rectifier)
     {
         var shape = new ConvolutionShape(input.Channels, input.Height, input.Width, (int)convolution.OutChannels,
             convolution.KernelSize, convolution.Stride, convolution.Padding);
         if (convolution.InChannels != input.Channels)
             throw new InvalidOperationException($"Layer {name} expects {convolution.InChannels} channels but its input {input.Name} has {input.Channels}.");
-        var arithmetic = ArithmeticSelector.Select(shape, _operands.Weights(convolution), _operands.InputForm(convolution.InputQuantizer), _maxBitSerialPlanes);
+        var inputForm = _operands.InputForm(convolution.InputQuantizer);
+        ConvolutionArithmetic arithmetic = LayerOperands.IsDepthwise(convolution)
+            ? new DepthwiseArithmetic(shape, _operands.DepthwiseWeights(convolution), inputForm)
+            : ArithmeticSelector.Select(shape, _operands.Weights(convolution), inputForm, _maxBitSerialPlanes);
         var fold = (norm is null ? FoldedNorm.Identity(shape.OutChannels) : FoldedNorm.From(norm)).AfterScale(arithmetic.OutputScale);
         var output = new PlanValue(name, shape.OutChannels, shape.OutHeight, shape.OutWidth);
-        return Add(name, arithmetic, input, fold, residual, relu, output);
+        return Add(name, arithmetic, input, fold, residual, rectifier, output);
     }
 
     /// <summary>The mean of every channel over the image.</summary>
@@ -76,7 +86,7 @@ internal sealed class PlanBuilder
         var bias = FoldedNorm.Floats(linear.Bias);
         var fold = new FoldedNorm(Enumerable.Repeat(arithmetic.OutputScale, bias.Length).ToArray(), bias);
         var output = new PlanValue(name, shape.OutChannels, 1, 1);
-        return Add(name, arithmetic, input, fold, residual: null, relu: false, output);
+        return Add(name, arithmetic, input, fold, residual: null, Rectifier.None, output);
     }
 
     /// <summary>The plan whose result is the raw float of <paramref name="logits"/>.</summary>
@@ -89,11 +99,11 @@ internal sealed class PlanBuilder
     }
 
     private PlanValue Add(string name, ConvolutionArithmetic arithmetic, PlanValue input, FoldedNorm fold, PlanValue? residual,
-        bool relu, PlanValue output)
+        Rectifier rectifier, PlanValue output)
     {
         var source = input.Read(arithmetic.InputForm);
         var added = residual?.Read(ActivationForm.Raw);
-        _steps.Add(() => new ConvolutionStep(name, arithmetic, source, new OutputStage(fold, added, relu, output.Forms)));
+        _steps.Add(() => new ConvolutionStep(name, arithmetic, source, new OutputStage(fold, added, rectifier, output.Forms)));
         return output;
     }
 }

@@ -43,7 +43,7 @@ internal static class BitPlaneIm2Col
         byte bit = (byte)(1 << plane);
         ulong mask = 0;
         int c = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && Kernels.KernelSupport.VectorsAllowed)
         {
             var select = Vector256.Create(bit);
             for (; c + 32 <= levels.Length; c += 32)
@@ -52,7 +52,7 @@ internal static class BitPlaneIm2Col
                 mask |= (ulong)set.ExtractMostSignificantBits() << c;
             }
         }
-        if (Vector128.IsHardwareAccelerated)
+        if (Vector128.IsHardwareAccelerated && Kernels.KernelSupport.VectorsAllowed)
         {
             var select = Vector128.Create(bit);
             for (; c + 16 <= levels.Length; c += 16)

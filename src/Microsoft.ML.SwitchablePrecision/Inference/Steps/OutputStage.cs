@@ -7,7 +7,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Steps;
 
 /// <summary>
 /// The fused epilogue of a layer: per output channel <c>y = Multiplier acc + Bias</c> (the folded BatchNorm times the
-/// weight and activation scales), then the residual add, then ReLU, then each consumer's form of y (raw floats,
+/// weight and activation scales), then the residual add, then ReLU (or ReLU6, <c>min(max(y, 0), 6)</c>), then each consumer's form of y (raw floats,
 /// clipped floats, or the next layer's quantizer levels). Reads the accumulators and writes its outputs channels-last
 /// <c>[P, Channels]</c>.
 /// </summary>
@@ -18,11 +18,17 @@ internal sealed class OutputStage
     private readonly (ActivationForm Form, ActivationSlot Slot)[] _outputs;
 
     public OutputStage(FoldedNorm fold, ActivationSlot? residual, bool relu, IReadOnlyList<(ActivationForm, ActivationSlot)> outputs)
+        : this(fold, residual, relu ? Rectifier.Relu : Rectifier.None, outputs)
+    {
+    }
+
+    public OutputStage(FoldedNorm fold, ActivationSlot? residual, Rectifier rectifier, IReadOnlyList<(ActivationForm, ActivationSlot)> outputs)
     {
         _multiplier = fold.Multiplier;
         _bias = fold.Bias;
         Residual = residual;
-        Relu = relu;
+        Rectifier = rectifier;
+        _ceiling = rectifier == Rectifier.Relu6 ? 6f : float.PositiveInfinity;
         _outputs = outputs.ToArray();
         if (_outputs.Length == 0) throw new ArgumentException("A layer's output stage needs at least one consumer.", nameof(outputs));
     }
@@ -33,8 +39,13 @@ internal sealed class OutputStage
     /// <summary>The float slot added before the ReLU, or null.</summary>
     public ActivationSlot? Residual { get; }
 
-    /// <summary>Whether a ReLU follows.</summary>
-    public bool Relu { get; }
+    /// <summary>What follows the residual add.</summary>
+    public Rectifier Rectifier { get; }
+
+    /// <summary>Whether a ReLU (or ReLU6) follows.</summary>
+    public bool Relu => Rectifier != Rectifier.None;
+
+    private readonly float _ceiling;
 
     /// <summary>Each consumer's form and the slot it is written to.</summary>
     public IReadOnlyList<(ActivationForm Form, ActivationSlot Slot)> Outputs => _outputs;
@@ -44,7 +55,7 @@ internal sealed class OutputStage
 
     /// <summary>How the stage ends, for plan descriptions.</summary>
     public string Description =>
-        (Residual is null ? "" : " + residual") + (Relu ? " + ReLU" : "") + " -> " +
+        (Residual is null ? "" : " + residual") + (Rectifier switch { Rectifier.Relu => " + ReLU", Rectifier.Relu6 => " + ReLU6", _ => "" }) + " -> " +
         string.Join(", ", _outputs.Select(o => o.Form.Quantizer is { } q ? $"{o.Form.Encoding} {q.Kind} {q.Bits}-bit" : o.Form.Encoding.ToString()));
 
     /// <summary>Scratch: one pixel's channels.</summary>
@@ -67,18 +78,19 @@ internal sealed class OutputStage
         }
     }
 
-    // y = relu?(x * multiplier + bias + residual), rounded after each operation (no fused multiply-add).
+    // y = relu?(x * multiplier + bias + residual) (relu6 clamps at 6 too), rounded after each operation (no fused multiply-add).
     private void Epilogue(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y)
     {
         int m = 0;
         bool add = !residual.IsEmpty;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && Kernels.KernelSupport.VectorsAllowed)
         {
+            var ceiling = Vector256.Create(_ceiling);
             for (; m + Vector256<float>.Count <= x.Length; m += Vector256<float>.Count)
             {
                 var v = Vector256.Create(x.Slice(m, 8)) * Vector256.Create(_multiplier.AsSpan(m, 8)) + Vector256.Create(_bias.AsSpan(m, 8));
                 if (add) v += Vector256.Create(residual.Slice(m, 8));
-                if (Relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                if (Relu) v = Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), ceiling);
                 v.CopyTo(y.Slice(m, 8));
             }
         }
@@ -86,7 +98,20 @@ internal sealed class OutputStage
         {
             float v = x[m] * _multiplier[m] + _bias[m];
             if (add) v += residual[m];
-            y[m] = Relu ? MathF.Max(v, 0f) : v;
+            y[m] = Relu ? MathF.Min(MathF.Max(v, 0f), _ceiling) : v;
         }
     }
+}
+
+/// <summary>The activation function an <see cref="OutputStage"/> applies after the residual add.</summary>
+internal enum Rectifier
+{
+    /// <summary>None: the value is linear (a projection or a shortcut).</summary>
+    None,
+
+    /// <summary><c>max(y, 0)</c>.</summary>
+    Relu,
+
+    /// <summary><c>min(max(y, 0), 6)</c> (MobileNetV2).</summary>
+    Relu6,
 }
