@@ -9,8 +9,10 @@ using Microsoft.ML.SwitchablePrecision.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// Inference benchmark: whole ResNet-20 (width 1, 1x28x28, random weights) compiled into an inference plan at every
-// switch of both families, against a plain TorchSharp float32 ResNet-20 in eval mode under no_grad, in one process.
+// Inference benchmark: a whole network (random weights) compiled into an inference plan at every switch of both
+// families, against the TorchSharp float32 network of the same architecture in eval mode under no_grad, in one
+// process. ResNet-20 (the default) runs on 1x28x28 against a plain TorchSharp ResNet-20; ResNet-18 and MobileNetV2 run
+// on 3x32x32 against the library's own network built with the single switch W32A32 (no quantizer runs at 32 bits).
 // Rounds interleave every contender (order rotated per round); each figure is the median over rounds of the time
 // per batch. Then single-image throughput with 1 and 2 concurrent callers (each call on one thread).
 var settings = Settings.Parse(args);
@@ -21,16 +23,27 @@ Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
 Console.WriteLine("the machine is shared with other jobs: compare ratios within this run, not absolute times across runs");
 
 Precision[][] families = [[new(1, 1), new(1, 2), new(1, 4), new(1, 32)], [new(2, 2), new(4, 4), new(8, 8), Precision.FullPrecision]];
+bool resNet20 = settings.Architecture == ArchitectureKind.ResNet20;
+var shape = resNet20 ? (Channels: 1, Size: 28) : (Channels: 3, Size: 32);
+NetworkOptions OptionsOf(Precision[] switches) => new()
+{
+    Architecture = settings.Architecture, WidthMultiplier = settings.Width, InputChannels = shape.Channels, Height = shape.Size,
+    Width = shape.Size, Switches = switches, Quantizer = settings.Quantizer,
+};
+Console.WriteLine($"network: {settings.Architecture} width {settings.Width.ToString(invariant)}, {shape.Channels}x{shape.Size}x{shape.Size}, {settings.Quantizer}, random weights");
 var plans = new List<InferencePlan>();
 foreach (var family in families)
 {
-    using var network = NetworkFactory.Create(new NetworkOptions { Switches = family, Quantizer = settings.Quantizer }, seed: 1);
+    using var network = NetworkFactory.Create(OptionsOf(family), seed: 1);
     network.eval();
     plans.AddRange(family.Select(p => InferencePlanCompiler.Compile(network, p)));
 }
 manual_seed(2);
-using var plain = new PlainResNet20(1, 10);
+using nn.Module<Tensor, Tensor> plain = resNet20 && settings.Width == 1.0
+    ? new PlainResNet20(1, 10)
+    : NetworkFactory.Create(OptionsOf([Precision.FullPrecision]), seed: 2);
 plain.eval();
+int inputLength = plans[0].InputLength;
 
 if (settings.Profile)
 {
@@ -61,10 +74,10 @@ foreach (int threads in settings.Threads)
     torch.set_num_threads(threads);
     foreach (int batch in settings.Batches)
     {
-        var pixels = new float[batch * 784];
+        var pixels = new float[batch * inputLength];
         var random = new Random(batch);
         for (int i = 0; i < pixels.Length; i++) pixels[i] = random.NextSingle() * 255;
-        using var images = tensor(pixels, [batch, 1, 28, 28]);
+        using var images = tensor(pixels, [batch, shape.Channels, shape.Size, shape.Size]);
         var logits = new float[batch * 10];
         var contenders = new List<Func<double>> { () => Time(() => { using var _ = no_grad(); using var scope = NewDisposeScope(); plain.forward(images); }) };
         contenders.AddRange(plans.Select(plan => (Func<double>)(() => Time(() => plan.Predict(pixels, batch, logits, threads)))));
@@ -133,7 +146,7 @@ List<double>[] Interleaved(List<Func<double>> contenders)
 
 double Throughput(InferencePlan plan, int callers)
 {
-    var image = new float[784];
+    var image = new float[plan.InputLength];
     for (int i = 0; i < image.Length; i++) image[i] = (i * 37 % 256);
     var rates = new List<double>();
     for (int round = 0; round < Math.Max(3, settings.Rounds / 2); round++)

@@ -3,14 +3,14 @@ using System.Globalization;
 namespace Microsoft.ML.SwitchablePrecision.InferenceBenchmark;
 
 /// <summary>Command line of the inference benchmark.</summary>
-internal sealed record Settings(QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false, bool CpuTime = false)
+internal sealed record Settings(ArchitectureKind Architecture, QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false, bool CpuTime = false, double Width = 1.0)
 {
     public const string Usage =
-        "InferenceBenchmark [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--profile] [--cpu-time]";
+        "InferenceBenchmark [--architecture ResNet20|ResNet18|MobileNetV2] [--width W] [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--profile] [--cpu-time]";
 
     public static Settings Parse(string[] args)
     {
-        var settings = new Settings(QuantizerKind.DoReFa, 11, 2, [1, 8, 64], [1, 2], 20);
+        var settings = new Settings(ArchitectureKind.ResNet20, QuantizerKind.DoReFa, 11, 2, [1, 8, 64], [1, 2], 20);
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] is "--profile" or "--cpu-time")
@@ -21,6 +21,9 @@ internal sealed record Settings(QuantizerKind Quantizer, int Rounds, int Warmup,
             string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value. Usage: {Usage}");
             settings = args[i++] switch
             {
+                "--architecture" => settings with { Architecture = Enum.TryParse<ArchitectureKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+                    ? kind : throw new ArgumentException($"--architecture takes ResNet20, ResNet18 or MobileNetV2, got '{value}'.") },
+                "--width" => settings with { Width = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--quantizer" => settings with { Quantizer = Enum.Parse<QuantizerKind>(value, ignoreCase: true) },
                 "--rounds" => settings with { Rounds = Positive(value, "--rounds") },
                 "--warmup" => settings with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
