@@ -60,6 +60,25 @@ internal static class DepthwiseConvolution
         }
     }
 
+    /// <summary>Activation levels as floats (exact), for <see cref="Convolve"/> on levels.</summary>
+    public static void Widen(ReadOnlySpan<byte> levels, Span<float> values)
+    {
+        if (values.Length < levels.Length) throw new ArgumentException($"{values.Length} floats cannot hold {levels.Length} levels.", nameof(values));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && KernelSupport.VectorsAllowed)
+        {
+            ref byte source = ref MemoryMarshal.GetReference(levels);
+            ref float target = ref MemoryMarshal.GetReference(values);
+            for (; i + 16 <= levels.Length; i += 16)
+            {
+                var words = Vector256.WidenLower(Vector128.LoadUnsafe(ref source, (nuint)i).ToVector256Unsafe());
+                Vector256.ConvertToSingle(Vector256.WidenLower(words).AsInt32()).StoreUnsafe(ref target, (nuint)i);
+                Vector256.ConvertToSingle(Vector256.WidenUpper(words).AsInt32()).StoreUnsafe(ref target, (nuint)(i + 8));
+            }
+        }
+        for (; i < levels.Length; i++) values[i] = levels[i];
+    }
+
     /// <summary>The definition: one channel and one output at a time, taps in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(DepthwiseShape shape, ReadOnlySpan<float> image, ReadOnlySpan<float> weights, Span<float> output)

@@ -61,6 +61,19 @@ public class DepthwiseConvolutionTests
     }
 
     [Fact]
+    public void WideningLevelsGivesTheirExactValuesOnBothPaths()
+    {
+        var levels = Enumerable.Range(0, 16 * 3 + 5).Select(i => (byte)(i * 37 % 256)).ToArray();
+        var expected = levels.Select(l => (float)l).ToArray();
+        var vectorised = new float[levels.Length];
+        DepthwiseConvolution.Widen(levels, vectorised);
+        Assert.Equal(expected, vectorised);
+        var portable = new float[levels.Length];
+        using (KernelSupport.PortableOnly()) DepthwiseConvolution.Widen(levels, portable);
+        Assert.Equal(expected, portable);
+    }
+
+    [Fact]
     public void AMismatchedBufferIsRejectedWithTheExpectedSizes()
     {
         var shape = new DepthwiseShape(3, 4, 4, 3, 1, 1);

@@ -69,8 +69,7 @@ internal sealed class DepthwiseArithmetic : ConvolutionArithmetic
         var image = workspace.FloatScratch(inputLength);
         for (int n = 0; n < images; n++)
         {
-            var source = levels.Slice(n * inputLength, inputLength);
-            for (int i = 0; i < source.Length; i++) image[i] = source[i];
+            DepthwiseConvolution.Widen(levels.Slice(n * inputLength, inputLength), image);
             DepthwiseConvolution.Convolve(geometry, image, _weights, accumulators.Slice(n * outputLength, outputLength));
         }
     }

@@ -58,23 +58,27 @@ internal sealed class OutputStage
         (Residual is null ? "" : " + residual") + (Rectifier switch { Rectifier.Relu => " + ReLU", Rectifier.Relu6 => " + ReLU6", _ => "" }) + " -> " +
         string.Join(", ", _outputs.Select(o => o.Form.Quantizer is { } q ? $"{o.Form.Encoding} {q.Kind} {q.Bits}-bit" : o.Form.Encoding.ToString()));
 
-    /// <summary>Scratch: one pixel's channels.</summary>
-    public ScratchSize Scratch => new(Floats: Channels);
+    /// <summary>Scratch: none (the epilogue runs in place on the accumulators).</summary>
+    public ScratchSize Scratch => default;
 
-    /// <summary>Applies the stage to <paramref name="columns"/> pixels of accumulators.</summary>
-    public void Apply(ReadOnlySpan<float> accumulators, int columns, Workspace workspace, int images)
+    /// <summary>
+    /// Applies the stage to <paramref name="columns"/> pixels of accumulators, overwriting them with the epilogue's
+    /// values; then each consumer's form is written in one pass over all pixels (the slots are <c>[P, Channels]</c> too).
+    /// </summary>
+    public void Apply(Span<float> accumulators, int columns, Workspace workspace, int images)
     {
         int channels = Channels;
-        var row = workspace.FloatScratch(channels);
+        var values = accumulators[..(columns * channels)];
         var residual = Residual is null ? default : workspace.Floats(Residual, images);
         for (int p = 0; p < columns; p++)
         {
-            Epilogue(accumulators.Slice(p * channels, channels), Residual is null ? default : residual.Slice(p * channels, channels), row);
-            foreach (var (form, slot) in _outputs)
-            {
-                if (form.IsLevels) form.Write(row, workspace.Levels(slot, images).Slice(p * channels, channels), default);
-                else form.Write(row, default, workspace.Floats(slot, images).Slice(p * channels, channels));
-            }
+            var pixel = values.Slice(p * channels, channels);
+            Epilogue(pixel, Residual is null ? default : residual.Slice(p * channels, channels), pixel);
+        }
+        foreach (var (form, slot) in _outputs)
+        {
+            if (form.IsLevels) form.Write(values, workspace.Levels(slot, images)[..values.Length], default);
+            else form.Write(values, default, workspace.Floats(slot, images)[..values.Length]);
         }
     }
 
