@@ -30,13 +30,16 @@ NetworkOptions OptionsOf(Precision[] switches) => new()
     Architecture = settings.Architecture, WidthMultiplier = settings.Width, InputChannels = shape.Channels, Height = shape.Size,
     Width = shape.Size, Switches = switches, Quantizer = settings.Quantizer,
 };
-Console.WriteLine($"network: {settings.Architecture} width {settings.Width.ToString(invariant)}, {shape.Channels}x{shape.Size}x{shape.Size}, {settings.Quantizer}, random weights");
+Console.WriteLine($"network: {settings.Architecture} width {settings.Width.ToString(invariant)}, {shape.Channels}x{shape.Size}x{shape.Size}, {settings.Quantizer}, random weights, " +
+    (settings.BitSerialPlanes is int limit ? $"bit-serial kernel up to {limit} plane pairs" : "default kernel selection"));
 var plans = new List<InferencePlan>();
 foreach (var family in families)
 {
     using var network = NetworkFactory.Create(OptionsOf(family), seed: 1);
     network.eval();
-    plans.AddRange(family.Select(p => InferencePlanCompiler.Compile(network, p)));
+    // --bit-serial-planes lets the bit-serial kernel serve layers up to that many plane pairs (default: the library's selection).
+    plans.AddRange(family.Select(p => settings.BitSerialPlanes is int planes
+        ? InferencePlanCompiler.Compile(network, p, planes) : InferencePlanCompiler.Compile(network, p)));
 }
 manual_seed(2);
 using nn.Module<Tensor, Tensor> plain = resNet20 && settings.Width == 1.0

@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Microsoft.ML.SwitchablePrecision.InferenceBenchmark;
 
 /// <summary>Command line of the inference benchmark.</summary>
-internal sealed record Settings(ArchitectureKind Architecture, QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false, bool CpuTime = false, double Width = 1.0)
+internal sealed record Settings(ArchitectureKind Architecture, QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false, bool CpuTime = false, double Width = 1.0, int? BitSerialPlanes = null)
 {
     public const string Usage =
-        "InferenceBenchmark [--architecture ResNet20|ResNet18|MobileNetV2] [--width W] [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--profile] [--cpu-time]";
+        "InferenceBenchmark [--architecture ResNet20|ResNet18|MobileNetV2] [--width W] [--bit-serial-planes N] [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--profile] [--cpu-time]";
 
     public static Settings Parse(string[] args)
     {
@@ -23,6 +23,7 @@ internal sealed record Settings(ArchitectureKind Architecture, QuantizerKind Qua
             {
                 "--architecture" => settings with { Architecture = Enum.TryParse<ArchitectureKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
                     ? kind : throw new ArgumentException($"--architecture takes ResNet20, ResNet18 or MobileNetV2, got '{value}'.") },
+                "--bit-serial-planes" => settings with { BitSerialPlanes = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture) },
                 "--width" => settings with { Width = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--quantizer" => settings with { Quantizer = Enum.Parse<QuantizerKind>(value, ignoreCase: true) },
                 "--rounds" => settings with { Rounds = Positive(value, "--rounds") },

@@ -2,14 +2,20 @@ namespace Microsoft.ML.SwitchablePrecision.Inference;
 
 /// <summary>
 /// When ML.NET scoring runs a compiled plan instead of the TorchSharp forward: where the InferenceBenchmark measured the
-/// plan faster (every switch at batch 1, most switches up to batch 8, few beyond; the figures are in docs/kernels.md).
+/// plan faster (the figures are in docs/kernels.md). ResNets: every switch at batch 1, most switches up to batch 8, few
+/// beyond (measured on ResNet-20). MobileNetV2: every switch at batches 1, 8 and 64 (TorchSharp's depthwise layers and
+/// small 1x1 layers leave it far below its ResNet speed).
 /// </summary>
 internal static class ScoringPolicy
 {
+    /// <summary>True when a plan is expected to be faster than TorchSharp for <paramref name="batch"/> images of <paramref name="architecture"/> at <paramref name="precision"/>.</summary>
+    public static bool PrefersPlan(ArchitectureKind architecture, Precision precision, int batch) =>
+        architecture == ArchitectureKind.MobileNetV2 || PrefersPlan(precision, batch);
+
     /// <summary>Largest batch that runs on a plan at any switch.</summary>
     public const int MaxPlanBatch = 8;
 
-    /// <summary>True when a plan is expected to be faster than TorchSharp for <paramref name="batch"/> images at <paramref name="precision"/>.</summary>
+    /// <summary>True when a ResNet plan is expected to be faster than TorchSharp for <paramref name="batch"/> images at <paramref name="precision"/>.</summary>
     public static bool PrefersPlan(Precision precision, int batch)
     {
         if (batch <= 1) return true;

@@ -213,7 +213,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// </summary>
     internal float[] Score(ReadOnlySpan<float> pixels, int count, int switchIndex)
     {
-        if (UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(Switches[switchIndex], count) && PlanFor(switchIndex) is { } plan)
+        if (UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(_network.Options.Architecture, Switches[switchIndex], count) && PlanFor(switchIndex) is { } plan)
         {
             var probabilities = new float[count * plan.Classes];
             plan.Predict(pixels, count, probabilities);
