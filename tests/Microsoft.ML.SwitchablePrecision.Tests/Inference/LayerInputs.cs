@@ -22,12 +22,10 @@ internal sealed class LayerInputs
     /// <summary>Runs the TorchSharp forward of <paramref name="network"/> at its active switch and records every layer.</summary>
     public static LayerInputs Capture(ResNet network, Tensor images)
     {
-        var values = new Dictionary<string, Tensor>();
-        var hooks = new List<Action>();
-        void Before(nn.Module<Tensor, Tensor> module, string key)
-        { var hook = module.register_forward_pre_hook((_, x) => { values[key] = x.detach().clone().MoveToOuterDisposeScope(); return x; }); hooks.Add(hook.remove); }
-        void After(nn.Module<Tensor, Tensor> module, string key)
-        { var hook = module.register_forward_hook((_, _, y) => { values[key] = y.detach().clone().MoveToOuterDisposeScope(); return y; }); hooks.Add(hook.remove); }
+        var recorder = new Recorder();
+        var values = recorder.Values;
+        var Before = recorder.Before;
+        var After = recorder.After;
 
         Before(network.Stem, "stem.in");
         var blocks = network.Blocks.ToArray();
@@ -43,7 +41,7 @@ internal sealed class LayerInputs
             }
         }
         using (no_grad()) network.forward(images).Dispose();
-        foreach (var remove in hooks) remove();
+        recorder.Remove();
 
         int n = (int)images.shape[0];
         var layers = new LayerInputs();
@@ -71,12 +69,10 @@ internal sealed class LayerInputs
     /// </summary>
     public static LayerInputs Capture(MobileNetV2 network, Tensor images)
     {
-        var values = new Dictionary<string, Tensor>();
-        var hooks = new List<Action>();
-        void Before(nn.Module<Tensor, Tensor> module, string key)
-        { var hook = module.register_forward_pre_hook((_, x) => { values[key] = x.detach().clone().MoveToOuterDisposeScope(); return x; }); hooks.Add(hook.remove); }
-        void After(nn.Module<Tensor, Tensor> module, string key)
-        { var hook = module.register_forward_hook((_, _, y) => { values[key] = y.detach().clone().MoveToOuterDisposeScope(); return y; }); hooks.Add(hook.remove); }
+        var recorder = new Recorder();
+        var values = recorder.Values;
+        var Before = recorder.Before;
+        var After = recorder.After;
 
         var layers = new List<(string Name, string? Residual, bool Relu6)>();
         void Layer(string name, nn.Module<Tensor, Tensor> convolution, nn.Module<Tensor, Tensor> norm, string? residual, bool relu6)
@@ -97,7 +93,7 @@ internal sealed class LayerInputs
         }
         Layer("head", network.Head, network.HeadNorm, null, true);
         using (no_grad()) network.forward(images).Dispose();
-        foreach (var remove in hooks) remove();
+        recorder.Remove();
 
         int n = (int)images.shape[0];
         var result = new LayerInputs();
@@ -108,6 +104,22 @@ internal sealed class LayerInputs
             result._layers[name] = (Floats(values[$"{name}.in"]), residual is null ? null : Floats(values[residual]), Floats(activated), n);
         }
         return result;
+    }
+
+    // Copies of module inputs (pre-hooks) and outputs (hooks) by key, until Remove.
+    private sealed class Recorder
+    {
+        private readonly List<Action> _hooks = [];
+
+        public Dictionary<string, Tensor> Values { get; } = [];
+
+        public void Before(nn.Module<Tensor, Tensor> module, string key)
+        { var hook = module.register_forward_pre_hook((_, x) => { Values[key] = x.detach().clone().MoveToOuterDisposeScope(); return x; }); _hooks.Add(hook.remove); }
+
+        public void After(nn.Module<Tensor, Tensor> module, string key)
+        { var hook = module.register_forward_hook((_, _, y) => { Values[key] = y.detach().clone().MoveToOuterDisposeScope(); return y; }); _hooks.Add(hook.remove); }
+
+        public void Remove() => _hooks.ForEach(remove => remove());
     }
 
     /// <summary>Channels-last copy of an NCHW tensor.</summary>

@@ -22,11 +22,32 @@ public class PlanAgreementTests(ITestOutputHelper output)
         return data;
     }
 
+    public static TheoryData<ArchitectureKind, string, QuantizerKind> ArchitecturesFamiliesAndQuantizers()
+    {
+        var data = new TheoryData<ArchitectureKind, string, QuantizerKind>();
+        foreach (var architecture in new[] { ArchitectureKind.ResNet18, ArchitectureKind.MobileNetV2 })
+            foreach (var family in new[] { "binary", "uniform" })
+                foreach (var quantizer in Enum.GetValues<QuantizerKind>())
+                    data.Add(architecture, family, quantizer);
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(FamiliesAndQuantizers))]
-    public void EverySwitchOfThePlanGivesTheTorchSharpLogits(string family, QuantizerKind quantizer)
+    public void EverySwitchOfThePlanGivesTheTorchSharpLogits(string family, QuantizerKind quantizer) =>
+        EverySwitchAgrees(Calibrated(family, quantizer), family, quantizer, allowedClassChanges: 0);
+
+    // ResNet-18 (width 0.125) and MobileNetV2 (width 0.25). MobileNetV2's 52 quantized layers cascade level flips
+    // further than ResNet's: seen once, PACT W4A4 moved its logits by 19 % of the largest and changed one image's
+    // class, so one of the eight may differ there (each step alone is checked below).
+    [Theory]
+    [MemberData(nameof(ArchitecturesFamiliesAndQuantizers))]
+    public void EverySwitchOfResNet18AndMobileNetV2PlansGivesTheTorchSharpLogits(ArchitectureKind architecture, string family, QuantizerKind quantizer) =>
+        EverySwitchAgrees(Calibrated(architecture, family, quantizer), family, quantizer,
+            allowedClassChanges: architecture == ArchitectureKind.MobileNetV2 ? 1 : 0);
+
+    private void EverySwitchAgrees(SwitchableNetwork network, string family, QuantizerKind quantizer, int allowedClassChanges)
     {
-        var network = Calibrated(family, quantizer);
         using var scope = NewDisposeScope();
         var images = cat([RealImages(100, 6), RandomImages(2, seed: 5)], 0);
         foreach (var precision in Family(family))
@@ -35,14 +56,16 @@ public class PlanAgreementTests(ITestOutputHelper output)
             var expected = TorchLogits(network, precision, images);
             var actual = PlanLogits(plan, images);
             double difference = RelativeDifference(actual, expected);
-            output.WriteLine($"{quantizer} {precision}: relative difference {difference:G3}");
+            output.WriteLine($"{network.Options.Architecture} {quantizer} {precision}: relative difference {difference:G3}");
             if (precision.WeightBits is > 2 and <= 8)
             {
                 // The int8 kernel's sums are exact where oneDNN's float sums are rounded; on the finer 4- and 8-bit
                 // grids that puts a few pre-activations per pass on the other side of a level (the step-by-step test
                 // counts them), and on an untrained network the flips move these logits by up to a few percent, so
                 // only the predicted classes are compared here.
-                Assert.Equal(ArgMax(expected, 10), ArgMax(actual, 10));
+                var (torchClasses, planClasses) = (ArgMax(expected, 10), ArgMax(actual, 10));
+                int changed = torchClasses.Zip(planClasses).Count(pair => pair.First != pair.Second);
+                Assert.True(changed <= allowedClassChanges, $"{precision}: {changed} of {torchClasses.Length} predicted classes differ");
                 continue;
             }
             Assert.InRange(difference, 0, Tolerance);
