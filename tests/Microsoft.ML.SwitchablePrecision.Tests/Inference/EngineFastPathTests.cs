@@ -85,4 +85,35 @@ public class EngineFastPathTests
         Assert.DoesNotContain(w1a4, s => s.Contains("bit-serial", StringComparison.Ordinal));
         Assert.Equal(32, ArithmeticSelector.MinBitSerialInChannels);
     }
+    [Theory]
+    [InlineData(0)]
+    [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(31)]
+    [InlineData(144)]
+    [InlineData(577)]
+    [InlineData(70000)]
+    public void LevelSumsEqualThePlainLoop(int length)
+    {
+        var levels = new byte[length];
+        new Random(length).NextBytes(levels);
+        if (length > 0) levels[^1] = 255;
+        Assert.Equal(LevelSums.Reference(levels), LevelSums.Sum(levels));
+        Assert.Equal(LevelSums.Reference(levels), LevelSums.Sum(levels, KernelVariant.Reference));
+        if (length > 3) Assert.Equal(LevelSums.Reference(levels.AsSpan(1, length - 3)), LevelSums.Sum(levels.AsSpan(1, length - 3)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(19)]
+    [InlineData(64)]
+    public void DoubleAndAddCorrectsEveryValue(int length)
+    {
+        var random = new Random(length);
+        var values = Enumerable.Range(0, length).Select(_ => random.Next(-1 << 20, 1 << 20)).ToArray();
+        var expected = values.Select(v => 2 * v + 1234).ToArray();
+        LevelSums.DoubleAndAdd(values, 1234);
+        Assert.Equal(expected, values);
+    }
 }

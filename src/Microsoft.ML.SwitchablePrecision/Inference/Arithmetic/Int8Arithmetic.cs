@@ -63,11 +63,7 @@ internal sealed class Int8Arithmetic : ConvolutionArithmetic
         if (_halved)
         {
             for (int p = 0; p < columns; p++)
-            {
-                int sum = 0;
-                foreach (byte q in im2col.Slice(p * stride, Shape.Depth)) sum += q;
-                foreach (ref int value in products.Slice(p * rows, rows)) value = 2 * value + sum;
-            }
+                LevelSums.DoubleAndAdd(products.Slice(p * rows, rows), LevelSums.Sum(im2col.Slice(p * stride, Shape.Depth)));
         }
         IntegerAccumulators.ConvertInPlace(accumulators[..(columns * rows)]);
     }
