@@ -116,33 +116,4 @@ public class EngineFastPathTests
         LevelSums.DoubleAndAdd(values, 1234);
         Assert.Equal(expected, values);
     }
-    [Theory]
-    [InlineData(16, 28, 28, 3, 1, 1, 1)]
-    [InlineData(16, 28, 28, 3, 2, 1, 2)]
-    [InlineData(33, 9, 8, 5, 1, 2, 2)] // taps spill across words at odd offsets
-    [InlineData(5, 7, 7, 3, 1, 0, 8)]
-    [InlineData(64, 7, 7, 3, 1, 1, 3)]
-    [InlineData(40, 6, 9, 2, 2, 0, 1)]
-    public void BitPlaneColumnsOfInteriorAndEdgePixelsEqualPackingTheByteColumns(int channels, int height, int width, int kernel, int stride, int padding, int bits)
-    {
-        var shape = new ConvolutionShape(channels, height, width, 4, kernel, stride, padding);
-        var random = new Random(channels * 13 + bits);
-        var image = new byte[shape.InputPerImage];
-        for (int i = 0; i < image.Length; i++) image[i] = (byte)random.Next(1 << bits);
-        int planeWords = (shape.Depth + 63) / 64, words = bits * planeWords;
-        var masks = new ulong[shape.Height * shape.Width * bits * BitPlaneIm2Col.MaskWords(channels)];
-        var pixelSums = new int[shape.Height * shape.Width];
-        var columns = Enumerable.Repeat(ulong.MaxValue, shape.OutPixels * words).ToArray();
-        var sums = new int[shape.OutPixels];
-        BitPlaneIm2Col.PackPixels(image, channels, bits, masks, pixelSums);
-        BitPlaneIm2Col.Columns(shape, bits, masks, pixelSums, planeWords, columns, sums);
-        var bytes = new byte[shape.Depth];
-        var expected = new ulong[words];
-        for (int p = 0; p < shape.OutPixels; p++)
-        {
-            shape.Im2Col<byte>(image, p, 1, bytes, shape.Depth, 0);
-            Assert.Equal(BitPlaneColumns.PackColumn(bytes, bits, expected), sums[p]);
-            Assert.Equal(expected, columns.AsSpan(p * words, words).ToArray());
-        }
-    }
 }
