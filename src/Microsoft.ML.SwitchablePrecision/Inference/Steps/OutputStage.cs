@@ -16,6 +16,7 @@ internal sealed class OutputStage
     private readonly float[] _multiplier;
     private readonly float[] _bias;
     private readonly (ActivationForm Form, ActivationSlot Slot)[] _outputs;
+    private readonly int _rawOutput;
 
     public OutputStage(FoldedNorm fold, ActivationSlot? residual, bool relu, IReadOnlyList<(ActivationForm, ActivationSlot)> outputs)
     {
@@ -24,6 +25,8 @@ internal sealed class OutputStage
         Residual = residual;
         Relu = relu;
         _outputs = outputs.ToArray();
+        // A raw float consumer takes y as it is: the epilogue writes there directly and the others read it back.
+        _rawOutput = Array.FindIndex(_outputs, o => o.Form.Encoding == ActivationEncoding.Raw);
         if (_outputs.Length == 0) throw new ArgumentException("A layer's output stage needs at least one consumer.", nameof(outputs));
     }
 
@@ -47,22 +50,31 @@ internal sealed class OutputStage
         (Residual is null ? "" : " + residual") + (Relu ? " + ReLU" : "") + " -> " +
         string.Join(", ", _outputs.Select(o => o.Form.Quantizer is { } q ? $"{o.Form.Encoding} {q.Kind} {q.Bits}-bit" : o.Form.Encoding.ToString()));
 
-    /// <summary>Scratch: one pixel's channels.</summary>
-    public ScratchSize Scratch => new(Floats: Channels);
+    /// <summary>Pixels the stage computes before handing them to its consumers: a few thousand floats, so they stay in L1.</summary>
+    private int PixelsPerBlock => Math.Max(1, 2048 / Channels);
+
+    /// <summary>Scratch: one block of pixels' channels.</summary>
+    public ScratchSize Scratch => new(Floats: PixelsPerBlock * Channels);
 
     /// <summary>Applies the stage to <paramref name="columns"/> pixels of accumulators.</summary>
     public void Apply(ReadOnlySpan<float> accumulators, int columns, Workspace workspace, int images)
     {
-        int channels = Channels;
-        var row = workspace.FloatScratch(channels);
+        int channels = Channels, block = PixelsPerBlock;
         var residual = Residual is null ? default : workspace.Floats(Residual, images);
-        for (int p = 0; p < columns; p++)
+        int raw = _rawOutput;
+        for (int first = 0; first < columns; first += block)
         {
-            Epilogue(accumulators.Slice(p * channels, channels), Residual is null ? default : residual.Slice(p * channels, channels), row);
-            foreach (var (form, slot) in _outputs)
+            int count = Math.Min(block, columns - first), start = first * channels, length = count * channels;
+            var y = raw >= 0 ? workspace.Floats(_outputs[raw].Slot, images).Slice(start, length) : workspace.FloatScratch(length);
+            for (int p = 0; p < count; p++)
+                Epilogue(accumulators.Slice(start + p * channels, channels),
+                    Residual is null ? default : residual.Slice(start + p * channels, channels), y.Slice(p * channels, channels));
+            for (int o = 0; o < _outputs.Length; o++)
             {
-                if (form.IsLevels) form.Write(row, workspace.Levels(slot, images).Slice(p * channels, channels), default);
-                else form.Write(row, default, workspace.Floats(slot, images).Slice(p * channels, channels));
+                if (o == raw) continue;
+                var (form, slot) = _outputs[o];
+                if (form.IsLevels) form.Write(y, workspace.Levels(slot, images).Slice(start, length), default);
+                else form.Write(y, default, workspace.Floats(slot, images).Slice(start, length));
             }
         }
     }
