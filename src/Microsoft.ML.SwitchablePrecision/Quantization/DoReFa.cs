@@ -54,6 +54,17 @@ public static class DoReFa
         ArgumentNullException.ThrowIfNull(activations);
         UniformLevels.Check(bits, nameof(bits));
         if (UniformLevels.IsFullPrecision(bits)) return activations.alias();
+        return activations.device_type == TorchSharp.DeviceType.CPU && activations.dtype == ScalarType.Float32
+            ? ClampRoundFunction.apply(activations, UniformLevels.Steps(bits))
+            : QuantizeActivationsReference(activations, bits);
+    }
+
+    /// <summary>
+    /// <see cref="QuantizeActivations"/> composed from tensor operations: the definition the fused
+    /// <see cref="ClampRoundFunction"/> is tested against, and the path for tensors it does not serve.
+    /// </summary>
+    internal static Tensor QuantizeActivationsReference(Tensor activations, int bits)
+    {
         using var clamped = activations.clamp(0, 1);
         return StraightThrough.RoundToGrid(clamped, UniformLevels.Steps(bits));
     }

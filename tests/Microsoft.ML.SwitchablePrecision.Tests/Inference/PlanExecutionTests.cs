@@ -18,6 +18,9 @@ public class PlanExecutionTests
     [InlineData(70, 3, 2, 1, 3)]
     [InlineData(64, 3, 1, 0, 8)]
     [InlineData(32, 1, 2, 0, 2)]
+    [InlineData(33, 5, 1, 2, 2)] // interior columns whose taps spill across words at odd bit offsets
+    [InlineData(5, 3, 1, 0, 8)]
+    [InlineData(40, 2, 2, 0, 1)]
     public void BitPlaneIm2ColEqualsPackingEachByteColumn(int channels, int kernel, int stride, int padding, int bits)
     {
         var shape = new ConvolutionShape(channels, 7, 9, 5, kernel, stride, padding);

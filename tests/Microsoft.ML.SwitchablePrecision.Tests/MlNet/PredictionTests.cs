@@ -66,15 +66,21 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
             }
         }
 
-        // A fixed amount of work rather than a time window: a slow or busy machine takes longer, never fails.
+        // Both sides run until the other has done enough: predictions continue until the precision has changed
+        // several times under them and they have seen two switches, so a fast engine or a slow switcher cannot end the
+        // test early. The deadline only stops a run that can never get there (a precision change that never applies).
         const int PredictionsPerWorker = 40;
+        int minimumFlips = 2 * spNet.Switches.Count;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<Precision, bool>();
+        int flips = 0;
         var workers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
         {
             using var engine = fixture.CreateEngine();
-            for (int i = 0; i < PredictionsPerWorker; i++)
+            for (int i = 0; i < PredictionsPerWorker || Volatile.Read(ref flips) < minimumFlips || seen.Count < 2; i++)
             {
+                if (DateTime.UtcNow > deadline) break;
                 int row = i % rows.Count;
                 var score = engine.Predict(rows[row]).Score;
                 var matches = reference.Where(r => r.Value[row].SequenceEqual(score)).Select(r => r.Key).ToList();
@@ -82,13 +88,13 @@ public sealed class PredictionTests(TrainedPipelineFixture fixture)
                 else if (matches.Count == 1) seen[matches[0]] = true;
             }
         })).ToArray();
-        int flips = 0;
         try
         {
             var all = Task.WhenAll(workers);
             while (!all.IsCompleted)
             {
-                spNet.Precision = spNet.Switches[flips++ % spNet.Switches.Count];
+                spNet.Precision = spNet.Switches[flips % spNet.Switches.Count];
+                Interlocked.Increment(ref flips);
                 await Task.WhenAny(all, Task.Delay(1));
             }
             await all;

@@ -46,7 +46,7 @@ internal sealed class BitSerialArithmetic : ConvolutionArithmetic
     {
         long columns = (long)images * Shape.OutPixels;
         int maskWords = Shape.Height * Shape.Width * _bits * BitPlaneIm2Col.MaskWords(Shape.InChannels);
-        return new(Words: columns * WordsPerColumn + maskWords, Integers: columns * Shape.OutChannels + columns + Shape.Height * Shape.Width);
+        return new(Words: columns * WordsPerColumn + maskWords, Integers: columns + Shape.Height * Shape.Width);
     }
 
     /// <inheritdoc/>
@@ -57,10 +57,10 @@ internal sealed class BitSerialArithmetic : ConvolutionArithmetic
         var allWords = workspace.WordScratch(columns * words + maskWords);
         var planes = allWords[..(columns * words)];
         var masks = allWords.Slice(columns * words, maskWords);
-        var integers = workspace.IntegerScratch(columns * rows + columns + inputPixels);
-        var products = integers[..(columns * rows)];
-        var sums = integers.Slice(columns * rows, columns);
-        var pixelSums = integers.Slice(columns * rows + columns, inputPixels);
+        var integers = workspace.IntegerScratch(columns + inputPixels);
+        var products = IntegerAccumulators.AsIntegers(accumulators[..(columns * rows)]);
+        var sums = integers[..columns];
+        var pixelSums = integers.Slice(columns, inputPixels);
         var source = workspace.Levels(input, images);
         for (int n = 0; n < images; n++)
         {
@@ -70,7 +70,7 @@ internal sealed class BitSerialArithmetic : ConvolutionArithmetic
         }
         BitSerialGemm.Multiply(_weights, new BitPlaneColumns(planes, sums, columns, _bits, _weights.WordsPerPlane), products,
             OutputLayout.ColumnMajor(rows), GemmRange.All(rows, columns));
-        for (int i = 0; i < products.Length; i++) accumulators[i] = products[i];
+        IntegerAccumulators.ConvertInPlace(accumulators[..(columns * rows)]);
     }
 
     // Levels Minimum + Spacing * L are Spacing * L - (-Minimum).

@@ -46,11 +46,7 @@ internal sealed class Int8Arithmetic : ConvolutionArithmetic
     private int ColumnStride => _weights.PaddedDepth;
 
     /// <inheritdoc/>
-    public override ScratchSize Scratch(int images)
-    {
-        long columns = (long)images * Shape.OutPixels;
-        return new(Bytes: columns * ColumnStride, Integers: columns * Shape.OutChannels);
-    }
+    public override ScratchSize Scratch(int images) => new(Bytes: (long)images * Shape.OutPixels * ColumnStride);
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
@@ -59,22 +55,16 @@ internal sealed class Int8Arithmetic : ConvolutionArithmetic
         var im2col = workspace.ByteScratch(columns * stride);
         var source = workspace.Levels(input, images);
         for (int n = 0; n < images; n++)
-            Shape.Im2Col<byte>(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), 0, pixels, im2col.Slice(n * pixels * stride), stride, 0);
-        var products = workspace.IntegerScratch(columns * rows);
+            LevelIm2Col.Columns(Shape, source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), im2col.Slice(n * pixels * stride, pixels * stride), stride);
+        // The sums go straight into the accumulator memory and are converted there.
+        var products = IntegerAccumulators.AsIntegers(accumulators[..(columns * rows)]);
         Int8Gemm.Multiply(_weights, new ByteColumns(im2col, columns, stride, _bits), products,
             OutputLayout.ColumnMajor(rows), GemmRange.All(rows, columns));
-        if (!_halved)
+        if (_halved)
         {
-            for (int i = 0; i < products.Length; i++) accumulators[i] = products[i];
-            return;
+            for (int p = 0; p < columns; p++)
+                LevelSums.DoubleAndAdd(products.Slice(p * rows, rows), LevelSums.Sum(im2col.Slice(p * stride, Shape.Depth)));
         }
-        for (int p = 0; p < columns; p++)
-        {
-            int sum = 0;
-            foreach (byte q in im2col.Slice(p * stride, Shape.Depth)) sum += q;
-            var column = products.Slice(p * rows, rows);
-            var target = accumulators.Slice(p * rows, rows);
-            for (int m = 0; m < rows; m++) target[m] = 2 * column[m] + sum;
-        }
+        IntegerAccumulators.ConvertInPlace(accumulators[..(columns * rows)]);
     }
 }

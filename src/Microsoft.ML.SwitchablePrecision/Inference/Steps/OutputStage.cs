@@ -16,6 +16,7 @@ internal sealed class OutputStage
     private readonly float[] _multiplier;
     private readonly float[] _bias;
     private readonly (ActivationForm Form, ActivationSlot Slot)[] _outputs;
+    private readonly int _rawOutput;
 
     public OutputStage(FoldedNorm fold, ActivationSlot? residual, bool relu, IReadOnlyList<(ActivationForm, ActivationSlot)> outputs)
         : this(fold, residual, relu ? Rectifier.Relu : Rectifier.None, outputs)
@@ -30,6 +31,8 @@ internal sealed class OutputStage
         Rectifier = rectifier;
         _ceiling = rectifier == Rectifier.Relu6 ? 6f : float.PositiveInfinity;
         _outputs = outputs.ToArray();
+        // A raw float consumer takes y as it is: the epilogue writes there directly and the others read it back.
+        _rawOutput = Array.FindIndex(_outputs, o => o.Form.Encoding == ActivationEncoding.Raw);
         if (_outputs.Length == 0) throw new ArgumentException("A layer's output stage needs at least one consumer.", nameof(outputs));
     }
 
@@ -58,27 +61,32 @@ internal sealed class OutputStage
         (Residual is null ? "" : " + residual") + (Rectifier switch { Rectifier.Relu => " + ReLU", Rectifier.Relu6 => " + ReLU6", _ => "" }) + " -> " +
         string.Join(", ", _outputs.Select(o => o.Form.Quantizer is { } q ? $"{o.Form.Encoding} {q.Kind} {q.Bits}-bit" : o.Form.Encoding.ToString()));
 
-    /// <summary>Scratch: none (the epilogue runs in place on the accumulators).</summary>
-    public ScratchSize Scratch => default;
+    /// <summary>Pixels the stage computes before handing them to its consumers: a few thousand floats, so they stay in L1.</summary>
+    private int PixelsPerBlock => Math.Max(1, 2048 / Channels);
 
-    /// <summary>
-    /// Applies the stage to <paramref name="columns"/> pixels of accumulators, overwriting them with the epilogue's
-    /// values; then each consumer's form is written in one pass over all pixels (the slots are <c>[P, Channels]</c> too).
-    /// </summary>
-    public void Apply(Span<float> accumulators, int columns, Workspace workspace, int images)
+    /// <summary>Scratch: one block of pixels' channels.</summary>
+    public ScratchSize Scratch => new(Floats: PixelsPerBlock * Channels);
+
+    /// <summary>Applies the stage to <paramref name="columns"/> pixels of accumulators.</summary>
+    public void Apply(ReadOnlySpan<float> accumulators, int columns, Workspace workspace, int images)
     {
-        int channels = Channels;
-        var values = accumulators[..(columns * channels)];
+        int channels = Channels, block = PixelsPerBlock;
         var residual = Residual is null ? default : workspace.Floats(Residual, images);
-        for (int p = 0; p < columns; p++)
+        int raw = _rawOutput;
+        for (int first = 0; first < columns; first += block)
         {
-            var pixel = values.Slice(p * channels, channels);
-            Epilogue(pixel, Residual is null ? default : residual.Slice(p * channels, channels), pixel);
-        }
-        foreach (var (form, slot) in _outputs)
-        {
-            if (form.IsLevels) form.Write(values, workspace.Levels(slot, images)[..values.Length], default);
-            else form.Write(values, default, workspace.Floats(slot, images)[..values.Length]);
+            int count = Math.Min(block, columns - first), start = first * channels, length = count * channels;
+            var y = raw >= 0 ? workspace.Floats(_outputs[raw].Slot, images).Slice(start, length) : workspace.FloatScratch(length);
+            for (int p = 0; p < count; p++)
+                Epilogue(accumulators.Slice(start + p * channels, channels),
+                    Residual is null ? default : residual.Slice(start + p * channels, channels), y.Slice(p * channels, channels));
+            for (int o = 0; o < _outputs.Length; o++)
+            {
+                if (o == raw) continue;
+                var (form, slot) = _outputs[o];
+                if (form.IsLevels) form.Write(y, workspace.Levels(slot, images).Slice(start, length), default);
+                else form.Write(y, default, workspace.Floats(slot, images).Slice(start, length));
+            }
         }
     }
 

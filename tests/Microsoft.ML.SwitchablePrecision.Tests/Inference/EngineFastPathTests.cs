@@ -1,0 +1,119 @@
+using Microsoft.ML.SwitchablePrecision.Inference;
+using Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
+using Microsoft.ML.SwitchablePrecision.Inference.Layout;
+using Microsoft.ML.SwitchablePrecision.Kernels;
+using Microsoft.ML.SwitchablePrecision.Quantization;
+using static Microsoft.ML.SwitchablePrecision.Tests.Inference.PlanNetworks;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.Inference;
+
+/// <summary>The engine's fast paths against the plain loops they replace.</summary>
+public class EngineFastPathTests
+{
+    [Theory]
+    [InlineData(16, 28, 28, 3, 1, 1)]
+    [InlineData(16, 28, 28, 3, 2, 1)]
+    [InlineData(32, 14, 14, 3, 1, 1)]
+    [InlineData(64, 7, 7, 3, 1, 1)]
+    [InlineData(5, 9, 7, 3, 1, 1)] // run of 15 bytes: the reference path
+    [InlineData(6, 9, 7, 3, 1, 2)] // run of 18 bytes: one move plus an overlapping one; padding 2
+    [InlineData(17, 8, 11, 3, 2, 0)]
+    [InlineData(33, 6, 5, 5, 1, 2)]
+    [InlineData(70, 5, 6, 1, 1, 0)]
+    [InlineData(9, 10, 10, 2, 2, 1)]
+    public void LevelIm2ColWritesTheReferenceColumns(int channels, int height, int width, int kernel, int stride, int padding)
+    {
+        var shape = new ConvolutionShape(channels, height, width, 4, kernel, stride, padding);
+        var random = new Random(channels * 7 + kernel);
+        var image = new byte[shape.InputPerImage];
+        random.NextBytes(image);
+        int columnStride = (shape.Depth + 3) / 4 * 4 + 4; // padded past the quad, as a column with spare bytes
+        var expected = new byte[shape.OutPixels * columnStride];
+        var actual = new byte[expected.Length];
+        shape.Im2Col<byte>(image, 0, shape.OutPixels, expected, columnStride, 0);
+        LevelIm2Col.Columns(shape, image, actual, columnStride);
+        for (int p = 0; p < shape.OutPixels; p++)
+            Assert.Equal(expected.AsSpan(p * columnStride, shape.Depth).ToArray(), actual.AsSpan(p * columnStride, shape.Depth).ToArray());
+    }
+
+    [Fact]
+    public void LevelIm2ColRejectsTooSmallBuffersNamingThem()
+    {
+        var shape = new ConvolutionShape(16, 4, 4, 4, 3, 1, 1);
+        var error = Assert.Throws<ArgumentException>(() => LevelIm2Col.Columns(shape, new byte[shape.InputPerImage], new byte[10], shape.Depth));
+        Assert.Equal("columns", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => LevelIm2Col.Columns(shape, new byte[3], new byte[shape.OutPixels * shape.Depth], shape.Depth));
+        Assert.Equal("image", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(17)]
+    [InlineData(12545)]
+    public void ConvertingIntegerAccumulatorsInPlaceEqualsTheScalarCast(int length)
+    {
+        var random = new Random(length);
+        var values = new int[length];
+        for (int i = 0; i < length; i++)
+            values[i] = (i % 5) switch { 0 => int.MaxValue - i, 1 => int.MinValue + i, 2 => (1 << 24) + 1 + i, _ => random.Next(-100000, 100000) };
+        var expected = new float[length];
+        IntegerAccumulators.Reference(values, expected);
+        foreach (var variant in new[] { KernelVariant.Auto, KernelVariant.Reference })
+        {
+            var accumulators = new float[length];
+            values.AsSpan().CopyTo(IntegerAccumulators.AsIntegers(accumulators));
+            IntegerAccumulators.ConvertInPlace(accumulators, variant);
+            Assert.Equal(expected, accumulators);
+        }
+    }
+
+    [Fact]
+    public void TheDefaultPolicyRunsBitSerialOnlyOnWideOneAndTwoPlaneLayers()
+    {
+        var network = Calibrated("binary", QuantizerKind.DoReFa);
+        var w1a1 = InferencePlanCompiler.Compile(network, new Precision(1, 1)).Describe();
+        Assert.Contains(w1a1, s => s.StartsWith("block0.conv1:", StringComparison.Ordinal) && s.Contains("int8 GEMM", StringComparison.Ordinal));
+        Assert.Contains(w1a1, s => s.StartsWith("block3.conv1:", StringComparison.Ordinal) && s.Contains("int8 GEMM", StringComparison.Ordinal));
+        foreach (var layer in new[] { "block3.conv2:", "block6.conv1:", "block8.conv2:" })
+            Assert.Contains(w1a1, s => s.StartsWith(layer, StringComparison.Ordinal) && s.Contains("bit-serial GEMM (1-bit weights x 1 planes)", StringComparison.Ordinal));
+        var w1a2 = InferencePlanCompiler.Compile(network, new Precision(1, 2)).Describe();
+        Assert.Contains(w1a2, s => s.StartsWith("block7.conv1:", StringComparison.Ordinal) && s.Contains("bit-serial GEMM (1-bit weights x 2 planes)", StringComparison.Ordinal));
+        var w1a4 = InferencePlanCompiler.Compile(network, new Precision(1, 4)).Describe();
+        Assert.DoesNotContain(w1a4, s => s.Contains("bit-serial", StringComparison.Ordinal));
+        Assert.Equal(32, ArithmeticSelector.MinBitSerialInChannels);
+    }
+    [Theory]
+    [InlineData(0)]
+    [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(31)]
+    [InlineData(144)]
+    [InlineData(577)]
+    [InlineData(70000)]
+    public void LevelSumsEqualThePlainLoop(int length)
+    {
+        var levels = new byte[length];
+        new Random(length).NextBytes(levels);
+        if (length > 0) levels[^1] = 255;
+        Assert.Equal(LevelSums.Reference(levels), LevelSums.Sum(levels));
+        Assert.Equal(LevelSums.Reference(levels), LevelSums.Sum(levels, KernelVariant.Reference));
+        if (length > 3) Assert.Equal(LevelSums.Reference(levels.AsSpan(1, length - 3)), LevelSums.Sum(levels.AsSpan(1, length - 3)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(19)]
+    [InlineData(64)]
+    public void DoubleAndAddCorrectsEveryValue(int length)
+    {
+        var random = new Random(length);
+        var values = Enumerable.Range(0, length).Select(_ => random.Next(-1 << 20, 1 << 20)).ToArray();
+        var expected = values.Select(v => 2 * v + 1234).ToArray();
+        LevelSums.DoubleAndAdd(values, 1234);
+        Assert.Equal(expected, values);
+    }
+}
