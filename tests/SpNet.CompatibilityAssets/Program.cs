@@ -33,7 +33,7 @@ foreach (var (name, quantizer, switches, clip) in models)
             WidthMultiplier = 0.25,
             Epochs = 2,
             BatchSize = 64,
-            LearningRate = 0.05,
+            LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4,
             ImageChannels = 1,
             ImageHeight = 28,
             ImageWidth = 28,

@@ -129,8 +129,9 @@ public sealed class SpNetOptions
 
     /// <summary>
     /// Batches of training images (unaugmented, <see cref="BatchSize"/> each) over which every switch's BatchNorm
-    /// statistics are re-estimated with the final weights after training; 0 (default) keeps the statistics training
-    /// left. See docs/training.md and docs/results/short-budget.
+    /// statistics are re-estimated with the final weights after training; 0 keeps the statistics training left.
+    /// Default 50 (see <see cref="Training.TrainerOptions.BatchNormReestimationBatches"/>, docs/training.md and
+    /// docs/results/short-budget).
     /// </summary>
     public int BatchNormReestimationBatches = TrainerDefaults.BatchNormReestimationBatches;
 

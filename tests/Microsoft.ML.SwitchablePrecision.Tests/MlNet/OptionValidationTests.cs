@@ -11,7 +11,7 @@ public sealed class OptionValidationTests
         { o => o.BatchSize = -3, "SpNetOptions.BatchSize is -3; expected at least 1." },
         { o => o.LearningRate = double.NaN, "SpNetOptions.LearningRate is NaN; expected a finite number above 0." },
         { o => o.Momentum = 1, "SpNetOptions.Momentum is 1; expected at least 0 and below 1." },
-        { o => { o.Nesterov = true; o.Momentum = 0; }, "SpNetOptions.Nesterov is True; expected false when Momentum is 0 (Nesterov momentum needs momentum)." },
+        { o => { o.Optimizer = OptimizerKind.Sgd; o.Nesterov = true; o.Momentum = 0; }, "SpNetOptions.Nesterov is True; expected false when Momentum is 0 (Nesterov momentum needs momentum)." },
         { o => o.StepGamma = 0, "SpNetOptions.StepGamma is 0; expected above 0 and at most 1." },
         { o => o.StepSizeEpochs = -1, "SpNetOptions.StepSizeEpochs is -1; expected at least 0 (0 = a third of Epochs)." },
         { o => { o.Epochs = 3; o.WarmupEpochs = 4; }, "SpNetOptions.WarmupEpochs is 4; expected 0 to Epochs (3)." },

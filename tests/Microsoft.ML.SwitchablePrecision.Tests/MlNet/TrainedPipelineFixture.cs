@@ -28,7 +28,7 @@ public sealed class TrainedPipelineFixture : IDisposable
             Switches = Switches,
             Epochs = 4,
             BatchSize = 32,
-            LearningRate = 0.05,
+            LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4,
             WidthMultiplier = 0.5,
             MetricsCallback = p => { lock (Progress) Progress.Add(p); },
         };

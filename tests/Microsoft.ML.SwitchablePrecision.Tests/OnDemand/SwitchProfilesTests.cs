@@ -40,7 +40,7 @@ public sealed class SwitchProfilesTests : IClassFixture<SwitchProfilesTests.Smal
 
         public static SpNetOptions Options(Action<SpNetOptions> set)
         {
-            var options = new SpNetOptions { Switches = Switches, Epochs = 2, BatchSize = 16, LearningRate = 0.05, WidthMultiplier = 0.25 };
+            var options = new SpNetOptions { Switches = Switches, Epochs = 2, BatchSize = 16, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, WidthMultiplier = 0.25 };
             set(options);
             return options;
         }

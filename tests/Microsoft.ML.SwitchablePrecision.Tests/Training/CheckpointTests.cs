@@ -14,7 +14,7 @@ public class CheckpointTests
     // augmentation draws matter; three epochs put the interruption in the middle of the schedule.
     private static readonly TrainerOptions ThreeEpochs = new()
     {
-        Epochs = 3, BatchSize = 50, LearningRate = 0.05, Seed = 21, Threads = 1, HorizontalFlip = true, RandomCropPadding = 2,
+        Epochs = 3, BatchSize = 50, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, Seed = 21, Threads = 1, HorizontalFlip = true, RandomCropPadding = 2,
     };
 
     private static ImageDataset Data => SubsetData.Balanced(TrainingData.Train, 20);

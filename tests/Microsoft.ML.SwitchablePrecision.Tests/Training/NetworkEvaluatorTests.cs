@@ -10,7 +10,7 @@ public class NetworkEvaluatorTests
     public void ProbabilitiesAreSoftmaxOfTheActiveSwitchInEvalMode()
     {
         using var network = TrainingData.NewNetwork(2, TrainingData.ThreeSwitches);
-        new SwitchableNetworkTrainer(new TrainerOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.05 }).Train(network, TrainingData.Train.Take(300));
+        new SwitchableNetworkTrainer(new TrainerOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4 }).Train(network, TrainingData.Train.Take(300));
         var data = TrainingData.HeldOut.Take(300); // more than one prediction batch
         network.ActivePrecision = Precision.Parse("W1A1");
         network.train();

@@ -9,7 +9,7 @@ public class OptimizerFactoryTests
     public void WeightDecayGoesOnlyToConvolutionAndLinearWeights()
     {
         using var network = TrainingData.NewNetwork(2, TrainingData.ThreeSwitches);
-        using var optimizer = OptimizerFactory.Create(network, new TrainerOptions { WeightDecay = 0.01 });
+        using var optimizer = OptimizerFactory.Create(network, new TrainerOptions { Optimizer = OptimizerKind.Sgd, WeightDecay = 0.01 });
         var groups = optimizer.ParamGroups.Cast<ParamGroup>().ToArray();
         Assert.Equal(2, groups.Length);
         Assert.All(groups[0].Parameters, p => Assert.True(p.dim() >= 2));

@@ -12,7 +12,7 @@ public class ReestimationOptionTests
     public void TheReestimationOptionEqualsReestimatingAfterAPlainRun()
     {
         var data = SubsetData.Balanced(TrainingData.Train, 20);
-        var options = new TrainerOptions { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Seed = 2, Threads = 1 };
+        var options = new TrainerOptions { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, Seed = 2, Threads = 1, BatchNormReestimationBatches = 0 };
         using var plain = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         new SwitchableNetworkTrainer(options).Train(plain, data);
         var trained = StateOf(plain);

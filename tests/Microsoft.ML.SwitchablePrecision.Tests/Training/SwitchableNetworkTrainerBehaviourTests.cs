@@ -8,7 +8,7 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 
 public class SwitchableNetworkTrainerBehaviourTests
 {
-    internal static readonly TrainerOptions Short = new() { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Seed = 11 };
+    internal static readonly TrainerOptions Short = new() { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, Seed = 11 };
 
     internal static ImageDataset Slice(int count) => SubsetData.Balanced(TrainingData.Train, count / 10);
 
@@ -24,7 +24,7 @@ public class SwitchableNetworkTrainerBehaviourTests
         var data = Slice(20);
         var options = new TrainerOptions
         {
-            Epochs = 1, BatchSize = data.Count, LearningRate = rate, Momentum = 0, WeightDecay = 0,
+            Epochs = 1, BatchSize = data.Count, LearningRate = rate, Optimizer = OptimizerKind.Sgd, Momentum = 0, WeightDecay = 0,
             Schedule = LearningRateSchedule.Constant, RandomCropPadding = 0, Seed = 3,
             SwitchLossReduction = reduction, SwitchLossWeights = lossWeights,
         };

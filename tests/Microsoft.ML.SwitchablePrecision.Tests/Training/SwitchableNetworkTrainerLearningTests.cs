@@ -10,7 +10,7 @@ public class SwitchableNetworkTrainerLearningTests
         using var network = TrainingData.NewNetwork(1, TrainingData.ThreeSwitches);
         var before = NetworkEvaluator.Evaluate(network, TrainingData.HeldOut);
         var reports = new List<TrainingProgress>();
-        var trainer = new SwitchableNetworkTrainer(new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Seed = 3, Distillation = DistillationMode.Recursive });
+        var trainer = new SwitchableNetworkTrainer(new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, Seed = 3, Distillation = DistillationMode.Recursive });
 
         var summary = trainer.Train(network, TrainingData.Train, TrainingData.HeldOut, reports.Add);
 

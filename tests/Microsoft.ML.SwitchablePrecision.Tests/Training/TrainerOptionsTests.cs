@@ -12,7 +12,7 @@ public class TrainerOptionsTests
         { new() { LearningRate = double.NaN }, "TrainerOptions.LearningRate is NaN; expected a finite number above 0." },
         { new() { Optimizer = (OptimizerKind)7 }, "TrainerOptions.Optimizer is 7; expected Sgd or Adam." },
         { new() { Momentum = 1 }, "TrainerOptions.Momentum is 1; expected at least 0 and below 1." },
-        { new() { Momentum = 0, Nesterov = true }, "TrainerOptions.Nesterov is True; expected false when Momentum is 0 (Nesterov momentum needs momentum)." },
+        { new() { Optimizer = OptimizerKind.Sgd, Momentum = 0, Nesterov = true }, "TrainerOptions.Nesterov is True; expected false when Momentum is 0 (Nesterov momentum needs momentum)." },
         { new() { WeightDecay = -0.1 }, "TrainerOptions.WeightDecay is -0.1; expected a finite number of at least 0." },
         { new() { Schedule = (LearningRateSchedule)9 }, "TrainerOptions.Schedule is 9; expected Constant, Cosine or Step." },
         { new() { StepSizeEpochs = -1 }, "TrainerOptions.StepSizeEpochs is -1; expected at least 0 (0 = a third of Epochs)." },
@@ -40,12 +40,13 @@ public class TrainerOptionsTests
     public void DefaultsAreValidAndDocumented()
     {
         var options = new SwitchableNetworkTrainer(new TrainerOptions()).Options;
-        Assert.Equal((10, 128, 0.1, OptimizerKind.Sgd, 0.9, 5e-4), (options.Epochs, options.BatchSize, options.LearningRate,
+        Assert.Equal((10, 128, 0.01, OptimizerKind.Adam, 0.9, 0.0), (options.Epochs, options.BatchSize, options.LearningRate,
             options.Optimizer, options.Momentum, options.WeightDecay));
         Assert.Equal((LearningRateSchedule.Cosine, 0.1, 0, DistillationMode.Off, 1.0, 1.0, 2, false, 0),
             (options.Schedule, options.StepGamma, options.WarmupEpochs, options.Distillation, options.Temperature,
              options.HardLabelWeight, options.RandomCropPadding, options.HorizontalFlip, options.Threads));
         Assert.Null(options.SwitchLossWeights);
+        Assert.Equal(50, options.BatchNormReestimationBatches);
         Assert.Throws<ArgumentNullException>(() => new SwitchableNetworkTrainer(null!));
     }
 }

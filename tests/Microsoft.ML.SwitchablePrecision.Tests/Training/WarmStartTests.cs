@@ -40,7 +40,7 @@ public class WarmStartTests
     [Fact]
     public void AWarmStartTrainsOnlyTheTeacherSlotFirstThenEverySwitchFromItsBatchNorm()
     {
-        var options = new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Seed = 4, Threads = 1, FullPrecisionWarmStart = 0.5 };
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, Seed = 4, Threads = 1, FullPrecisionWarmStart = 0.5 };
         using var network = TrainingData.NewNetwork(5, BinaryAndFloat);
         var summary = new SwitchableNetworkTrainer(options).Train(network, SubsetData.Balanced(TrainingData.Train, 30), TrainingData.HeldOut);
 
@@ -95,8 +95,9 @@ public class WarmStartTests
         Assert.True(quantized.Count >= 18, string.Join(", ", quantized));
         Assert.Subset(names, quantized);
 
-        using var all = OptimizerFactory.Create(network, new TrainerOptions());
-        using var floatOnly = OptimizerFactory.Create(network, new TrainerOptions { DecayQuantizedWeights = false });
+        var sgd = new TrainerOptions { Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4 };
+        using var all = OptimizerFactory.Create(network, sgd);
+        using var floatOnly = OptimizerFactory.Create(network, sgd with { DecayQuantizedWeights = false });
         var decayedAll = Decayed(all);
         var decayedFloat = Decayed(floatOnly);
         Assert.Equal(decayedAll - quantized.Count, decayedFloat);
