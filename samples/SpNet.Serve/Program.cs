@@ -29,8 +29,11 @@ try
         return 0;
     }
     using var model = ServedModel.Load(arguments.ModelPath);
-    model.SpNet.MeasureLatency(); // for GET /status; a few hundred milliseconds
-    model.SpNet.Governor = PrecisionGovernor.ForLatency(arguments.Target, 0.95);
+    var measuring = System.Diagnostics.Stopwatch.StartNew();
+    var latencies = model.SpNet.MeasureLatency(); // for GET /status; also measured on the first read of Profiles otherwise
+    Console.WriteLine($"Measured latency in {measuring.ElapsedMilliseconds} ms: " +
+        string.Join(", ", model.SpNet.Switches.Zip(latencies, (s, l) => $"{s} {l.SingleImage.TotalMilliseconds:0.00} ms")));
+    model.SpNet.Governor = PrecisionGovernor.ForLatency(arguments.ServingTarget, 0.95);
     model.SpNet.PrecisionChanged += (_, change) => Console.WriteLine(change);
     await using var app = ServeApp.Build(model, arguments.Port);
     await app.StartAsync();

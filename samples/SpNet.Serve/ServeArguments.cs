@@ -4,25 +4,29 @@ using SpNet.Serve.LoadTest;
 namespace SpNet.Serve;
 
 /// <summary>The command line: <c>SpNet.Serve &lt;model.zip&gt; [options]</c>, parsed with clear errors.</summary>
-internal sealed record ServeArguments(string ModelPath, int Port, TimeSpan Target, bool LoadTest, string? ImageFolder,
-    string Output, TimeSpan Duration, int PeakClients)
+internal sealed record ServeArguments(string ModelPath, int Port, TimeSpan? Target, bool LoadTest, string? ImageFolder,
+    string Output, TimeSpan Duration, int PeakClients, double CalibrationSeconds)
 {
     /// <summary>The help text.</summary>
     public const string Usage =
         "Usage: SpNet.Serve <model.zip> [--port 5080] [--target-ms 10]\n" +
-        "       SpNet.Serve <model.zip> --load-test [--target-ms 10] [--seconds 60] [--peak-clients 8] [--images <folder>] [--output load-test]\n" +
+        "       SpNet.Serve <model.zip> --load-test [--target-ms <ms>] [--seconds 60] [--peak-clients 8] [--calibration-seconds 5]\n" +
+        "                   [--images <folder>] [--output load-test]\n" +
         "Serves POST /predict (an image file as the body or as a form file) and GET /status on 127.0.0.1,\n" +
-        "with PrecisionGovernor.ForLatency(target, 0.95) choosing the switch. --load-test instead runs a loopback client\n" +
-        "ramping 1 -> peak -> 1 concurrent requests, once with the governor and once at the most precise switch, and\n" +
-        "writes load-test.png and load-test.md to --output. --images: class sub-folders of PNG files (default: the test\n" +
-        "images SpNet.Train cached beside model.zip).";
+        "with PrecisionGovernor.ForLatency(target, 0.95) choosing the switch (target of the network's time per image,\n" +
+        "default 10 ms). --load-test instead runs a loopback client: first each switch fixed at the peak number of clients\n" +
+        "(the calibration), then ramps 1 -> peak -> 1 concurrent requests once with the governor and once at the most\n" +
+        "precise switch, and writes load-test.png and load-test.md to --output. Without --target-ms the target is the\n" +
+        "geometric mean of the cheapest and the most precise switch's calibrated p95. --images: class sub-folders of PNG\n" +
+        "files (default: the test images SpNet.Train cached beside model.zip).";
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static ServeArguments Parse(string[] args)
     {
         string? model = null, images = null, output = "load-test";
         int port = 5080, peak = 8;
-        double targetMs = 10, seconds = 60;
+        double? targetMs = null;
+        double seconds = 60, calibration = 5;
         bool loadTest = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -32,6 +36,7 @@ internal sealed record ServeArguments(string ModelPath, int Port, TimeSpan Targe
                 case "--port": port = Number(args[i], Next(), 0, 65535); break;
                 case "--target-ms": targetMs = Positive(args[i], Next()); break;
                 case "--seconds": seconds = Positive(args[i], Next()); break;
+                case "--calibration-seconds": calibration = Positive(args[i], Next()); break;
                 case "--peak-clients": peak = Number(args[i], Next(), 1, 256); break;
                 case "--images": images = Next(); break;
                 case "--output": output = Next(); break;
@@ -43,13 +48,16 @@ internal sealed record ServeArguments(string ModelPath, int Port, TimeSpan Targe
             }
         }
         if (model is null) throw new ArgumentException("Give the model.zip to serve.");
-        return new ServeArguments(Path.GetFullPath(model), port, TimeSpan.FromMilliseconds(targetMs), loadTest,
-            images is null ? null : Path.GetFullPath(images), Path.GetFullPath(output), TimeSpan.FromSeconds(seconds), peak);
+        return new ServeArguments(Path.GetFullPath(model), port, targetMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, loadTest,
+            images is null ? null : Path.GetFullPath(images), Path.GetFullPath(output), TimeSpan.FromSeconds(seconds), peak, calibration);
     }
 
     /// <summary>The load test these arguments describe.</summary>
     public LoadTestSettings ToLoadTest() =>
-        new(ModelPath, ImageFolder ?? CachedTestImages(ModelPath), Output, Target, Duration, PeakClients);
+        new(ModelPath, ImageFolder ?? CachedTestImages(ModelPath), Output, Target, Duration, PeakClients, CalibrationSeconds);
+
+    /// <summary>The serving target: <c>--target-ms</c>, default 10 ms.</summary>
+    public TimeSpan ServingTarget => Target ?? TimeSpan.FromMilliseconds(10);
 
     // SpNet.Train caches its test images as PNG class folders in <output>/image-cache/<data set>/test.
     private static string CachedTestImages(string modelPath)

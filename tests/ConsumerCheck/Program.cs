@@ -1,11 +1,15 @@
 // The program of the consumer check (.ci/consumer-check): built OUTSIDE this repository against the packed
 // library (PackageReference from a local folder) or a ProjectReference built with -o, exactly as a user's project
 // would be. It fails (non-zero exit) unless TorchSharp loads, a model trains on real images, predicts at two
-// precisions, survives save and load with identical scores, and serves per-request prediction engines.
+// precisions, survives save and load with identical scores, serves per-request prediction engines, and the
+// precision-on-demand API works: AtPrecision, Profiles, SelectPrecision, a governor with a PrecisionChanged handler
+// and CreateSpNetTransformer.
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.SwitchablePrecision;
+using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Data;
+using Microsoft.ML.SwitchablePrecision.OnDemand;
 using Microsoft.ML.Transforms.Image;
 using SkiaSharp;
 
@@ -66,6 +70,55 @@ for (int request = 0; request < 20; request++)
         throw new InvalidOperationException($"per-request engine {request} scored differently.");
 }
 Console.WriteLine("20 per-request prediction engines (created and disposed per call) gave the long-lived engine's scores");
+
+// --- Precision on demand, as the README's section shows ---
+var featurizer = new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)loaded).TakeWhile(t => !ReferenceEquals(t, spNet)).ToArray());
+var features = featurizer.Transform(test);
+spNet.Precision = Precision.Parse("W1A32");
+var atW1A1 = spNet.AtPrecision(Precision.Parse("W1A1")).Transform(features).GetColumn<float[]>("Score").ToList();
+spNet.Precision = Precision.Parse("W1A1");
+var activeW1A1 = spNet.Transform(features).GetColumn<float[]>("Score").ToList();
+if (!atW1A1.Zip(activeW1A1).All(pair => pair.First.SequenceEqual(pair.Second)))
+    throw new InvalidOperationException("AtPrecision(W1A1) scored differently from the model switched to W1A1.");
+Console.WriteLine($"AtPrecision(W1A1) scored {atW1A1.Count} images as the model at W1A1 does");
+
+var profiles = spNet.Profiles; // the first read measures latency on this machine
+foreach (var profile in profiles)
+{
+    if (profile.Latency is null || profile.Latency.SingleImage <= TimeSpan.Zero || profile.WeightBytes <= 0 || profile.TotalMacs <= 0)
+        throw new InvalidOperationException($"{profile.Precision}: incomplete profile {profile}.");
+    Console.WriteLine($"{profile.Precision}: {profile.WeightBytes} weight bytes, {profile.TotalMacs} MACs, {profile.EstimatedEnergyPerImage:G3} J (estimate), " +
+        $"{profile.Latency.SingleImage.TotalMilliseconds:0.00} ms per image, accuracy {(profile.Accuracy is { } a ? a.ToString("P1") : "unknown")}");
+}
+var cheapest = profiles.MinBy(p => p.EstimatedEnergyPerImage)!;
+spNet.Precision = spNet.SelectPrecision(new PrecisionBudget { MaxEnergyPerImage = cheapest.EstimatedEnergyPerImage }).Precision;
+if (spNet.Precision != cheapest.Precision)
+    throw new InvalidOperationException($"SelectPrecision chose {spNet.Precision} under the energy of {cheapest.Precision}, the only switch within it.");
+var impossible = spNet.SelectPrecision(new PrecisionBudget { MaxEnergyPerImage = cheapest.EstimatedEnergyPerImage / 2 });
+if (impossible.Fits || impossible.Violations.Count != profiles.Count)
+    throw new InvalidOperationException("A budget below every switch's energy was reported as met.");
+Console.WriteLine($"SelectPrecision chose {spNet.Precision}; below every switch: {impossible.Violations[0]}");
+
+// A target no prediction can meet: the governor must step down from W1A32 within its dwell and say why.
+spNet.Precision = Precision.Parse("W1A32");
+var changes = new List<PrecisionChangedEventArgs>();
+spNet.PrecisionChanged += (_, change) => { lock (changes) changes.Add(change); };
+spNet.Governor = PrecisionGovernor.ForLatency(TimeSpan.FromTicks(1), percentile: 0.95);
+var deadline = DateTime.UtcNow.AddSeconds(30);
+while (DateTime.UtcNow < deadline && changes.Count == 0) engine.Predict(testImages[2]);
+spNet.Governor = null;
+var first = changes.FirstOrDefault() ?? throw new InvalidOperationException("The governor made no change under a 0.1 microsecond target within 30 s.");
+if (first.Previous != Precision.Parse("W1A32") || first.Current != Precision.Parse("W1A1") || !first.Reason.Contains("above the target"))
+    throw new InvalidOperationException($"Unexpected governor change: {first}.");
+Console.WriteLine($"governor: {first}");
+
+// A network built outside a pipeline becomes a transformer (here untrained; the transformer owns and disposes it).
+var network = NetworkFactory.Create(new NetworkOptions { Switches = [Precision.Parse("W1A1"), Precision.Parse("W1A32")], WidthMultiplier = 0.25 }, seed: 1);
+using var wrapped = mlContext.Model.CreateSpNetTransformer(network, spNet.ClassNames.ToArray());
+var wrappedScores = wrapped.Transform(features).GetColumn<float[]>("Score").First();
+if (wrappedScores.Length != 10 || Math.Abs(wrappedScores.Sum() - 1) > 1e-3)
+    throw new InvalidOperationException("CreateSpNetTransformer's transformer gave no probability distribution.");
+Console.WriteLine($"CreateSpNetTransformer: {wrapped.Switches.Count} switches, {wrapped.Profiles.Count} profiles");
 Console.WriteLine("consumer check passed");
 
 static List<ImageInput> WriteImageFolder(ImageDataset dataset, string folder)

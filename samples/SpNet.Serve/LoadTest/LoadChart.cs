@@ -4,25 +4,23 @@ using SpNet.Train.Reporting;
 namespace SpNet.Serve.LoadTest;
 
 /// <summary>
-/// The load-test PNG: above, the p95 pipeline time of each second for every run with the target as a dashed line;
-/// below, the governor's active switch over time. Drawn with SkiaSharp 2.88 (see the project file for why not ScottPlot).
+/// The load-test PNG, three panels over time: the p95 network time of each second for every run with the target as a
+/// dashed line (what the governor steers); the p95 round trip of each second (what a client sees, target not applicable);
+/// the governor's active switch. Drawn with SkiaSharp 2.88 (see the project file for why not ScottPlot).
 /// </summary>
 internal static class LoadChart
 {
-    private const int Width = 1000, Height = 680;
-    private const float Left = 90, Right = 40, Top = 60, Gap = 70, Bottom = 60, LowerHeight = 150;
+    private const int Width = 1000, Height = 910;
+    private const float Left = 90, Right = 40, Top = 60, Gap = 70, Bottom = 60, PanelHeight = 250, LowerHeight = 150;
     private static readonly SKColor[] Colours = [new(31, 119, 180), new(214, 39, 40), new(44, 160, 44)];
 
     /// <summary>Writes the chart of <paramref name="runs"/> (the first one governed) to <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<LoadRunResult> runs, IReadOnlyList<string> switchesLowToHigh, double targetMs, double seconds)
     {
-        var perSecond = runs.Select(r => r.P95PerSecond()).ToArray();
         var xs = Axis.Fit([0, seconds], log: false);
-        var ys = Axis.Fit(perSecond.SelectMany(p => p.Select(s => s.P95)).Append(targetMs).Append(0), log: false);
-        float plotW = Width - Left - Right, upperH = Height - Top - Gap - LowerHeight - Bottom;
-        float lowerTop = Top + upperH + Gap;
+        float plotW = Width - Left - Right;
         float Px(double x) => Left + (float)(xs.Fraction(x) * plotW);
-        float Py(double y) => Top + upperH - (float)(ys.Fraction(y) * upperH);
+        float middleTop = Top + PanelHeight + Gap, lowerTop = middleTop + PanelHeight + Gap;
         float Sy(int level) => lowerTop + LowerHeight - (switchesLowToHigh.Count == 1 ? 0.5f : level / (float)(switchesLowToHigh.Count - 1)) * LowerHeight;
 
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
@@ -34,44 +32,61 @@ internal static class LoadChart
         using var grid = new SKPaint { Color = new SKColor(225, 225, 225), StrokeWidth = 1 };
         using var axis = new SKPaint { Color = SKColors.Black, StrokeWidth = 1.5f };
 
-        foreach (double tick in xs.Ticks.Where(t => t >= 0 && t <= seconds))
+        void TimePanel(float top, Func<LoadSample, double> time, double? target, string title)
         {
-            canvas.DrawLine(Px(tick), Top, Px(tick), Top + upperH, grid);
-            canvas.DrawLine(Px(tick), lowerTop, Px(tick), lowerTop + LowerHeight, grid);
-            DrawCentred(canvas, xs.Format(tick), Px(tick), lowerTop + LowerHeight + 20, small);
+            var perSecond = runs.Select(r => r.P95PerSecond(time)).ToArray();
+            var values = perSecond.SelectMany(p => p.Select(s => s.P95)).Append(0);
+            var ys = Axis.Fit(target is { } t ? values.Append(t) : values, log: false);
+            float Py(double y) => top + PanelHeight - (float)(ys.Fraction(y) * PanelHeight);
+            foreach (double tick in ys.Ticks)
+            {
+                canvas.DrawLine(Left, Py(tick), Left + plotW, Py(tick), grid);
+                string label = ys.Format(tick);
+                canvas.DrawText(label, Left - 8 - small.MeasureText(label), Py(tick) + 4, small);
+            }
+            XGrid(top, PanelHeight);
+            if (target is { } goal)
+            {
+                using var dashed = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1.5f, PathEffect = SKPathEffect.CreateDash([8, 6], 0) };
+                canvas.DrawLine(Left, Py(goal), Left + plotW, Py(goal), dashed);
+                canvas.DrawText($"target {goal:0.##} ms", Left + plotW - 110, Py(goal) - 6, small);
+            }
+            for (int r = 0; r < runs.Count; r++)
+            {
+                using var line = new SKPaint { Color = Colours[r % Colours.Length], StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke };
+                using var pathLine = new SKPath();
+                foreach (var (second, p95) in perSecond[r])
+                {
+                    if (pathLine.IsEmpty) pathLine.MoveTo(Px(second + 0.5), Py(p95));
+                    else pathLine.LineTo(Px(second + 0.5), Py(p95));
+                }
+                canvas.DrawPath(pathLine, line);
+                using var legend = new SKPaint { Color = line.Color, IsAntialias = true, TextSize = 14, Typeface = typeface };
+                canvas.DrawText(runs[r].Name == "governor" ? "with the governor" : $"fixed at {runs[r].Name}", Left + 12, top + 18 + 18 * r, legend);
+            }
+            DrawCentred(canvas, title, Width / 2f, top - 14, text);
         }
-        foreach (double tick in ys.Ticks)
+
+        void XGrid(float top, float height)
         {
-            canvas.DrawLine(Left, Py(tick), Left + plotW, Py(tick), grid);
-            string label = ys.Format(tick);
-            canvas.DrawText(label, Left - 8 - small.MeasureText(label), Py(tick) + 4, small);
+            foreach (double tick in xs.Ticks.Where(t => t >= 0 && t <= seconds))
+            {
+                canvas.DrawLine(Px(tick), top, Px(tick), top + height, grid);
+                DrawCentred(canvas, xs.Format(tick), Px(tick), top + height + 20, small);
+            }
+            canvas.DrawLine(Left, top, Left, top + height, axis);
+            canvas.DrawLine(Left, top + height, Left + plotW, top + height, axis);
         }
+
+        TimePanel(Top, s => s.NetworkMilliseconds, targetMs, "p95 network time per second (ms): the prediction the governor steers");
+        TimePanel(middleTop, s => s.HttpMilliseconds, null, "p95 round trip per second (ms): decode, HTTP and queueing included, which no switch makes cheaper");
+
         for (int level = 0; level < switchesLowToHigh.Count; level++)
         {
             canvas.DrawLine(Left, Sy(level), Left + plotW, Sy(level), grid);
             canvas.DrawText(switchesLowToHigh[level], Left - 8 - small.MeasureText(switchesLowToHigh[level]), Sy(level) + 4, small);
         }
-        canvas.DrawLine(Left, Top, Left, Top + upperH, axis);
-        canvas.DrawLine(Left, Top + upperH, Left + plotW, Top + upperH, axis);
-        canvas.DrawLine(Left, lowerTop, Left, lowerTop + LowerHeight, axis);
-        canvas.DrawLine(Left, lowerTop + LowerHeight, Left + plotW, lowerTop + LowerHeight, axis);
-
-        using (var dashed = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1.5f, PathEffect = SKPathEffect.CreateDash([8, 6], 0) })
-            canvas.DrawLine(Left, Py(targetMs), Left + plotW, Py(targetMs), dashed);
-        canvas.DrawText($"target {targetMs:0.##} ms", Left + plotW - 110, Py(targetMs) - 6, small);
-        for (int r = 0; r < runs.Count; r++)
-        {
-            using var line = new SKPaint { Color = Colours[r % Colours.Length], StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke };
-            using var pathLine = new SKPath();
-            foreach (var (second, p95) in perSecond[r])
-            {
-                if (pathLine.IsEmpty) pathLine.MoveTo(Px(second + 0.5), Py(p95));
-                else pathLine.LineTo(Px(second + 0.5), Py(p95));
-            }
-            canvas.DrawPath(pathLine, line);
-            using var legend = new SKPaint { Color = line.Color, IsAntialias = true, TextSize = 14, Typeface = typeface };
-            canvas.DrawText(runs[r].Name == "governor" ? "with the governor" : $"fixed at {runs[r].Name}", Left + 12, Top + 18 + 18 * r, legend);
-        }
+        XGrid(lowerTop, LowerHeight);
         using (var step = new SKPaint { Color = Colours[0], StrokeWidth = 2.5f, IsAntialias = true, Style = SKPaintStyle.Stroke })
         using (var stepPath = new SKPath())
         {
@@ -89,7 +104,7 @@ internal static class LoadChart
         }
 
         using var bold = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 18, Typeface = typeface, FakeBoldText = true };
-        DrawCentred(canvas, "p95 pipeline time per second (ms), clients ramping 1 -> peak -> 1", Width / 2f, 34, bold);
+        DrawCentred(canvas, "Load test: clients ramping 1 -> peak -> 1", Width / 2f, 24, bold);
         DrawCentred(canvas, "Active switch under the governor", Width / 2f, lowerTop - 14, text);
         DrawCentred(canvas, "seconds", Left + plotW / 2, Height - 16, text);
 

@@ -22,10 +22,10 @@ internal sealed record LoadRunResult(string Name, IReadOnlyList<LoadSample> Samp
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
-    /// <summary>
-    /// p95 of the pipeline time (what the governor steers: waiting for the network plus its forward pass, and the
-    /// image decode) of the requests finished in each whole second: (second, p95 ms).
-    /// </summary>
-    public IReadOnlyList<(int Second, double P95)> P95PerSecond() =>
-        Samples.GroupBy(s => (int)s.Second).OrderBy(g => g.Key).Select(g => (g.Key, Percentile(g.Select(s => s.PipelineMilliseconds), 0.95))).ToArray();
+    /// <summary>p95 of <paramref name="time"/> over the whole run.</summary>
+    public double P95(Func<LoadSample, double> time) => Percentile(Samples.Select(time), 0.95);
+
+    /// <summary>p95 of <paramref name="time"/> of the requests finished in each whole second: (second, p95 ms).</summary>
+    public IReadOnlyList<(int Second, double P95)> P95PerSecond(Func<LoadSample, double> time) =>
+        Samples.GroupBy(s => (int)s.Second).OrderBy(g => g.Key).Select(g => (g.Key, Percentile(g.Select(time), 0.95))).ToArray();
 }

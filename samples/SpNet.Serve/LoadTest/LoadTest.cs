@@ -3,27 +3,51 @@ using SpNet.Serve.Serving;
 
 namespace SpNet.Serve.LoadTest;
 
-/// <summary>The whole <c>--load-test</c>: one run with the governor, one at the most precise switch fixed, chart and table.</summary>
+/// <summary>
+/// The whole <c>--load-test</c>: a calibration, one ramp run with the governor, one at the most precise switch fixed,
+/// then the chart and the table.
+/// </summary>
+/// <remarks>
+/// The calibration serves each switch, fixed, to the peak number of clients for a few seconds and records the p95 of
+/// the network's time per request, the quantity the governor observes. Without a given target the test aims at the
+/// geometric mean of the cheapest and the most precise switch's loaded p95: a target the cheapest switch meets with the
+/// same relative margin by which the most precise one misses it, whatever this machine's speed and load.
+/// </remarks>
 internal static class LoadTest
 {
-    /// <summary>Runs both and writes <see cref="LoadReport.ChartFileName"/> and <see cref="LoadReport.TableFileName"/>; returns the table.</summary>
+    /// <summary>Runs all and writes <see cref="LoadReport.ChartFileName"/> and <see cref="LoadReport.TableFileName"/>; returns the table.</summary>
     public static async Task<string> RunAsync(LoadTestSettings settings, TextWriter log)
     {
         var images = LabelledImage.FromFolder(settings.ImageFolder);
         IReadOnlyList<Precision> switches;
         using (var probe = ServedModel.Load(settings.ModelPath)) switches = probe.SpNet.Switches.ToArray();
         var highest = switches.Max();
-        log.WriteLine($"{images.Count} images, switches {string.Join(", ", switches)}; {settings.Duration.TotalSeconds:0} s per run, 1 -> {settings.PeakClients} -> 1 clients");
+        log.WriteLine($"{images.Count} images, switches {string.Join(", ", switches)}; calibration {settings.CalibrationSeconds:0.#} s per switch " +
+            $"at {settings.PeakClients} clients, then {settings.Duration.TotalSeconds:0} s per run, 1 -> {settings.PeakClients} -> 1 clients");
 
-        var governed = await LoadTestRun.RunAsync(settings.ModelPath, images, null, settings.Target, settings.Duration, settings.PeakClients);
+        var calibration = new List<LoadRunResult>();
+        var calibrationTime = TimeSpan.FromSeconds(settings.CalibrationSeconds);
+        foreach (var precision in switches.Order())
+        {
+            var run = await LoadTestRun.RunAsync(settings.ModelPath, images, precision, TimeSpan.MaxValue, calibrationTime,
+                settings.PeakClients, _ => settings.PeakClients);
+            calibration.Add(run);
+            log.WriteLine($"calibration {precision}: network p95 {run.P95(s => s.NetworkMilliseconds):0.00} ms over {run.Samples.Count} requests");
+        }
+        var target = settings.Target ?? TimeSpan.FromMilliseconds(Math.Round(
+            Math.Sqrt(calibration[0].P95(s => s.NetworkMilliseconds) * calibration[^1].P95(s => s.NetworkMilliseconds)), 2));
+        log.WriteLine($"target p95 {target.TotalMilliseconds:0.##} ms{(settings.Target is null ? " (from the calibration)" : "")}");
+
+        int Ramp(TimeSpan elapsed) => LoadRamp.ClientsAt(elapsed, settings.Duration, settings.PeakClients);
+        var governed = await LoadTestRun.RunAsync(settings.ModelPath, images, null, target, settings.Duration, settings.PeakClients, Ramp);
         log.WriteLine($"governor: {governed.Samples.Count} requests, {governed.Changes.Count} changes");
-        var fixedRun = await LoadTestRun.RunAsync(settings.ModelPath, images, highest, settings.Target, settings.Duration, settings.PeakClients);
+        var fixedRun = await LoadTestRun.RunAsync(settings.ModelPath, images, highest, target, settings.Duration, settings.PeakClients, Ramp);
         log.WriteLine($"fixed {highest}: {fixedRun.Samples.Count} requests");
 
         LoadRunResult[] runs = [governed, fixedRun];
         var order = switches.Select(s => s.ToString()).ToArray();
-        double targetMs = settings.Target.TotalMilliseconds;
-        string table = LoadReport.Table(runs, order, targetMs);
+        double targetMs = target.TotalMilliseconds;
+        string table = LoadReport.Table(runs, calibration, order, targetMs, settings.PeakClients);
         Directory.CreateDirectory(settings.Output);
         File.WriteAllText(Path.Combine(settings.Output, LoadReport.TableFileName), table);
         LoadChart.Write(Path.Combine(settings.Output, LoadReport.ChartFileName), runs, switches.Order().Select(s => s.ToString()).ToArray(),

@@ -15,9 +15,10 @@ internal static class LoadTestRun
     /// <summary>
     /// Runs against a freshly loaded <paramref name="modelPath"/>: with <paramref name="fixedSwitch"/> null under
     /// <c>PrecisionGovernor.ForLatency(target, 0.95)</c>, otherwise at that switch without a governor.
+    /// <paramref name="clientsAt"/> gives the concurrent clients at each moment (at most <paramref name="peakClients"/>).
     /// </summary>
     public static async Task<LoadRunResult> RunAsync(string modelPath, IReadOnlyList<LabelledImage> images, Precision? fixedSwitch,
-        TimeSpan target, TimeSpan duration, int peakClients)
+        TimeSpan target, TimeSpan duration, int peakClients, Func<TimeSpan, int> clientsAt)
     {
         using var model = ServedModel.Load(modelPath);
         await using var app = ServeApp.Build(model, port: 0);
@@ -43,7 +44,7 @@ internal static class LoadTestRun
             var random = new Random(index);
             while (start.Elapsed < duration)
             {
-                if (index >= LoadRamp.ClientsAt(start.Elapsed, duration, peakClients))
+                if (index >= clientsAt(start.Elapsed))
                 {
                     await Task.Delay(20);
                     continue;
@@ -55,7 +56,7 @@ internal static class LoadTestRun
                 lock (samples)
                 {
                     if (answer is null || !IsValid(answer, model.SpNet)) failures++;
-                    else samples.Add(new LoadSample(done.TotalSeconds, (done - sent).TotalMilliseconds, answer.Milliseconds, answer.Switch, answer.Label, image.Label));
+                    else samples.Add(new LoadSample(done.TotalSeconds, (done - sent).TotalMilliseconds, answer.Milliseconds, answer.NetworkMilliseconds, answer.Switch, answer.Label, image.Label));
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.SwitchablePrecision;
 using Microsoft.ML.SwitchablePrecision.OnDemand;
 
@@ -9,18 +10,26 @@ namespace SpNet.Serve.Serving;
 /// <summary>
 /// One loaded model.zip of SpNet.Train, shared by all requests: uploads are written to a private temporary file and
 /// decoded by the saved pipeline's own <c>LoadImages</c>/<c>ResizeImages</c>/<c>ExtractPixels</c>, as in training.
+/// The pipeline runs as two PredictionEngines, the image steps and then the network, so that each answer can say how
+/// long the network took: the part the governor observes and the switch changes.
 /// </summary>
 internal sealed class ServedModel : IDisposable
 {
-    private readonly EnginePool _engines;
+    private readonly EnginePool<(PredictionEngine<ImageRow, FeatureRow> Featurize, PredictionEngine<FeatureRow, ScoreRow> Network)> _engines;
     private readonly string _uploads = Directory.CreateTempSubdirectory("spnet-serve-").FullName;
     private readonly ConcurrentQueue<PrecisionChangedEventArgs> _changes = new();
     private long _served;
 
-    private ServedModel(MLContext mlContext, ITransformer model, SwitchablePrecisionTransformer spNet)
+    private ServedModel(MLContext mlContext, ITransformer featurizer, SwitchablePrecisionTransformer spNet)
     {
         SpNet = spNet;
-        _engines = new EnginePool(mlContext, model);
+        // The network's input column as the image steps produce it (a vector with its (C, H, W) dimensions).
+        var imageSchema = mlContext.Data.LoadFromEnumerable(Array.Empty<ImageRow>()).Schema;
+        var features = SchemaDefinition.Create(typeof(FeatureRow));
+        features[nameof(FeatureRow.Features)].ColumnType = featurizer.GetOutputSchema(imageSchema)[spNet.Options.FeatureColumnName].Type;
+        _engines = new(() => (
+            mlContext.Model.CreatePredictionEngine<ImageRow, FeatureRow>(featurizer),
+            mlContext.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(spNet, inputSchemaDefinition: features)));
         spNet.PrecisionChanged += (_, change) => _changes.Enqueue(change);
     }
 
@@ -46,7 +55,10 @@ internal sealed class ServedModel : IDisposable
         var model = mlContext.Model.LoadChecked(path, out _);
         var spNet = SpNetCatalog.FindSpNet(model)
             ?? throw new InvalidDataException($"Model '{path}' holds no switchable-precision network: expected a model.zip written by SpNet.Train.");
-        return new ServedModel(mlContext, model, spNet);
+        if (spNet.Options.FeatureColumnName != nameof(FeatureRow.Features))
+            throw new InvalidDataException($"Model '{path}' feeds its network from column '{spNet.Options.FeatureColumnName}'; SpNet.Train's models use '{nameof(FeatureRow.Features)}'.");
+        var featurizer = new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)model).TakeWhile(t => !ReferenceEquals(t, spNet)).ToArray());
+        return new ServedModel(mlContext, featurizer, spNet);
     }
 
     /// <summary>Classifies one encoded image (PNG, JPEG, BMP...) at the active switch.</summary>
@@ -57,12 +69,18 @@ internal sealed class ServedModel : IDisposable
         File.WriteAllBytes(file, image);
         try
         {
-            var clock = Stopwatch.StartNew();
+            long start = Stopwatch.GetTimestamp();
             var precision = SpNet.Precision;
-            Prediction output;
+            ScoreRow output;
+            TimeSpan network;
             try
             {
-                output = _engines.With(engine => engine.Predict(new ImageRow { ImagePath = file }));
+                (output, network) = _engines.With(engines =>
+                {
+                    var pixels = engines.Featurize.Predict(new ImageRow { ImagePath = file });
+                    long scored = Stopwatch.GetTimestamp();
+                    return (engines.Network.Predict(pixels), Stopwatch.GetElapsedTime(scored));
+                });
             }
             catch (ArgumentException e) when (e.ParamName == "imageStream")
             {
@@ -71,7 +89,9 @@ internal sealed class ServedModel : IDisposable
             if (output.Score.Length != SpNet.ClassNames.Count || output.Score.Any(float.IsNaN))
                 throw new InvalidDataException("The upload is not an image this model can read (expected a PNG, JPEG or BMP file).");
             Interlocked.Increment(ref _served);
-            return new PredictResponse(output.PredictedLabel, output.Score.Max(), output.Score, precision.ToString(), clock.Elapsed.TotalMilliseconds);
+            int best = Array.IndexOf(output.Score, output.Score.Max());
+            return new PredictResponse(SpNet.ClassNames[best], output.Score[best], output.Score, precision.ToString(),
+                Stopwatch.GetElapsedTime(start).TotalMilliseconds, network.TotalMilliseconds);
         }
         finally
         {

@@ -5,7 +5,8 @@ namespace Microsoft.ML.SwitchablePrecision.OnDemand;
 /// <summary>
 /// Adjusts a model's <see cref="SwitchablePrecisionTransformer.Precision"/> to the load of the moment. Attach it with
 /// <c>spNet.Governor = PrecisionGovernor.ForLatency(TimeSpan.FromMilliseconds(5))</c>; the transformer reports every
-/// prediction it serves (PredictionEngine rows and Transform batches at the active switch). Thread-safe.
+/// prediction it serves (PredictionEngine rows and Transform batches at the active switch). Thread-safe, and an
+/// observation never makes a prediction wait for another thread.
 /// </summary>
 /// <remarks>
 /// The switches form a ladder in <see cref="Precision.CompareTo"/> order, without those below
@@ -27,6 +28,7 @@ public sealed class PrecisionGovernor
     private readonly string _unit;
     private readonly PrecisionGovernorOptions _options;
     private readonly ObservationWindow _window;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(int Switch, DateTimeOffset Time, double Value)> _pending = new();
     private Precision[] _switches = [];
     private int[] _ladder = [];
     private double?[] _stepUpRatio = [];
@@ -119,27 +121,50 @@ public sealed class PrecisionGovernor
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="servedAt"/> is not a switch of the attached model.</exception>
     public void Observe(Precision servedAt, TimeSpan elapsed, int images = 1)
     {
-        int index;
-        lock (_gate) index = Array.IndexOf(_switches, servedAt);
+        var switches = Volatile.Read(ref _switches);
+        int index = Array.IndexOf(switches, servedAt);
         if (index < 0)
-            throw new ArgumentOutOfRangeException(nameof(servedAt), servedAt, $"{servedAt} is not a switch of the governed model ({string.Join(", ", _switches)}).");
+            throw new ArgumentOutOfRangeException(nameof(servedAt), servedAt, $"{servedAt} is not a switch of the governed model ({string.Join(", ", switches)}).");
         Observe(index, elapsed, images);
     }
 
     internal void Observe(int switchIndex, TimeSpan elapsed, int images)
     {
-        PrecisionChangedEventArgs? change = null;
-        Action<PrecisionChangedEventArgs>? announce;
-        lock (_gate)
+        _pending.Enqueue((switchIndex, _options.Clock.GetUtcNow(), _measure(elapsed, images)));
+        // No serving thread waits for the governor: whoever holds the gate records every pending observation, and one
+        // that finds it taken leaves its observation to the holder (which looks again after letting go). Waiting here
+        // would make predictions queue behind a governor thread the scheduler has paused, on a loaded machine for
+        // milliseconds: latency the governor itself would add.
+        while (!_pending.IsEmpty && Monitor.TryEnter(_gate))
         {
-            announce = _announce;
-            if (_level < 0 || switchIndex != _ladder[_level]) return;
-            var now = _options.Clock.GetUtcNow();
-            _window.Add(now, _measure(elapsed, images));
-            if (now - _lastChange >= _options.MinimumDwell && _window.Count >= _options.MinimumSamples)
-                change = Decide(now);
+            List<PrecisionChangedEventArgs>? changes;
+            Action<PrecisionChangedEventArgs>? announce;
+            try
+            {
+                announce = _announce;
+                changes = RecordPending();
+            }
+            finally
+            {
+                Monitor.Exit(_gate);
+            }
+            if (changes is not null && announce is not null)
+                foreach (var change in changes) announce(change);
         }
-        if (change is not null) announce?.Invoke(change);
+    }
+
+    private List<PrecisionChangedEventArgs>? RecordPending()
+    {
+        List<PrecisionChangedEventArgs>? changes = null;
+        while (_pending.TryDequeue(out var observation))
+        {
+            if (_level < 0 || observation.Switch != _ladder[_level]) continue;
+            _window.Add(observation.Time, observation.Value);
+            if (observation.Time - _lastChange >= _options.MinimumDwell && _window.Count >= _options.MinimumSamples
+                && Decide(observation.Time) is { } change)
+                (changes ??= []).Add(change);
+        }
+        return changes;
     }
 
     /// <inheritdoc/>
@@ -165,7 +190,7 @@ public sealed class PrecisionGovernor
                 throw new InvalidOperationException(Invariant(
                     $"No switch meets the governor's accuracy floor {_options.MinAccuracy:P2}: ") +
                     string.Join(", ", switches.Select((s, i) => $"{s} {(accuracies[i] is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "unknown")}")) + ".");
-            _switches = switches.ToArray();
+            Volatile.Write(ref _switches, switches.ToArray());
             _ladder = ladder;
             _stepUpRatio = new double?[ladder.Length];
             _setActive = setActive;
@@ -190,6 +215,7 @@ public sealed class PrecisionGovernor
             _announce = null;
             _level = -1;
             _window.Clear();
+            _pending.Clear();
         }
     }
 

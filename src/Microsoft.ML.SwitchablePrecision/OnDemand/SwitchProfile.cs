@@ -18,7 +18,8 @@ namespace Microsoft.ML.SwitchablePrecision.OnDemand;
 /// <param name="FullPrecisionMacs">Multiply-accumulates per image with an operand at 32 bits (<see cref="SwitchCost.FullPrecisionMacs"/>).</param>
 /// <param name="EstimatedEnergyPerImage">An estimate, in joules, of the arithmetic energy of one image: the MACs of each kind
 /// times <see cref="OperationEnergyEstimates"/>. A comparison between switches, not a measurement of this machine.</param>
-/// <param name="Latency">Measured on this machine by <see cref="SwitchablePrecisionTransformer.MeasureLatency"/>; null until measured.</param>
+/// <param name="Latency">Measured on this machine, in this process (by <see cref="SwitchablePrecisionTransformer.MeasureLatency"/>, or
+/// on the first read of <see cref="SwitchablePrecisionTransformer.Profiles"/>); null only in profiles built by hand without it.</param>
 public sealed record SwitchProfile(Precision Precision, double? Accuracy, long WeightBytes, long? PeakWorkingBytes,
     long BinaryMacs, long LowBitMacs, long FullPrecisionMacs, double EstimatedEnergyPerImage, SwitchLatency? Latency)
 {

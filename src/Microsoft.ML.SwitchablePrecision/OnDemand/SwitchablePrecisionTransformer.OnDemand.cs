@@ -8,6 +8,7 @@ namespace Microsoft.ML.SwitchablePrecision;
 public sealed partial class SwitchablePrecisionTransformer
 {
     private readonly object _onDemandGate = new();
+    private readonly object _latencyGate = new();
     private double?[] _accuracies = [];
     private SwitchLatency[]? _latencies;
     private IReadOnlyList<SwitchProfile>? _staticProfiles;
@@ -21,44 +22,42 @@ public sealed partial class SwitchablePrecisionTransformer
 
     /// <summary>
     /// The profile of every switch, ordered like <see cref="Switches"/>: accuracy (saved with the model), sizes, MACs and
-    /// estimated energy (from <see cref="GetPrecisionReport"/>), and the latency measured on this machine (null until
-    /// <see cref="MeasureLatency"/> has run in this process).
+    /// estimated energy (from <see cref="GetPrecisionReport"/>), and the latency measured on this machine. The first read
+    /// in a process measures the latency if <see cref="MeasureLatency"/> has not run yet (a few hundred milliseconds, once:
+    /// later reads return the cached figures; they are never saved or read from the model file).
     /// </summary>
     public IReadOnlyList<SwitchProfile> Profiles
     {
         get
         {
             ThrowIfDisposed();
-            var profiles = StaticProfiles();
-            var latencies = Volatile.Read(ref _latencies);
-            return latencies is null ? profiles : profiles.Select((p, i) => p with { Latency = latencies[i] }).ToArray();
+            var latencies = MeasuredLatency();
+            return StaticProfiles().Select((p, i) => p with { Latency = latencies[i] }).ToArray();
         }
     }
 
     /// <summary>
     /// Times every switch on this machine through the path predictions take (the compiled inference plan where the
-    /// scoring policy uses it), at batch 1 and at <see cref="SpNetOptions.ScoringBatchSize"/>, in a few hundred
-    /// milliseconds; the result is kept in <see cref="Profiles"/> for the life of this transformer and never saved.
+    /// scoring policy uses it), at batch 1 and at <see cref="SpNetOptions.ScoringBatchSize"/> (at most 32 images), in a few
+    /// hundred milliseconds plus the first compilation of each switch's plan; the result is kept in <see cref="Profiles"/>
+    /// for the life of this transformer in this process and never saved.
     /// Calling it again measures again (for example after the machine's load changed).
     /// </summary>
     public IReadOnlyList<SwitchLatency> MeasureLatency()
     {
         ThrowIfDisposed();
-        var measured = LatencyMeasurement.Measure(this);
-        Volatile.Write(ref _latencies, measured);
-        return measured;
+        return MeasureAndCache();
     }
 
     /// <summary>
     /// The most accurate switch within every limit of <paramref name="budget"/> (ties: the cheapest), or a result saying
     /// that none fits and which limit each switch violates (<see cref="PrecisionSelector.Select"/> has the rule).
-    /// Measures latency first when the budget limits it and it was not measured yet. The one-line use:
+    /// Reads <see cref="Profiles"/>, so the first call in a process measures latency if nothing did yet. The one-line use:
     /// <c>spNet.Precision = spNet.SelectPrecision(budget).Precision;</c> (which throws, naming the violations, if nothing fits).
     /// </summary>
     public PrecisionSelection SelectPrecision(PrecisionBudget budget)
     {
         ArgumentNullException.ThrowIfNull(budget);
-        if (budget.MaxLatency is not null && Volatile.Read(ref _latencies) is null) MeasureLatency();
         return PrecisionSelector.Select(Profiles, budget);
     }
 
@@ -110,6 +109,24 @@ public sealed partial class SwitchablePrecisionTransformer
 
     /// <summary>A manual change of <see cref="Precision"/>: the governor continues from that switch.</summary>
     private void FollowManualChange(int switchIndex) => Volatile.Read(ref _governor)?.Follow(switchIndex);
+
+    /// <summary>The latencies of this process: measured once, on first use, by whichever caller comes first.</summary>
+    private SwitchLatency[] MeasuredLatency()
+    {
+        if (Volatile.Read(ref _latencies) is { } cached) return cached;
+        lock (_latencyGate)
+            return Volatile.Read(ref _latencies) ?? MeasureAndCache();
+    }
+
+    private SwitchLatency[] MeasureAndCache()
+    {
+        lock (_latencyGate)
+        {
+            var measured = LatencyMeasurement.Measure(this);
+            Volatile.Write(ref _latencies, measured);
+            return measured;
+        }
+    }
 
     private IReadOnlyList<SwitchProfile> StaticProfiles()
     {

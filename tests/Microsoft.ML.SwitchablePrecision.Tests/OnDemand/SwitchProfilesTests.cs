@@ -67,7 +67,7 @@ public sealed class SwitchProfilesTests : IClassFixture<SwitchProfilesTests.Smal
     }
 
     [Fact]
-    public void ProfilesCarryTheReportsSizesTheValidationAccuracyAndNoLatencyUntilMeasured()
+    public void ProfilesCarryTheReportsSizesAndTheValidationAccuracy()
     {
         var spNet = _model.SpNet;
         var profiles = spNet.Profiles;
@@ -131,15 +131,60 @@ public sealed class SwitchProfilesTests : IClassFixture<SwitchProfilesTests.Smal
         try
         {
             _model.Context.Model.Save(spNet, _model.ValidationKeyed.Schema, path);
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+                foreach (var entry in zip.Entries)
+                {
+                    using var reader = new StreamReader(entry.Open(), System.Text.Encoding.Latin1);
+                    Assert.DoesNotContain("Latency", reader.ReadToEnd(), StringComparison.OrdinalIgnoreCase);
+                }
             using var loaded = (SwitchablePrecisionTransformer)_model.Context.Model.Load(path, out _);
             Assert.Equal(spNet.Profiles.Select(p => p.Accuracy), loaded.Profiles.Select(p => p.Accuracy));
             Assert.Equal(spNet.Profiles.Select(p => p.WeightBytes), loaded.Profiles.Select(p => p.WeightBytes));
-            Assert.All(loaded.Profiles, p => Assert.Null(p.Latency));
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void TheFirstReadOfProfilesMeasuresLatencyOnceAndLaterReadsReuseIt()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"spnet-lazy-{Guid.NewGuid():N}.zip");
+        try
+        {
+            _model.Context.Model.Save(_model.SpNet, _model.ValidationKeyed.Schema, path);
+            using var loaded = (SwitchablePrecisionTransformer)_model.Context.Model.Load(path, out _);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var firstReads = new IReadOnlyList<SwitchProfile>[4];
+            Parallel.For(0, firstReads.Length, i => firstReads[i] = loaded.Profiles);
+            _output.WriteLine($"First reads of Profiles (measuring latency) took {watch.ElapsedMilliseconds} ms");
+
+            var measured = firstReads[0].Select(p => p.Latency!).ToArray();
+            Assert.All(measured, l => Assert.True(l.SingleImage > TimeSpan.Zero && l.ScoringBatch > TimeSpan.Zero));
+            Assert.All(measured, l => Assert.Equal(Math.Min(loaded.Options.ScoringBatchSize, 32), l.ScoringBatchSize));
+            // Measured once: every concurrent first reader and every later one sees the same measurement objects.
+            Assert.All(firstReads, read => AssertSameObjects(measured, read.Select(p => p.Latency!)));
+            // A latency budget selects from the cached figures, without measuring again.
+            Assert.True(loaded.SelectPrecision(new PrecisionBudget { MaxLatency = measured.Max(l => l.SingleImage) }).Fits);
+            AssertSameObjects(measured, loaded.Profiles.Select(p => p.Latency!));
+
+            // MeasureLatency measures again and replaces the cached figures.
+            var again = loaded.MeasureLatency();
+            Assert.All(again.Zip(measured), pair => Assert.NotSame(pair.Second, pair.First));
+            AssertSameObjects(again, loaded.Profiles.Select(p => p.Latency!));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static void AssertSameObjects(IEnumerable<object> expected, IEnumerable<object> actual)
+    {
+        var (e, a) = (expected.ToArray(), actual.ToArray());
+        Assert.Equal(e.Length, a.Length);
+        for (int i = 0; i < e.Length; i++) Assert.Same(e[i], a[i]);
     }
 
     [Fact]
@@ -159,8 +204,10 @@ public sealed class SwitchProfilesTests : IClassFixture<SwitchProfilesTests.Smal
 
         using var none = ml.Transforms.SpNet(SmallModel.Options(o => o.Epochs = 1)).Fit(keyed);
         Assert.All(none.Profiles, p => Assert.Null(p.Accuracy));
+        lock (log)
+            Assert.Contains(log, m => m.StartsWith("Switch accuracies stay unknown: 120 training rows are too few for the default hold-out", StringComparison.Ordinal));
 
         var error = Assert.Throws<ArgumentException>(() => ml.Transforms.SpNet(SmallModel.Options(o => o.ProfileHoldoutFraction = 0.6)));
-        Assert.StartsWith("SpNetOptions.ProfileHoldoutFraction is 0.6; expected 0 to 0.5.", error.Message);
+        Assert.StartsWith("SpNetOptions.ProfileHoldoutFraction is 0.6; expected 0 to 0.5, or null for the default.", error.Message);
     }
 }

@@ -16,7 +16,7 @@ public sealed class ServeSampleTests(TinyServedModel tiny) : IClassFixture<TinyS
     {
         // A 1 microsecond target is missed by every request, so the governor must leave W1A32 once its dwell has passed.
         var settings = new LoadTestSettings(tiny.ModelPath, tiny.TestImages, tiny.PathOf("load"), TimeSpan.FromMilliseconds(0.001),
-            TimeSpan.FromSeconds(3), PeakClients: 3);
+            TimeSpan.FromSeconds(3), PeakClients: 3, CalibrationSeconds: 1);
 
         string table = await LoadTest.RunAsync(settings, TextWriter.Null);
 
@@ -27,16 +27,26 @@ public sealed class ServeSampleTests(TinyServedModel tiny) : IClassFixture<TinyS
         {
             var cells = row.Split('|').Select(c => c.Trim()).ToArray();
             Assert.Equal("0.001 ms", cells[2]);
-            Assert.True(int.Parse(cells[7]) > 20, row);       // requests served
-            Assert.Equal("0", cells[9]);                        // every answer a valid prediction
+            Assert.True(int.Parse(cells[8]) > 20, row);       // requests served
+            Assert.Equal("0", cells[10]);                       // every answer a valid prediction
+            // The network's p95 is part of the pipeline's, which is part of the round trip's.
+            double network = Milliseconds(cells[3]), pipeline = Milliseconds(cells[5]), roundTrip = Milliseconds(cells[6]);
+            Assert.True(network > 0 && network <= pipeline && pipeline <= roundTrip, row);
         }
-        Assert.Equal("W1A32", rows[1].Split('|')[6].Trim());
-        Assert.Equal("W1A32, W1A1", rows[0].Split('|')[6].Trim());
+        Assert.Equal("W1A32", rows[1].Split('|')[7].Trim());
+        Assert.Equal("W1A32, W1A1", rows[0].Split('|')[7].Trim());
+        // The calibration served each switch fixed, cheapest first.
+        var calibration = table.Split('\n').Where(l => l.StartsWith("| W1A1 |") || l.StartsWith("| W1A32 |")).ToArray();
+        Assert.Equal(2, calibration.Length);
+        Assert.StartsWith("| W1A1 |", calibration[0]);
         Assert.Contains("- ", table[table.IndexOf("Governor changes:", StringComparison.Ordinal)..]);
         Assert.Contains("W1A32 -> W1A1", table);
         using var chart = SKBitmap.Decode(tiny.PathOf("load", LoadReport.ChartFileName));
-        Assert.Equal((1000, 680), (chart.Width, chart.Height));
+        Assert.Equal((1000, 910), (chart.Width, chart.Height));
     }
+
+    private static double Milliseconds(string cell) =>
+        double.Parse(cell.Replace(" ms", ""), System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task The_api_predicts_uploaded_images_reports_its_status_and_rejects_what_is_not_an_image()
@@ -60,6 +70,7 @@ public sealed class ServeSampleTests(TinyServedModel tiny) : IClassFixture<TinyS
         Assert.Equal(model.SpNet.ClassNames[Array.IndexOf(fromBody.Scores, fromBody.Scores.Max())], fromBody.Label);
         Assert.Equal(fromBody.Scores, fromForm!.Scores);
         Assert.Equal(model.SpNet.Precision.ToString(), fromBody.Switch);
+        Assert.True(fromBody.NetworkMilliseconds > 0 && fromBody.NetworkMilliseconds <= fromBody.Milliseconds);
 
         using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
         Assert.Equal(model.SpNet.Precision.ToString(), status.RootElement.GetProperty("activeSwitch").GetString());
