@@ -25,8 +25,7 @@ internal static class SpNetOptionsValidation
             nameof(options.ImageHeight), options.ImageHeight, $"0 (from the column) or {NetworkFactory.MinimumImageSize} to {NetworkFactory.MaximumImageSize}");
         Require(options.ImageWidth == 0 || options.ImageWidth is >= NetworkFactory.MinimumImageSize and <= NetworkFactory.MaximumImageSize,
             nameof(options.ImageWidth), options.ImageWidth, $"0 (from the column) or {NetworkFactory.MinimumImageSize} to {NetworkFactory.MaximumImageSize}");
-        Require(options.ProfileHoldoutFraction is null or (>= 0 and <= 0.5), nameof(options.ProfileHoldoutFraction),
-            options.ProfileHoldoutFraction ?? double.NaN, "0 to 0.5, or null for the default");
+        Require(options.ProfileHoldoutFraction is >= 0 and <= 0.5, nameof(options.ProfileHoldoutFraction), options.ProfileHoldoutFraction, "0 to 0.5");
         InputColumns.CheckSwitches(options.Switches);
         InputColumns.CheckSwitchLossWeights(options.SwitchLossWeights, options.Switches.Count);
         NetworkFactory.Validate(SpNetOptionsMapping.Network(options, new NetworkOptions()));

@@ -63,9 +63,6 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
 
         int seed = _host.Rand.Next();
         (train, var profileData) = OnDemand.ProfileHoldout.Split(train, validation, _options.ProfileHoldoutFraction, seed);
-        if (profileData is null && _options.ProfileHoldoutFraction is null)
-            channel.Info($"Switch accuracies stay unknown: {train.Count} training rows are too few for the default hold-out " +
-                $"({OnDemand.ProfileHoldout.MinimumDefaultRows} images at {OnDemand.ProfileHoldout.DefaultFraction:P0}); give a ValidationSet or set ProfileHoldoutFraction.");
         WarnIfTooFewSteps(channel, train.Count);
         var (mean, std) = ChannelStatistics(train);
         var network = NetworkFactory.Create(SpNetOptionsMapping.Network(_options, new NetworkOptions
