@@ -99,6 +99,14 @@ internal static class ExperimentCatalog
             ShortBudgetSpNet("SP-Net, Adam lr 0.01, no weight decay, float warm start 10%", "mean+adam+lr0.01+wd0+warm0.1"),
             new("Dedicated, Adam lr 0.01, no weight decay", CellKind.Dedicated, ["W1A1", "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, "mean+adam+lr0.01+wd0"),
         ], [1, 2], AgainstFirstRow: "what each change buys on top of Adam 0.01", AgainstDedicated: "W32A32"),
+        // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
+        new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            ShortBudgetSpNet("SP-Net, Adam lr 0.01, no weight decay", "mean+adam+lr0.01+wd0"),
+            new("Dedicated, Adam lr 0.01, no weight decay", CellKind.Dedicated, ["W32A32", "W1A32", "W1A4", "W1A2", "W1A1"], QuantizerKind.DoReFa,
+                DistillationMode.Off, "mean+adam+lr0.01+wd0"),
+        ], [1]),
     ];
 
     // The rows every short budget has (the warm start was the first change that helped at 3,000 images and 3 epochs,
