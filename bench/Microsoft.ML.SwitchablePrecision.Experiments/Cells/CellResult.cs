@@ -41,7 +41,7 @@ internal sealed record CellResult
 
     /// <summary>
     /// The last epoch a previous, interrupted process had finished when this run resumed from its checkpoint (the wall
-    /// time then adds up the sittings); null for a run trained in one go.
+    /// time then adds up the sittings; 0 when it resumed within the first epoch); null for a run trained in one go.
     /// </summary>
     public int? ResumedAfterEpoch { get; init; }
 

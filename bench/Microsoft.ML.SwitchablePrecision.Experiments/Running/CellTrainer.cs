@@ -27,12 +27,22 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
         var clock = Stopwatch.StartNew();
         using var network = NetworkFactory.Create(Recipe.Network(spec), spec.Seed);
         string? checkpoints = checkpointRoot is null ? null : Path.Combine(checkpointRoot, spec.Key);
-        var trainer = new SwitchableNetworkTrainer(Recipe.Trainer(spec, threads) with { CheckpointFolder = checkpoints });
+        // Within epochs too: a full-data epoch takes more than an hour on one loaded core, longer than a sitting has left.
+        var trainer = new SwitchableNetworkTrainer(Recipe.Trainer(spec, threads) with
+        {
+            CheckpointFolder = checkpoints,
+            CheckpointInterval = checkpoints is null ? null : TimeSpan.FromMinutes(10),
+        });
         int? firstEpoch = null;
+        bool resumed = false;
         var trainingClock = Stopwatch.StartNew();
         var summary = trainer.Train(network, data.Train, validation: null, p =>
         {
-            if (firstEpoch is null && p.Epoch > 1) log.WriteLine($"  resumed from the checkpoint after epoch {p.Epoch - 1}");
+            if (firstEpoch is null && (p.Epoch > 1 || p.Step > 1))
+            {
+                resumed = true;
+                log.WriteLine(p.Step > 1 ? $"  resumed from the checkpoint at epoch {p.Epoch} step {p.Step - 1}" : $"  resumed from the checkpoint after epoch {p.Epoch - 1}");
+            }
             firstEpoch ??= p.Epoch;
             Progress(p);
         }, cancellationToken);
@@ -58,7 +68,7 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
             Test = Accuracies(test),
             TestAfterBatchNormReestimation = Accuracies(afterReestimation),
             LastEpochTrain = Accuracies(summary.FinalTrain),
-            ResumedAfterEpoch = firstEpoch is > 1 ? firstEpoch - 1 : null,
+            ResumedAfterEpoch = resumed ? firstEpoch - 1 : null,
         };
     }
 

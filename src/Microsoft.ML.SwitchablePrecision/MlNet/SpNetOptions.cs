@@ -143,6 +143,14 @@ public sealed class SpNetOptions
     /// </summary>
     public string? CheckpointFolder;
 
+    /// <summary>
+    /// With <see cref="CheckpointFolder"/> set, also checkpoint within an epoch, after the first step that ends at
+    /// least this long after the last checkpoint (<see cref="TimeSpan.Zero"/>: after every step), so an interrupted fit
+    /// loses at most about this much training. The resumed fit still ends with the same model. Not stored in the saved
+    /// model. Null (default): at the end of every epoch only.
+    /// </summary>
+    public TimeSpan? CheckpointInterval;
+
     /// <summary>Optional held-out data, scored for every switch at the end of each epoch and reported.</summary>
     public IDataView? ValidationSet;
 

@@ -5,14 +5,14 @@ namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>
 /// The parts of <see cref="SpNetOptions"/> a saved model keeps (everything but the validation set, the callback and the
-/// checkpoint folder). Format version 2 stores them as records (<see cref="ToRecords"/>, <see cref="FromMetadata"/>),
+/// checkpoint folder and interval). Format version 2 stores them as records (<see cref="ToRecords"/>, <see cref="FromMetadata"/>),
 /// so a new option needs nothing here; version 1 stored text settings, read by <see cref="FromSettings"/>.
 /// </summary>
 internal static class StoredOptions
 {
     /// <summary>The training recipe and columns of <paramref name="o"/> as the model stores them.</summary>
     public static (TrainerOptions Training, Persistence.StoredColumns Columns) ToRecords(SpNetOptions o) =>
-        (SpNetOptionsMapping.Trainer(o, seed: 0) with { CheckpointFolder = null },
+        (SpNetOptionsMapping.Trainer(o, seed: 0) with { CheckpointFolder = null, CheckpointInterval = null },
          new Persistence.StoredColumns
          {
              Label = o.LabelColumnName, Features = o.FeatureColumnName, Score = o.ScoreColumnName,

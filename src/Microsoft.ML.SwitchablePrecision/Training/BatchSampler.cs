@@ -60,6 +60,17 @@ internal sealed class BatchSampler
         for (int i = 0; i < _data.Count; i++) DrawAugmentation();
     }
 
+    /// <summary>
+    /// After <see cref="Shuffle"/>, draws the augmentation of the first <paramref name="batches"/> batches of the epoch
+    /// without copying images, as <see cref="SkipEpoch"/> does for a whole epoch: a run resumed within an epoch replays
+    /// its finished steps this way.
+    /// </summary>
+    public void SkipBatches(int batches)
+    {
+        int images = Math.Min(_data.Count, batches * _batchSize);
+        for (int i = 0; i < images; i++) DrawAugmentation();
+    }
+
     private (int Dy, int Dx, bool Mirror) DrawAugmentation()
     {
         int dy = _padding > 0 ? _random.Next(-_padding, _padding + 1) : 0;

@@ -91,6 +91,7 @@ public sealed class SwitchableNetworkTrainer
         var checkpoint = _options.CheckpointFolder is { } folder
             ? new CheckpointFile(folder, RunFingerprint.Of(network, train, _options))
             : null;
+        CheckpointProgress? within = null;
         if (checkpoint?.TryLoad(network, optimizer) is { } resumed)
         {
             epochs.AddRange(resumed.Epochs);
@@ -98,15 +99,25 @@ public sealed class SwitchableNetworkTrainer
             trainingTime = resumed.TrainingTime;
             elapsedBefore = resumed.Elapsed;
             for (int e = 0; e < resumed.EpochsDone; e++) sampler.SkipEpoch();
+            if (resumed.StepsIntoEpoch > 0) within = resumed;
         }
         TimeSpan Elapsed() => elapsedBefore + clock.Elapsed;
+        var lastCheckpoint = clock.Elapsed;
 
         for (int epoch = epochs.Count + 1; epoch <= _options.Epochs; epoch++)
         {
             sampler.Shuffle();
             var running = new RunningMetrics(network.Switches);
+            int firstStep = 1;
+            if (within is not null)
+            {
+                sampler.SkipBatches(within.StepsIntoEpoch);
+                running.Restore(within.Running!);
+                firstStep = within.StepsIntoEpoch + 1;
+                within = null;
+            }
             double learningRate = 0;
-            for (int step = 1; step <= stepsPerEpoch; step++)
+            for (int step = firstStep; step <= stepsPerEpoch; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var stepStart = clock.Elapsed;
@@ -126,6 +137,16 @@ public sealed class SwitchableNetworkTrainer
                 NativeMemory.ReleaseFreedPages();
                 stepsDone++;
                 trainingTime += clock.Elapsed - stepStart;
+                if (checkpoint is not null && _options.CheckpointInterval is { } interval && step < stepsPerEpoch
+                    && clock.Elapsed - lastCheckpoint >= interval)
+                {
+                    checkpoint.Save(network, optimizer, new CheckpointProgress(epochs.ToArray(), stepsDone, trainingTime, Elapsed())
+                    {
+                        StepsIntoEpoch = step,
+                        Running = running.Save(),
+                    });
+                    lastCheckpoint = clock.Elapsed;
+                }
                 progress?.Invoke(Report(epoch, step, stepsPerEpoch, false, running.Snapshot(), null, learningRate,
                     Elapsed(), Remaining(trainingTime, stepsDone, totalSteps)));
             }
@@ -134,6 +155,7 @@ public sealed class SwitchableNetworkTrainer
                 learningRate, Elapsed(), Remaining(trainingTime, stepsDone, totalSteps));
             epochs.Add(epochEnd);
             checkpoint?.Save(network, optimizer, new CheckpointProgress(epochs.ToArray(), stepsDone, trainingTime, Elapsed()));
+            lastCheckpoint = clock.Elapsed;
             progress?.Invoke(epochEnd);
         }
         // After the checkpoint, so a resumed finished run re-estimates from the same weights and ends identical.

@@ -121,6 +121,15 @@ public sealed record TrainerOptions
     /// </summary>
     public string? CheckpointFolder { get; init; }
 
+    /// <summary>
+    /// With <see cref="CheckpointFolder"/> set, also write the checkpoint within an epoch, after the first step that
+    /// ends at least this long after the last checkpoint, so an interrupted run loses at most about this much work
+    /// rather than its unfinished epoch. <see cref="TimeSpan.Zero"/> writes one after every step. A run resumed from a
+    /// checkpoint within an epoch ends with the same weights as an uninterrupted run, as from one at an epoch's end.
+    /// Null (default): at the end of every epoch only.
+    /// </summary>
+    public TimeSpan? CheckpointInterval { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and the expected range.</summary>
     /// <param name="owner">The type the user set the options on, named in the message (<c>SpNetOptions</c> has the same option names).</param>
     internal void Validate(string owner = nameof(TrainerOptions))
@@ -150,6 +159,8 @@ public sealed record TrainerOptions
         Require(BatchNormReestimationBatches >= 0, nameof(BatchNormReestimationBatches), BatchNormReestimationBatches, "at least 0 (0 = off)");
         Require(CheckpointFolder is null || !string.IsNullOrWhiteSpace(CheckpointFolder), nameof(CheckpointFolder), $"'{CheckpointFolder}'",
             "null (no checkpoints) or a folder path");
+        Require(CheckpointInterval is null || CheckpointInterval >= TimeSpan.Zero, nameof(CheckpointInterval), CheckpointInterval!,
+            "null (at epoch ends only) or a time of at least zero");
         if (SwitchLossWeights is { } weights)
         {
             for (int i = 0; i < weights.Count; i++)

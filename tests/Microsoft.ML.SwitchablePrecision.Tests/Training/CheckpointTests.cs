@@ -52,6 +52,81 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void ARunInterruptedWithinAnEpochAndResumedEndsBitwiseEqualToAnUninterruptedRun()
+    {
+        // 200 images in batches of 50: 4 steps per epoch; the interruption falls after step 2 of epoch 2.
+        var options = ThreeEpochs with { Optimizer = OptimizerKind.Adam, LearningRate = 0.002 };
+        using var folder = new TempFolder();
+        var uninterrupted = Train(options, initSeed: 5, out var expected);
+
+        using var cancel = new CancellationTokenSource();
+        var checkpointed = options with { CheckpointFolder = folder.Path, CheckpointInterval = TimeSpan.Zero };
+        using (var first = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches))
+        {
+            Assert.Throws<OperationCanceledException>(() => new SwitchableNetworkTrainer(checkpointed).Train(first, Data,
+                progress: p => { if (p.Epoch == 2 && p.Step == 2) cancel.Cancel(); }, cancellationToken: cancel.Token));
+        }
+
+        using var resumed = TrainingData.NewNetwork(99, TrainingData.ThreeSwitches);
+        var seen = new List<(int Epoch, int Step)>();
+        var summary = new SwitchableNetworkTrainer(checkpointed).Train(resumed, Data, progress: p => seen.Add((p.Epoch, p.Step)));
+
+        Assert.Equal((2, 3), seen[0]);
+        Assert.Equal([1, 2, 3], summary.Epochs.Select(e => e.Epoch));
+        // Epoch 2's running metrics continue from the two steps before the interruption.
+        Assert.Equal(uninterrupted.Epochs.Select(e => e.Train), summary.Epochs.Select(e => e.Train));
+        var actual = StateOf(resumed);
+        foreach (var name in expected.Keys) Assert.True(expected[name].SequenceEqual(actual[name]), $"{name} differs from the uninterrupted run");
+    }
+
+    [Fact]
+    public void ACheckpointOfTheFirstFormatVersionStillResumes()
+    {
+        using var folder = new TempFolder();
+        var options = ThreeEpochs with { Epochs = 2, CheckpointFolder = folder.Path };
+        var uninterrupted = Train(options with { CheckpointFolder = null }, initSeed: 5, out var expected);
+        using var cancel = new CancellationTokenSource();
+        using (var first = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches))
+        {
+            Assert.Throws<OperationCanceledException>(() => new SwitchableNetworkTrainer(options).Train(first, Data,
+                progress: p => { if (p.IsEpochEnd && p.Epoch == 1) cancel.Cancel(); }, cancellationToken: cancel.Token));
+        }
+        string file = Path.Combine(folder.Path, CheckpointFile.FileName);
+        File.WriteAllBytes(file, AsVersion1(File.ReadAllBytes(file)));
+
+        using var resumed = TrainingData.NewNetwork(99, TrainingData.ThreeSwitches);
+        var summary = new SwitchableNetworkTrainer(options).Train(resumed, Data);
+
+        Assert.Equal(uninterrupted.Epochs.Select(e => e.Train), summary.Epochs.Select(e => e.Train));
+        var actual = StateOf(resumed);
+        foreach (var name in expected.Keys) Assert.True(expected[name].SequenceEqual(actual[name]), $"{name} differs from the uninterrupted run");
+    }
+
+    [Fact]
+    public void ANegativeCheckpointIntervalIsRejectedAtConstruction()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SwitchableNetworkTrainer(ThreeEpochs with { CheckpointInterval = TimeSpan.FromSeconds(-1) }));
+        Assert.StartsWith("TrainerOptions.CheckpointInterval is -00:00:01; expected null (at epoch ends only) or a time of at least zero.", error.Message);
+    }
+
+    // Version 1 (the first sitting's format) is version 2 of an epoch-end checkpoint without the int32 "steps into the
+    // unfinished epoch" that follows the end-of-epoch reports.
+    private static byte[] AsVersion1(byte[] version2)
+    {
+        using var reader = new BinaryReader(new MemoryStream(version2), System.Text.Encoding.UTF8);
+        reader.ReadBytes(8);
+        Assert.Equal(2, reader.ReadInt32());
+        reader.ReadString();
+        using (var network = TrainingData.NewNetwork(1, TrainingData.ThreeSwitches))
+            ProgressFormat.Read(reader, network.Switches, version: 1);
+        int at = (int)reader.BaseStream.Position;
+        Assert.Equal(0, reader.ReadInt32());
+        var version1 = version2[..at].Concat(version2[(at + 4)..]).ToArray();
+        BitConverter.GetBytes(1).CopyTo(version1, 8);
+        return version1;
+    }
+
+    [Fact]
     public void AFinishedCheckpointIsLoadedWithoutTrainingAgain()
     {
         using var folder = new TempFolder();

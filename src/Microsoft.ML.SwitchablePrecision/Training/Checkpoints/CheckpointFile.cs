@@ -17,12 +17,13 @@ internal sealed class CheckpointFile(string folder, string fingerprint)
     public const string FileName = "spnet-checkpoint.bin";
 
     private const string Magic = "SPNETCKP";
-    private const int Version = 1;
+    // Version 2 adds the position within an unfinished epoch; version 1 files (epoch ends only) are still read.
+    private const int Version = 2;
 
     /// <summary>The checkpoint's path.</summary>
     public string Path { get; } = System.IO.Path.Combine(folder, FileName);
 
-    /// <summary>Writes the state reached at the end of an epoch.</summary>
+    /// <summary>Writes the state reached at the end of an epoch or after a step within one.</summary>
     public void Save(SwitchableNetwork network, optim.Optimizer optimizer, CheckpointProgress progress)
     {
         Directory.CreateDirectory(folder);
@@ -56,14 +57,14 @@ internal sealed class CheckpointFile(string folder, string fingerprint)
             if (Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length)) != Magic)
                 throw new InvalidDataException($"'{Path}' is not an SP-Net training checkpoint.");
             int version = reader.ReadInt32();
-            if (version != Version)
-                throw new InvalidDataException($"Checkpoint '{Path}' has format version {version}; this library reads version {Version}.");
+            if (version is < 1 or > Version)
+                throw new InvalidDataException($"Checkpoint '{Path}' has format version {version}; this library reads versions 1 to {Version}.");
             string stored = reader.ReadString();
             if (stored != fingerprint)
                 throw new InvalidOperationException(
                     $"Checkpoint '{Path}' belongs to a different run (other network, training settings or data), so it cannot be resumed. " +
                     $"Delete it or choose another checkpoint folder. Stored run: {stored}. This run: {fingerprint}.");
-            var progress = ProgressFormat.Read(reader, network.Switches);
+            var progress = ProgressFormat.Read(reader, network.Switches, version);
             NetworkState.Read(network, reader);
             Stateful(optimizer).load_state_dict(reader);
             return progress;

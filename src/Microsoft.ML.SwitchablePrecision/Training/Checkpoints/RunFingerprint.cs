@@ -14,8 +14,9 @@ namespace Microsoft.ML.SwitchablePrecision.Training.Checkpoints;
 /// </summary>
 internal static class RunFingerprint
 {
-    // Settings that do not change what is computed: where checkpoints go, and torch's thread count.
-    private static readonly string[] Ignored = [nameof(TrainerOptions.CheckpointFolder), nameof(TrainerOptions.Threads)];
+    // Settings that do not change what is computed: where and how often checkpoints go, and torch's thread count.
+    private static readonly string[] Ignored =
+        [nameof(TrainerOptions.CheckpointFolder), nameof(TrainerOptions.CheckpointInterval), nameof(TrainerOptions.Threads)];
 
     public static string Of(SwitchableNetwork network, ImageDataset train, TrainerOptions options)
     {
