@@ -98,6 +98,16 @@ internal static class Recipe
         HardLabelWeight = 1,
         RandomCropPadding = 2,
         HorizontalFlip = false,
+        // Pinned, not left to the library's defaults, so that a default changed later cannot change what a cell key
+        // means: BatchNorm re-estimation in particular is the runner's own step after the first test evaluation
+        // (CellTrainer), and the library's default became 50 batches after these cells were measured.
+        Nesterov = false,
+        WarmupEpochs = 0,
+        StepSizeEpochs = 0,
+        StepGamma = 0.1,
+        FullPrecisionWarmStart = 0,
+        DecayQuantizedWeights = true,
+        BatchNormReestimationBatches = 0,
         Seed = spec.Seed,
         Threads = threads,
     };
