@@ -24,6 +24,8 @@ internal static class KernelSelectionBenchmark
 
     public static void Run(Settings settings)
     {
+        ImplicitIm2ColBenchmark.Run(settings);
+        Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Kernel selection per layer: bit-serial against int8, whole arithmetic of the layer, 1 thread, median of {settings.Reps} repetitions after {settings.Warmup} warm-up (>= {settings.MinRepMs} ms each)"));
         Console.WriteLine($"CPU features: {Kernels.KernelSupport.Describe()}");
