@@ -103,7 +103,7 @@ public class EngineFastPathTests
     [InlineData(512, 4, 512, 3, 1, 4, false)]
     [InlineData(32, 14, 32, 3, 1, 1, false)]
     [InlineData(960, 2, 320, 1, 1, 1, true)]
-    [InlineData(960, 2, 160, 1, 1, 1, true)]
+    [InlineData(960, 2, 160, 1, 1, 1, false)]
     [InlineData(960, 2, 96, 1, 1, 1, false)]
     [InlineData(960, 2, 320, 1, 1, 2, false)]
     [InlineData(576, 4, 160, 1, 1, 1, false)]

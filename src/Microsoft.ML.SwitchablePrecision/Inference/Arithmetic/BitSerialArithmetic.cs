@@ -40,7 +40,7 @@ internal sealed class BitSerialArithmetic : ConvolutionArithmetic
     private static readonly FasterRegion[] MeasuredFaster =
     [
         new(Planes: 1, KernelSize: 3, MaxStride: 2, MinDepth: 576, MinOutChannels: 1),
-        new(Planes: 1, KernelSize: 1, MaxStride: 1, MinDepth: 960, MinOutChannels: 160),
+        new(Planes: 1, KernelSize: 1, MaxStride: 1, MinDepth: 960, MinOutChannels: 320),
         new(Planes: 2, KernelSize: 3, MaxStride: 2, MinDepth: 1152, MinOutChannels: 1),
     ];
 
