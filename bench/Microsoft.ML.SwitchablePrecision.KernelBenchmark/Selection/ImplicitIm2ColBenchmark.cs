@@ -49,10 +49,7 @@ internal static class ImplicitIm2ColBenchmark
                 }),
                 new TimedCall("implicit", () => Int8Gemm.Multiply(weights, taps.Columns(image, scratch, 4), output, layout, range)),
             };
-            foreach (var call in calls) call.Calibrate(settings.MinRepMs, settings.Warmup);
-            for (int rep = 0; rep < settings.Reps; rep++)
-                for (int v = 0; v < calls.Length; v++)
-                    calls[(v + rep) % calls.Length].Measure();
+            MicroBenchmark.Measure(calls, settings);
             double copied = calls[0].Median() * 1e3, gathered = calls[1].Median() * 1e3;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {shape.KernelSize}x{shape.KernelSize} {shape.InChannels}->{shape.OutChannels} {shape.Height}x{shape.Width} stride {shape.Stride} | {shape.Depth} | {shape.OutPixels} | {copied:F1} | {gathered:F1} | {copied / gathered:F2}x |"));

@@ -70,10 +70,7 @@ internal static class KernelSelectionBenchmark
         ConvolutionStep integer, InferencePlan integerPlan, ConvolutionStep selected, int images, Settings settings, Random random)
     {
         var calls = new[] { Call("int8", integer, integerPlan, images, random), Call("bit-serial", serial, serialPlan, images, random) };
-        foreach (var call in calls) call.Calibrate(settings.MinRepMs, settings.Warmup);
-        for (int rep = 0; rep < settings.Reps; rep++)
-            for (int v = 0; v < calls.Length; v++)
-                calls[(v + rep) % calls.Length].Measure();
+        MicroBenchmark.Measure(calls, settings);
         double int8Us = calls[0].Median() * 1e3, serialUs = calls[1].Median() * 1e3;
         var shape = serial.Arithmetic.Shape;
         string choice = selected.Arithmetic is BitSerialArithmetic ? "bit-serial" : "int8";
