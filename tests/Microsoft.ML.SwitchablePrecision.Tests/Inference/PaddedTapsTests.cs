@@ -46,26 +46,6 @@ public class PaddedTapsTests
         Assert.Equal(expected, output);
     }
 
-    [Theory]
-    [InlineData(16, 28, 28, 3, 1, 1)]
-    [InlineData(8, 9, 6, 3, 2, 1)]
-    [InlineData(12, 7, 7, 5, 1, 2)]
-    [InlineData(20, 6, 5, 3, 1, 0)]
-    [InlineData(32, 4, 4, 1, 1, 0)]
-    [InlineData(8, 5, 5, 3, 2, 2)]
-    public void ColumnSumsEqualTheSumsOfCopiedColumns(int inChannels, int height, int width, int kernel, int stride, int padding)
-    {
-        var shape = new ConvolutionShape(inChannels, height, width, 4, kernel, stride, padding);
-        var random = new Random(inChannels + height * 13 + kernel);
-        var image = Enumerable.Range(0, shape.InputPerImage).Select(_ => (byte)random.Next(256)).ToArray();
-        var copied = new byte[shape.OutPixels * shape.Depth];
-        shape.Im2Col<byte>(image, 0, shape.OutPixels, copied, shape.Depth, 0);
-        var taps = new PaddedTaps(shape);
-        var columns = taps.Columns(image, Enumerable.Repeat((byte)0xA5, taps.PaddedBytes).ToArray(), 8);
-        for (int p = 0; p < shape.OutPixels; p++)
-            Assert.Equal(LevelSums.Reference(copied.AsSpan(p * shape.Depth, shape.Depth)), taps.ColumnSum(columns, p));
-    }
-
     [Fact]
     public void ChannelCountsThatAreNotAMultipleOfFourAreRefused()
     {

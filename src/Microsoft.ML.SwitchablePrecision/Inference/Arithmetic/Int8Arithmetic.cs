@@ -9,7 +9,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 /// Integer convolution on u8 activation levels and s8 weight levels (<see cref="Int8Gemm"/>, AVX-VNNI where present),
 /// exact in int32. Weight levels that do not fit s8 (DoReFa 8-bit weights, odd integers <c>2L - 255</c>) are stored
 /// as <c>L - 128</c> and the sum is corrected with the column sum: <c>sum (2L - 255) q = 2 sum (L - 128) q + sum q</c>.
-/// With a multiple of 4 input channels the kernel reads its taps from the image itself
+/// With a multiple of 4 input channels and no halving the kernel reads its taps from the image itself
 /// (<see cref="PaddedTaps"/>, one GEMM per image); otherwise from an im2col buffer (<see cref="LevelIm2Col"/>).
 /// </summary>
 internal sealed class Int8Arithmetic : ConvolutionArithmetic
@@ -27,7 +27,7 @@ internal sealed class Int8Arithmetic : ConvolutionArithmetic
             levels[i] = (sbyte)(_halved ? (weights.Levels[i] - 1) / 2 : weights.Levels[i]);
         _weights = Int8Weights.FromValues(levels, weights.Rows, weights.Depth);
         _bits = input.Bits;
-        _taps = PaddedTaps.Serves(shape) ? new PaddedTaps(shape) : null;
+        _taps = !_halved && PaddedTaps.Serves(shape) ? new PaddedTaps(shape) : null;
         InputForm = ActivationForm.Levels(input);
         OutputScale = weights.Scale * input.Scale;
     }
@@ -85,14 +85,8 @@ internal sealed class Int8Arithmetic : ConvolutionArithmetic
         var scratch = workspace.ByteScratch(taps.PaddedBytes);
         var products = IntegerAccumulators.AsIntegers(accumulators[..(columns * rows)]);
         for (int n = 0; n < images; n++)
-        {
-            var columnsOfImage = taps.Columns(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), scratch, _bits);
-            var productsOfImage = products.Slice(n * pixels * rows, pixels * rows);
-            Int8Gemm.Multiply(_weights, columnsOfImage, productsOfImage, OutputLayout.ColumnMajor(rows), GemmRange.All(rows, pixels));
-            if (!_halved) continue;
-            for (int p = 0; p < pixels; p++)
-                LevelSums.DoubleAndAdd(productsOfImage.Slice(p * rows, rows), taps.ColumnSum(columnsOfImage, p));
-        }
+            Int8Gemm.Multiply(_weights, taps.Columns(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), scratch, _bits),
+                products.Slice(n * pixels * rows, pixels * rows), OutputLayout.ColumnMajor(rows), GemmRange.All(rows, pixels));
         IntegerAccumulators.ConvertInPlace(accumulators[..(columns * rows)]);
     }
 }

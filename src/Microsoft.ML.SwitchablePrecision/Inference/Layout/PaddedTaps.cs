@@ -57,13 +57,4 @@ internal sealed class PaddedTaps
             image.Slice(h * row, row).CopyTo(padded.Slice(((h + pad) * PaddedWidth + pad) * _shape.InChannels, row));
         return ByteColumns.Gathered(padded, _columnOffsets, _quadOffsets, bits);
     }
-
-    /// <summary>The sum of the levels of gathered column <paramref name="p"/> (output pixel p's taps), one run per kernel row.</summary>
-    public int ColumnSum(ByteColumns columns, int p)
-    {
-        int run = _shape.KernelSize * _shape.InChannels, rowBytes = PaddedWidth * _shape.InChannels, sum = 0;
-        for (int i = 0; i < _shape.KernelSize; i++)
-            sum += LevelSums.Sum(columns.Levels.Slice(_columnOffsets[p] + i * rowBytes, run));
-        return sum;
-    }
 }
