@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.SwitchablePrecision.KernelBenchmark;
 using Microsoft.ML.SwitchablePrecision.KernelBenchmark.Micro;
+using Microsoft.ML.SwitchablePrecision.KernelBenchmark.Selection;
 using TorchSharp;
 
 // Kernel benchmark. Mode "kernels": the packed binary-weight convolution against TorchSharp's float32 conv2d, layer
@@ -9,11 +10,14 @@ using TorchSharp;
 // the packed kernels on against off (NetworkBenchmark.cs). Mode "all" (default) runs both. Everything runs on one
 // thread; variants that are compared run interleaved in rotating order and every figure is a median. Mode "micro":
 // peak GMAC/s of every GEMM kernel variant of the inference engine on ResNet-20 layer shapes (Micro/), not part of "all".
-// Usage: KernelBenchmark [--mode kernels|network|micro|all] [--reps N] [--warmup N] [--min-rep-ms X]
+// Mode "selection": bit-serial against int8 on every quantized layer of ResNet-20, ResNet-18 and MobileNetV2, the
+// table the plans' kernel selection follows (Selection/), not part of "all".
+// Usage: KernelBenchmark [--mode kernels|network|micro|selection|all] [--reps N] [--warmup N] [--min-rep-ms X]
 var settings = Settings.Parse(args);
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
 if (settings.Mode is "micro") MicroBenchmark.Run(settings);
+if (settings.Mode is "selection") KernelSelectionBenchmark.Run(settings);
 if (settings.Mode is "kernels" or "all") KernelTable.Run(settings);
 if (settings.Mode is "all") Console.WriteLine();
 if (settings.Mode is "network" or "all") NetworkBenchmark.Run(settings);

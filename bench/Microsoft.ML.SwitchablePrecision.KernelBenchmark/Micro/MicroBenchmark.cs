@@ -95,7 +95,8 @@ internal static class MicroBenchmark
         }
     }
 
-    private static void Measure(List<TimedCall> variants, Settings settings)
+    /// <summary>Calibrates each call, then measures them interleaved in rotating order.</summary>
+    internal static void Measure(IReadOnlyList<TimedCall> variants, Settings settings)
     {
         foreach (var variant in variants) variant.Calibrate(settings.MinRepMs, settings.Warmup);
         for (int rep = 0; rep < settings.Reps; rep++)

@@ -12,7 +12,7 @@ internal static partial class Int8Gemm
         ref sbyte panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref byte levels = ref MemoryMarshal.GetReference(activations.Levels);
         ref int result = ref MemoryMarshal.GetReference(output);
-        int stride = activations.ColumnStride, quadStride = Int8Weights.BlockRows * Int8Weights.QuadSize;
+        int quadStride = Int8Weights.BlockRows * Int8Weights.QuadSize;
         for (int m = range.RowStart; m < range.RowEnd; m++)
         {
             ref sbyte row = ref Unsafe.Add(ref panel, weights.Index(m, 0));
@@ -20,11 +20,12 @@ internal static partial class Int8Gemm
             for (int p = range.ColumnStart; p < range.ColumnEnd; p += 2)
             {
                 bool pair = p + 1 < range.ColumnEnd;
-                ref byte x0 = ref Unsafe.Add(ref levels, (nint)p * stride);
-                ref byte x1 = ref Unsafe.Add(ref levels, (nint)(pair ? p + 1 : p) * stride);
+                ref byte x0 = ref Unsafe.Add(ref levels, activations.ColumnStart(p));
+                ref byte x1 = ref Unsafe.Add(ref levels, activations.ColumnStart(pair ? p + 1 : p));
                 int a0 = 0, a1 = 0;
-                for (int q = 0, k = 0; q < weights.Quads; q++, k += Int8Weights.QuadSize)
+                for (int q = 0; q < weights.Quads; q++)
                 {
+                    int k = activations.QuadStart(q);
                     ref sbyte w = ref Unsafe.Add(ref row, q * quadStride);
                     for (int i = 0; i < Int8Weights.QuadSize; i++)
                     {

@@ -15,16 +15,41 @@ internal static partial class Int8Gemm
         static abstract Vector256<int> Add(Vector256<int> sum, Vector256<byte> x, Vector256<sbyte> w);
     }
 
+    private static void MultiplyVector<TStep>(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout,
+        GemmRange range) where TStep : struct, IQuadProduct
+    {
+        if (activations.IsGathered) MultiplyVector<TStep, GatheredColumns>(weights, activations, output, layout, range);
+        else MultiplyVector<TStep, DenseColumns>(weights, activations, output, layout, range);
+    }
+
+    // Dense or gathered addressing, chosen at compile time so the dense loop carries no table reads.
+    private interface IColumnAddressing
+    {
+        static abstract bool Gathered { get; }
+    }
+
+    private readonly struct DenseColumns : IColumnAddressing
+    {
+        public static bool Gathered => false;
+    }
+
+    private readonly struct GatheredColumns : IColumnAddressing
+    {
+        public static bool Gathered => true;
+    }
+
     // Register block: two 8-row blocks (one int32 lane per row) x four columns, eight accumulators. Per quad of K, the
     // four activation bytes of a column are broadcast to every lane and multiplied with that quad of 8 weight rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyVector<TStep>(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout,
-        GemmRange range) where TStep : struct, IQuadProduct
+    private static void MultiplyVector<TStep, TColumns>(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout,
+        GemmRange range) where TStep : struct, IQuadProduct where TColumns : struct, IColumnAddressing
     {
         const int unitRows = 2 * Int8Weights.BlockRows, blockBytes = Int8Weights.BlockRows * Int8Weights.QuadSize;
         int quads = weights.Quads, stride = activations.ColumnStride;
         ref sbyte panel = ref MemoryMarshal.GetReference(weights.Panel);
         ref byte levels = ref MemoryMarshal.GetReference(activations.Levels);
+        ref int columnOffsets = ref MemoryMarshal.GetReference(activations.ColumnOffsets);
+        ref int quadOffsets = ref MemoryMarshal.GetReference(activations.QuadOffsets);
         ref int result = ref MemoryMarshal.GetReference(output);
         for (int unit = range.RowStart / unitRows; unit * unitRows < range.RowEnd; unit++)
         {
@@ -34,17 +59,17 @@ internal static partial class Int8Gemm
             for (int p = range.ColumnStart; p < range.ColumnEnd; p += VectorColumns)
             {
                 int count = Math.Min(VectorColumns, range.ColumnEnd - p);
-                ref byte x0 = ref Unsafe.Add(ref levels, (nint)p * stride);
-                ref byte x1 = ref Unsafe.Add(ref levels, (nint)(p + Math.Min(1, count - 1)) * stride);
-                ref byte x2 = ref Unsafe.Add(ref levels, (nint)(p + Math.Min(2, count - 1)) * stride);
-                ref byte x3 = ref Unsafe.Add(ref levels, (nint)(p + Math.Min(3, count - 1)) * stride);
+                ref byte x0 = ref Unsafe.Add(ref levels, Start<TColumns>(ref columnOffsets, p, stride));
+                ref byte x1 = ref Unsafe.Add(ref levels, Start<TColumns>(ref columnOffsets, p + Math.Min(1, count - 1), stride));
+                ref byte x2 = ref Unsafe.Add(ref levels, Start<TColumns>(ref columnOffsets, p + Math.Min(2, count - 1), stride));
+                ref byte x3 = ref Unsafe.Add(ref levels, Start<TColumns>(ref columnOffsets, p + Math.Min(3, count - 1), stride));
                 Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
                 Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
                 for (int q = 0; q < quads; q++)
                 {
                     var wa = Vector256.LoadUnsafe(ref blockA, (nuint)(q * blockBytes));
                     var wb = Vector256.LoadUnsafe(ref blockB, (nuint)(q * blockBytes));
-                    int k = q * Int8Weights.QuadSize;
+                    int k = TColumns.Gathered ? Unsafe.Add(ref quadOffsets, q) : q * Int8Weights.QuadSize;
                     var x = Quad(ref x0, k);
                     a0 = TStep.Add(a0, x, wa); b0 = TStep.Add(b0, x, wb);
                     x = Quad(ref x1, k);
@@ -59,6 +84,10 @@ internal static partial class Int8Gemm
             }
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint Start<TColumns>(ref int columnOffsets, int p, int stride) where TColumns : struct, IColumnAddressing =>
+        TColumns.Gathered ? Unsafe.Add(ref columnOffsets, p) : (nint)p * stride;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> Quad(ref byte column, int k) =>

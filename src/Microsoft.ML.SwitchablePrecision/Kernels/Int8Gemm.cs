@@ -33,9 +33,9 @@ internal static partial class Int8Gemm
         GemmRange range, KernelVariant variant = KernelVariant.Auto)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        if (activations.ColumnStride < weights.PaddedDepth)
+        if (activations.IsGathered ? activations.QuadOffsets.Length < weights.Quads : activations.ColumnStride < weights.PaddedDepth)
             throw new ArgumentException(
-                $"activation columns have stride {activations.ColumnStride}; the weights read {weights.PaddedDepth} bytes per column (depth {weights.Depth} padded to a multiple of 4).",
+                $"activation columns have stride {activations.ColumnStride} ({activations.QuadOffsets.Length} gathered quads); the weights read {weights.PaddedDepth} bytes per column (depth {weights.Depth} padded to a multiple of 4).",
                 nameof(activations));
         range.Check(weights.Rows, activations.Columns);
         layout.Check(range, output.Length);
@@ -61,7 +61,7 @@ internal static partial class Int8Gemm
                 int row = weights.Index(m, 0), sum = 0;
                 for (int k = 0; k < weights.Depth; k++)
                 {
-                    int q = activations.Levels[p * activations.ColumnStride + k];
+                    int q = activations.Levels[activations.Offset(k, p)];
                     if (q >= limit)
                         throw new ArgumentException(
                             $"activation level [{k}, {p}] is {q}; expected a {activations.Bits}-bit level below {limit}.", nameof(activations));

@@ -71,20 +71,48 @@ public class EngineFastPathTests
     }
 
     [Fact]
-    public void TheDefaultPolicyRunsBitSerialOnlyOnWideOneAndTwoPlaneLayers()
+    public void TheDefaultPolicyRunsBitSerialOnlyWhereItMeasuredFaster()
     {
         var network = Calibrated("binary", QuantizerKind.DoReFa);
+        static void Uses(IReadOnlyList<string> plan, string layer, string kernel) =>
+            Assert.Contains(plan, s => s.StartsWith(layer, StringComparison.Ordinal) && s.Contains(kernel, StringComparison.Ordinal));
         var w1a1 = InferencePlanCompiler.Compile(network, new Precision(1, 1)).Describe();
-        Assert.Contains(w1a1, s => s.StartsWith("block0.conv1:", StringComparison.Ordinal) && s.Contains("int8 GEMM", StringComparison.Ordinal));
-        Assert.Contains(w1a1, s => s.StartsWith("block3.conv1:", StringComparison.Ordinal) && s.Contains("int8 GEMM", StringComparison.Ordinal));
-        foreach (var layer in new[] { "block3.conv2:", "block6.conv1:", "block8.conv2:" })
-            Assert.Contains(w1a1, s => s.StartsWith(layer, StringComparison.Ordinal) && s.Contains("bit-serial GEMM (1-bit weights x 1 planes)", StringComparison.Ordinal));
-        var w1a2 = InferencePlanCompiler.Compile(network, new Precision(1, 2)).Describe();
-        Assert.Contains(w1a2, s => s.StartsWith("block7.conv1:", StringComparison.Ordinal) && s.Contains("bit-serial GEMM (1-bit weights x 2 planes)", StringComparison.Ordinal));
-        var w1a4 = InferencePlanCompiler.Compile(network, new Precision(1, 4)).Describe();
-        Assert.DoesNotContain(w1a4, s => s.Contains("bit-serial", StringComparison.Ordinal));
-        Assert.Equal(32, ArithmeticSelector.MinBitSerialInChannels);
+        // K = 144 and 288 (16 and 32 input channels, also the stride-2 32->64 layer): int8; K = 576: bit-serial.
+        foreach (var layer in new[] { "block0.conv1:", "block3.conv1:", "block3.conv2:", "block5.conv2:", "block6.conv1:" })
+            Uses(w1a1, layer, "int8 GEMM");
+        foreach (var layer in new[] { "block6.conv2:", "block7.conv1:", "block8.conv2:" })
+            Uses(w1a1, layer, "bit-serial GEMM (1-bit weights x 1 planes)");
+        // Two plane pairs need K >= 1152, deeper than any ResNet-20 layer; four never pay.
+        var uniform = Calibrated("uniform", QuantizerKind.DoReFa);
+        foreach (var (source, precision) in new[] { (network, new Precision(1, 2)), (network, new Precision(1, 4)), (uniform, new Precision(2, 2)) })
+        {
+            var plan = InferencePlanCompiler.Compile(source, precision).Describe();
+            Uses(plan, "block7.conv1:", "int8 GEMM");
+            Assert.DoesNotContain(plan, s => s.Contains("bit-serial", StringComparison.Ordinal));
+        }
     }
+
+    [Theory]
+    // 3x3 layers of ResNet-18 (3x32x32) and 1x1 projections of MobileNetV2, as measured in docs/kernels.md.
+    [InlineData(64, 32, 64, 3, 1, 1, true)]
+    [InlineData(64, 32, 128, 3, 2, 1, true)]
+    [InlineData(64, 32, 128, 3, 2, 2, false)]
+    [InlineData(128, 16, 256, 3, 2, 2, true)]
+    [InlineData(64, 32, 64, 3, 1, 2, false)]
+    [InlineData(128, 16, 128, 3, 1, 2, true)]
+    [InlineData(512, 4, 512, 3, 1, 4, false)]
+    [InlineData(32, 14, 32, 3, 1, 1, false)]
+    [InlineData(960, 2, 320, 1, 1, 1, true)]
+    [InlineData(960, 2, 160, 1, 1, 1, false)]
+    [InlineData(960, 2, 96, 1, 1, 1, false)]
+    [InlineData(960, 2, 320, 1, 1, 2, false)]
+    [InlineData(576, 4, 160, 1, 1, 1, false)]
+    public void TheBitSerialKernelServesTheShapesItWonOn(int inChannels, int size, int outChannels, int kernel, int stride, int planes, bool faster)
+    {
+        var shape = new ConvolutionShape(inChannels, size, size, outChannels, kernel, stride, kernel / 2);
+        Assert.Equal(faster, BitSerialArithmetic.MeasuredFasterThanInt8(shape, planes));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(9)]

@@ -27,6 +27,30 @@ internal sealed class BitSerialArithmetic : ConvolutionArithmetic
     /// <summary>True when the kernel can hold the weights (1 or 2 bits).</summary>
     public static bool Serves(WeightLevels weights) => weights.Bits is 1 or 2;
 
+    /// <summary>
+    /// True when the layer's shape is one on which the bit-serial kernel beat int8 (im2col or bit-plane packing plus
+    /// GEMM) in the measured table of docs/kernels.md, "Kernel selection by layer shape", at <paramref name="planes"/>
+    /// weight-plane x activation-plane pairs. The popcount pays per output, the bit-plane packing per input value, so
+    /// it wins on deep 3x3 layers and loses on shallow ones, on 1x1 layers (no reuse of a packed pixel across taps)
+    /// and from 4 pairs on.
+    /// </summary>
+    public static bool MeasuredFasterThanInt8(ConvolutionShape shape, int planes) =>
+        Array.Exists(MeasuredFaster, region => region.Covers(shape, planes));
+
+    private static readonly FasterRegion[] MeasuredFaster =
+    [
+        new(Planes: 1, KernelSize: 3, MaxStride: 2, MinDepth: 576, MinOutChannels: 1),
+        new(Planes: 1, KernelSize: 1, MaxStride: 1, MinDepth: 960, MinOutChannels: 320),
+        new(Planes: 2, KernelSize: 3, MaxStride: 2, MinDepth: 1152, MinOutChannels: 1),
+    ];
+
+    /// <summary>Layers of one plane count, kernel size and stride range, at least this deep and this wide.</summary>
+    private readonly record struct FasterRegion(int Planes, int KernelSize, int MaxStride, int MinDepth, int MinOutChannels)
+    {
+        public bool Covers(ConvolutionShape shape, int planes) => planes == Planes && shape.KernelSize == KernelSize
+            && shape.Stride <= MaxStride && shape.Depth >= MinDepth && shape.OutChannels >= MinOutChannels;
+    }
+
     /// <inheritdoc/>
     public override string KernelName => $"bit-serial GEMM ({_weights.Bits}-bit weights x {_bits} planes)";
 
