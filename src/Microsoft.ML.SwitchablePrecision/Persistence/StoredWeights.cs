@@ -6,9 +6,11 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// <summary>
 /// One layer's weights as a compact model stores them: int32 bits, rows and depth, then at 32 bits the floats; below,
 /// the grid (float scale, int32 minimum, maximum, spacing) and each weight's grid index <c>(level - minimum) / spacing</c>
-/// in <c>bits</c> bits, least significant first (1-bit weights are one bit each); then a flag byte: 0 when every value
-/// the float kernels multiply with is <c>level * scale</c>, 1 when the values follow as floats (a quantizer whose float
-/// output differs from that product in the last bit).
+/// in <c>bits</c> bits, least significant first (1-bit weights are one bit each); then how to get the float values the
+/// float kernels multiply with, which must be exactly the quantizer's output: flag byte 0 when every value is
+/// <c>level * scale</c>; 2 and a table of <c>2^bits</c> floats, one per grid index, when each level has one value
+/// (DoReFa computes <c>2 r / n - 1</c>, which can differ from <c>level / n</c> in the last bit); 1 and every value as
+/// a float otherwise.
 /// </summary>
 internal static class StoredWeights
 {
@@ -33,9 +35,10 @@ internal static class StoredWeights
                 writer.Write(grid.Spacing);
                 writer.Write(Pack(weights.Levels, grid, weights.Bits));
                 bool derived = ValuesAreDerived(weights);
-                writer.Write((byte)(derived ? 0 : 1));
+                var table = derived ? null : ValueTable(weights);
+                writer.Write((byte)(derived ? 0 : table is null ? 1 : 2));
                 if (!derived)
-                    foreach (float v in weights.Values) writer.Write(v);
+                    foreach (float v in table ?? weights.Values) writer.Write(v);
             }
         }
         return buffer.ToArray();
@@ -61,7 +64,8 @@ internal static class StoredWeights
         {
             0 => Derived(levels, grid.Scale),
             1 => reader.Floats("weight values", (int)count),
-            var flag => throw new InvalidDataException($"A stored weight tensor's value flag is {flag}; expected 0 or 1."),
+            2 => FromTable(levels, grid, reader.Floats("weight value table", 1 << bits)),
+            var flag => throw new InvalidDataException($"A stored weight tensor's value flag is {flag}; expected 0, 1 or 2."),
         };
         try
         {
@@ -78,6 +82,29 @@ internal static class StoredWeights
         for (int i = 0; i < weights.Levels.Length; i++)
             if (BitConverter.SingleToInt32Bits(weights.Levels[i] * weights.Scale) != BitConverter.SingleToInt32Bits(weights.Values[i])) return false;
         return true;
+    }
+
+    // One value per grid index, or null when two weights of one level have different values.
+    private static float[]? ValueTable(WeightLevels weights)
+    {
+        var table = new float[1 << weights.Bits];
+        var seen = new bool[table.Length];
+        for (int i = 0; i < weights.Levels.Length; i++)
+        {
+            int code = (weights.Levels[i] - weights.Grid.Minimum) / weights.Grid.Spacing;
+            float value = weights.Values[i];
+            if (seen[code] && BitConverter.SingleToInt32Bits(table[code]) != BitConverter.SingleToInt32Bits(value)) return null;
+            table[code] = value;
+            seen[code] = true;
+        }
+        return table;
+    }
+
+    private static float[] FromTable(int[] levels, WeightGrid grid, float[] table)
+    {
+        var values = new float[levels.Length];
+        for (int i = 0; i < levels.Length; i++) values[i] = table[(levels[i] - grid.Minimum) / grid.Spacing];
+        return values;
     }
 
     private static float[] Derived(int[] levels, float scale)

@@ -1,6 +1,7 @@
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Inference;
 using Microsoft.ML.SwitchablePrecision.Inference.Description;
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 using Microsoft.ML.SwitchablePrecision.Persistence;
 using static Microsoft.ML.SwitchablePrecision.Tests.Inference.PlanNetworks;
 using static Microsoft.ML.SwitchablePrecision.Tests.Modules.PackedNetworks;
@@ -55,18 +56,22 @@ public class PlanDescriptionTests
         Assert.Equal(weighted + (UniformFamily.Length - 1) * quantized, StoredTensorCount(uniformPlans));
     }
 
-    [Fact]
-    public void OneBitWeightsAreStoredAsBitsAndKBitWeightsAsKBitLevels()
+    [Theory]
+    [InlineData("binary", QuantizerKind.DoReFa, 1, 1)]
+    [InlineData("uniform", QuantizerKind.Lsq, 2, 2)]
+    [InlineData("uniform", QuantizerKind.DoReFa, 4, 4)]
+    [InlineData("uniform", QuantizerKind.Pact, 8, 8)]
+    public void KBitWeightsAreStoredInKBitsEachWithAtMostOneValuePerLevel(string family, QuantizerKind quantizer, int weightBits, int activationBits)
     {
-        var network = Calibrated("uniform", QuantizerKind.Lsq);
-        var description = InferencePlanCompiler.Describe(network, new Precision(2, 2));
-        var layer = description.Layers.First(l => l.Weights is { Bits: 2 });
-        int count = layer.Weights!.Rows * layer.Weights.Depth;
-        // bits, rows, depth, grid (scale, minimum, maximum, spacing), the 2-bit codes, the value flag.
-        Assert.Equal(3 * 4 + 4 * 4 + (count * 2 + 7) / 8 + 1, StoredWeights.Encode(layer.Weights).Length);
-        var binary = InferencePlanCompiler.Describe(Calibrated("binary", QuantizerKind.DoReFa), new Precision(1, 1));
-        var signs = binary.Layers.First(l => l.Weights is { Bits: 1 }).Weights!;
-        Assert.Equal(3 * 4 + 4 * 4 + (signs.Rows * signs.Depth + 7) / 8 + 1, StoredWeights.Encode(signs).Length);
+        var description = InferencePlanCompiler.Describe(Calibrated(family, quantizer), new Precision(weightBits, activationBits));
+        foreach (var weights in description.Layers.Select(l => l.Weights).OfType<WeightLevels>().Where(w => w.Bits == weightBits))
+        {
+            // bits, rows, depth, grid (scale, minimum, maximum, spacing), the k-bit codes, the value flag, and at most a
+            // table of one float per level (never a float per weight).
+            int count = weights.Rows * weights.Depth, stored = StoredWeights.Encode(weights).Length;
+            int packed = 3 * 4 + 4 * 4 + (count * weightBits + 7) / 8 + 1;
+            Assert.True(stored == packed || stored == packed + 4 * (1 << weightBits), $"{weights.Rows}x{weights.Depth} at {weightBits} bits: {stored} bytes, expected {packed}");
+        }
     }
 
     [Fact]

@@ -47,6 +47,23 @@ public sealed class CompactModelTests : IDisposable
     }
 
     [Fact]
+    public async Task AnotherProcessLoadsAndPredictsWithTheExportedModelWithoutLoadingLibtorch()
+    {
+        var (model, data) = Pipeline(_ml, 10, Switches);
+        var fullPath = Path.Combine(_folder, "full.zip");
+        _ml.Model.Save(model, data.Schema, fullPath);
+        var compact = await Reliability.ProcessRuns.RunAsync("SpNet.ModelLoadProbe", "native-check", Export(model, data, "compact.zip", Exported));
+        var full = await Reliability.ProcessRuns.RunAsync("SpNet.ModelLoadProbe", "native-check", fullPath);
+        Assert.True(compact.ExitCode == 0 && full.ExitCode == 0, compact.Error + full.Error);
+        var compactLines = compact.Out.Trim().Split('\n');
+        Assert.Equal("native: -", compactLines[^1]);
+        // The check sees libtorch where it is loaded: the full model runs on TorchSharp.
+        Assert.Contains("libtorch_cpu.so", full.Out.Trim().Split('\n')[^1]);
+        // Same scores at the exported switches in both processes (one row: the plans at every switch).
+        Assert.Equal(compactLines[..^1], full.Out.Trim().Split('\n').Where(l => Exported.Any(p => l.StartsWith(p + "\t", StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public void TheExportedModelRefusesTrainingSideUseSayingItWasExportedForInference()
     {
         var (model, data) = Pipeline(_ml, 4, Switches);
