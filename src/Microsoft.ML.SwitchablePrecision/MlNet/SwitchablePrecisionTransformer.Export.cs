@@ -28,7 +28,7 @@ public sealed partial class SwitchablePrecisionTransformer
         {
             if (ArchitectureRegistry.Find(network.Options.Architecture)?.CompilePlan is null)
                 throw new NotSupportedException($"Architecture {network.Options.Architecture} has no inference plan builder, so it cannot be exported for inference.");
-            return new ExportedPlans(network.Options, switches.Select(s => InferencePlanCompiler.Describe(network, s)));
+            return new ExportedPlans(network.Options, switches.Select(s => InferencePlanCompiler.Describe(network, s)), Reporting.ReportBasis.Of(network));
         });
         var active = switches.Contains(Precision) ? Precision : switches[0];
         var accuracies = switches.Select(s => SwitchAccuracies[IndexOf(s)]).ToArray();

@@ -130,8 +130,8 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// <exception cref="InvalidOperationException">The model was exported for inference and has no network.</exception>
     internal SwitchableNetwork Network => _network ?? throw new InvalidOperationException(
         $"This SP-Net was exported for inference (mlContext.Model.SaveForInference) with the switches {string.Join(", ", Switches)}: it holds their " +
-        "inference plans only, without the latent weights or a TorchSharp network, so it cannot train, warm-start, run the TorchSharp forward " +
-        "or report layer costs. Use the full model for that.");
+        "inference plans only, without the latent weights or a TorchSharp network, so it cannot train, warm-start or run the TorchSharp forward. " +
+        "Use the full model for that.");
 
     /// <summary>True for a model exported for inference (mlContext.Model.SaveForInference): it predicts on its plans only.</summary>
     public bool IsExportedForInference => _exported is not null;
@@ -214,7 +214,8 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     }
 
     /// <summary>The cost of each switch: weights by bit width, packed weight size and multiply-accumulates by kind.</summary>
-    public PrecisionReport GetPrecisionReport() => Exclusive(PrecisionReport.Create);
+    public PrecisionReport GetPrecisionReport() =>
+        _exported is { } exported ? PrecisionReport.Create(exported.Switches, exported.Report) : Exclusive(PrecisionReport.Create);
 
     /// <summary>
     /// Frees the network's native memory, unless a <c>PredictionEngine</c> created from this model is still reachable

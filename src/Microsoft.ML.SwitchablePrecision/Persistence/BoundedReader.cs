@@ -17,6 +17,8 @@ internal sealed class BoundedReader(byte[] payload, int offset, string subject)
 
     public int Int32() => _reader.ReadInt32();
 
+    public long Int64() => _reader.ReadInt64();
+
     public float Single() => _reader.ReadSingle();
 
     public string String() => _reader.ReadString();

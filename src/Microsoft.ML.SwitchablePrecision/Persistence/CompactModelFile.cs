@@ -7,7 +7,8 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// The stored form of a model exported for inference (docs/model-format.md, "Compact models"): the envelope of
 /// <see cref="ChecksummedBlock"/> with magic <c>SPNETCMP</c>, and a payload of the metadata (the
 /// <see cref="ModelMetadata"/> of the full model, its <c>Switches</c> the exported ones) followed by the exported
-/// switches' plan descriptions (<see cref="PlanDescriptionFormat"/>). No latent weights, no TorchSharp state.
+/// switches' plan descriptions (<see cref="PlanDescriptionFormat"/>) and the full network's layer costs
+/// (<see cref="ReportBasisFormat"/>). No latent weights, no TorchSharp state.
 /// </summary>
 internal static class CompactModelFile
 {
@@ -26,6 +27,7 @@ internal static class CompactModelFile
         {
             ModelFile.WriteMetadata(writer, metadata);
             PlanDescriptionFormat.Write(writer, plans.Descriptions);
+            ReportBasisFormat.Write(writer, plans.Report);
         }
         Block.Write(destination, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
@@ -44,8 +46,12 @@ internal static class CompactModelFile
             using var head = new BinaryReader(new MemoryStream(payload, writable: false));
             var metadata = ModelFile.ReadMetadata(head, length, Subject);
             var options = metadata.ToNetworkOptions();
-            var descriptions = PlanDescriptionFormat.Read(new BoundedReader(payload, (int)head.BaseStream.Position, Subject));
-            return (metadata, options, Plans(descriptions, options));
+            var reader = new BoundedReader(payload, (int)head.BaseStream.Position, Subject);
+            var descriptions = PlanDescriptionFormat.Read(reader);
+            var report = ReportBasisFormat.Read(reader);
+            if (reader.Remaining != 0)
+                throw new InvalidDataException($"{Subject} has {reader.Remaining} bytes after its layer costs, inside its payload.");
+            return (metadata, options, Plans(descriptions, options, report));
         }
         catch (EndOfStreamException e)
         {
@@ -53,7 +59,7 @@ internal static class CompactModelFile
         }
     }
 
-    private static ExportedPlans Plans(IReadOnlyList<PlanDescription> descriptions, Architectures.NetworkOptions options)
+    private static ExportedPlans Plans(IReadOnlyList<PlanDescription> descriptions, Architectures.NetworkOptions options, Reporting.ReportBasis report)
     {
         var stored = descriptions.Select(d => d.Precision).ToArray();
         if (!stored.SequenceEqual(options.Switches))
@@ -69,7 +75,7 @@ internal static class CompactModelFile
         }
         try
         {
-            return new ExportedPlans(options, descriptions);
+            return new ExportedPlans(options, descriptions, report);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {

@@ -70,9 +70,23 @@ public sealed class CompactModelTests : IDisposable
         var compact = SpNetCatalog.FindSpNet(_ml.Model.Load(Export(model, data, "compact.zip", Switches), out _))!;
         const string Expected = "This SP-Net was exported for inference (mlContext.Model.SaveForInference) with the switches W1A1, W1A2, W1A4, W1A32";
         Assert.StartsWith(Expected, Assert.Throws<InvalidOperationException>(() => compact.UsePackedKernels = true).Message);
-        Assert.StartsWith(Expected, Assert.Throws<InvalidOperationException>(() => compact.GetPrecisionReport()).Message);
         Assert.StartsWith(Expected, Assert.Throws<InvalidOperationException>(() => compact.Network).Message);
         Assert.False(compact.UsePackedKernels);
+    }
+
+    [Fact]
+    public void TheExportedModelReportsTheFullModelsCostsAndProfilesAtItsSwitches()
+    {
+        var (model, data) = Pipeline(_ml, 10, Switches);
+        var full = SpNetCatalog.FindSpNet(model)!;
+        var compact = SpNetCatalog.FindSpNet(_ml.Model.Load(Export(model, data, "compact.zip", Exported), out _))!;
+        var fullLines = full.GetPrecisionReport().ToTable().Split('\n');
+        var expected = fullLines.Take(1).Concat(fullLines.Where(l => Exported.Any(p => l.StartsWith(p + " ", StringComparison.Ordinal))));
+        Assert.Equal(string.Join('\n', expected), compact.GetPrecisionReport().ToTable().TrimEnd('\n'));
+        Assert.Equal(full.GetPrecisionReport().Layers, compact.GetPrecisionReport().Layers);
+        var profiles = compact.Profiles;
+        Assert.Equal(Exported, profiles.Select(p => p.Precision));
+        Assert.All(profiles, p => Assert.True(p.Latency is { } latency && latency.SingleImage > TimeSpan.Zero, $"{p.Precision}: no latency"));
     }
 
     [Fact]

@@ -12,10 +12,13 @@ internal sealed class ExportedPlans
 
     /// <param name="network">The options of the trained network (what the stored metadata keeps); its switches are replaced by the described ones.</param>
     /// <param name="descriptions">One description per exported switch.</param>
+    /// <param name="report">The full network's layer costs, for <see cref="SwitchablePrecisionTransformer.GetPrecisionReport"/>.</param>
     /// <exception cref="ArgumentException">No description, or two of one switch.</exception>
     /// <exception cref="InvalidOperationException">A description's layers do not fit together; the message names the layer.</exception>
-    public ExportedPlans(Architectures.NetworkOptions network, IEnumerable<PlanDescription> descriptions)
+    public ExportedPlans(Architectures.NetworkOptions network, IEnumerable<PlanDescription> descriptions, Reporting.ReportBasis report)
     {
+        ArgumentNullException.ThrowIfNull(report);
+        Report = report;
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(descriptions);
         _descriptions = descriptions.ToArray();
@@ -26,6 +29,9 @@ internal sealed class ExportedPlans
         Switches = _descriptions.Select(d => d.Precision).ToArray();
         Network = network with { Switches = Switches.ToArray() };
     }
+
+    /// <summary>The full network's layer costs and parameter count.</summary>
+    public Reporting.ReportBasis Report { get; }
 
     /// <summary>The trained network's options with the exported <see cref="Switches"/>.</summary>
     public Architectures.NetworkOptions Network { get; }
@@ -50,5 +56,5 @@ internal sealed class ExportedPlans
     }
 
     /// <summary>These plans restricted to <paramref name="switches"/> (each one of <see cref="Switches"/>), sharing the descriptions.</summary>
-    public ExportedPlans Subset(IEnumerable<Precision> switches) => new(Network, switches.Select(s => _descriptions[IndexOf(s)]));
+    public ExportedPlans Subset(IEnumerable<Precision> switches) => new(Network, switches.Select(s => _descriptions[IndexOf(s)]), Report);
 }
