@@ -161,10 +161,22 @@ public sealed class CompactModelTests : IDisposable
             var path = Path.Combine(_folder, name + ".zip");
             File.Copy(good, path);
             RewriteWeightsEntry(path, change, suffix: CompactEntrySuffix);
-            var error = Assert.Throws<InvalidDataException>(() => _ml.Model.LoadChecked(path, out _));
-            Assert.StartsWith($"Model file '{path}'", error.Message);
-            Assert.Contains(message, error.Message);
+            AssertLoadFails(path, message);
         }
+        // A full model's entry beside the compact one: which would be the model?
+        var both = Path.Combine(_folder, "both.zip");
+        File.Copy(good, both);
+        string compactName;
+        using (var zip = ZipFile.OpenRead(both)) compactName = zip.Entries.Single(e => e.Name == CompactEntrySuffix).FullName;
+        AddEntry(both, compactName.Replace(CompactEntrySuffix, WeightsEntrySuffix, StringComparison.Ordinal), ReadWeightsEntry(good, CompactEntrySuffix));
+        AssertLoadFails(both, $"holds both '{compactName.Replace(CompactEntrySuffix, WeightsEntrySuffix, StringComparison.Ordinal)}' and '{compactName}'");
+    }
+
+    private void AssertLoadFails(string path, string message)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => _ml.Model.LoadChecked(path, out _));
+        Assert.StartsWith($"Model file '{path}'", error.Message);
+        Assert.Contains(message, error.Message);
     }
 
     private string Export(ITransformer model, IDataView data, string name, IEnumerable<Precision> switches)

@@ -131,5 +131,8 @@ internal static class ModelStorage
         if (unexpected is not null)
             throw new InvalidDataException(
                 $"The model file holds an unexpected entry '{unexpected}' beside the SP-Net's '{prefix}{WeightsEntry}'.");
+        if (names.Contains(prefix + WeightsEntry, StringComparer.Ordinal) && names.Contains(prefix + CompactEntry, StringComparer.Ordinal))
+            throw new InvalidDataException(
+                $"The model file holds both '{prefix}{WeightsEntry}' and '{prefix}{CompactEntry}'; an SP-Net is stored as one of them.");
     }
 }
