@@ -172,6 +172,37 @@ public sealed class CompactModelTests : IDisposable
         AssertLoadFails(both, $"holds both '{compactName.Replace(CompactEntrySuffix, WeightsEntrySuffix, StringComparison.Ordinal)}' and '{compactName}'");
     }
 
+    [Fact]
+    public void ForgedPayloadsWithACorrectChecksumFailCleanlyOrLoadAModelThatScores()
+    {
+        var (model, data) = Pipeline(_ml, 4, Switches);
+        var good = Export(model, data, "good.zip", Exported);
+        var entry = ReadWeightsEntry(good, CompactEntrySuffix);
+        var random = new Random(2026);
+        int failed = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            var payload = entry[52..];
+            int at = random.Next(payload.Length);
+            payload[at] = i % 3 == 0 ? (byte)0xFF : (byte)(payload[at] ^ (1 << random.Next(8)));
+            var path = Path.Combine(_folder, $"forged{i}.zip");
+            File.Copy(good, path);
+            RewriteWeightsEntry(path, _ => Reseal(entry, payload), suffix: CompactEntrySuffix);
+            try
+            {
+                var loaded = _ml.Model.LoadChecked(path, out _);
+                // A flip in a weight, fold or name can be a valid model: it must still score.
+                Assert.Equal(8, Scores(loaded, data).Count);
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.StartsWith($"Model file '{path}'", e.Message);
+                failed++;
+            }
+        }
+        Assert.True(failed > 0, "no forged payload was refused");
+    }
+
     private void AssertLoadFails(string path, string message)
     {
         var error = Assert.Throws<InvalidDataException>(() => _ml.Model.LoadChecked(path, out _));

@@ -51,8 +51,11 @@ internal static class PlanAssembler
             throw Mismatch(layer, $"a {shape.InChannels}x{shape.Height}x{shape.Width} input", $"{input.Name} of {input.Channels}x{input.Height}x{input.Width}");
         if (layer.Kind == LayerKind.Linear && (shape.Height != 1 || shape.Width != 1 || shape.KernelSize != 1))
             throw Mismatch(layer, "a 1x1 input and kernel", $"{shape.Height}x{shape.Width} with kernel {shape.KernelSize}");
-        if (shape.KernelSize < 1 || shape.Stride < 1 || shape.Padding < 0 || shape.OutChannels < 1 || shape.OutHeight < 1 || shape.OutWidth < 1)
-            throw Mismatch(layer, "a kernel, stride and padding that give an output", $"kernel {shape.KernelSize}, stride {shape.Stride}, padding {shape.Padding}");
+        // Padding below the kernel size keeps every output no larger than its input plus a kernel's width.
+        if (shape.KernelSize < 1 || shape.Stride < 1 || shape.Padding < 0 || shape.Padding >= shape.KernelSize || shape.OutChannels < 1
+            || shape.KernelSize > Math.Min(shape.Height, shape.Width) + 2 * shape.Padding)
+            throw Mismatch(layer, "a kernel of at most the padded input, stride 1 or more and padding below the kernel size",
+                $"kernel {shape.KernelSize}, stride {shape.Stride}, padding {shape.Padding} on {shape.Height}x{shape.Width} with {shape.OutChannels} outputs");
         bool depthwise = layer.Kind == LayerKind.Depthwise;
         int rows = shape.OutChannels, depth = depthwise ? shape.KernelSize * shape.KernelSize : shape.Depth;
         if (weights.Rows != rows || weights.Depth != depth)
