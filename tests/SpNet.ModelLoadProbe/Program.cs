@@ -2,6 +2,9 @@
 //   Writes one line per switch and image: "<precision>\t<scores separated by spaces>" (round-trip formatting).
 // Usage: SpNet.ModelLoadProbe save-loop <model.zip> <target.zip> <plain|atomic>
 //   Loads the model, then saves it over the target again and again until killed; prints "saved" after the first save.
+// Usage: SpNet.ModelLoadProbe native-check <model.zip>
+//   Loads a model over 1x28x28 "Features", predicts one image of 0.5 at every switch, and prints each score line,
+//   then "native: " and the file names of the libtorch and TorchSharp libraries the process has mapped (none: "-").
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -17,6 +20,23 @@ if (args is ["save-loop", var source, var target, var mode])
         else context.Model.Save(loaded, schema, target);
         if (n == 0) Console.WriteLine("saved");
     }
+}
+
+if (args is ["native-check", var modelPath])
+{
+    var context = new MLContext();
+    var loaded = context.Model.Load(modelPath, out _);
+    var probed = SpNetCatalog.FindSpNet(loaded) ?? throw new InvalidOperationException("no SP-Net in the model");
+    var engine = context.Model.CreatePredictionEngine<ProbeImage, ProbeScore>(loaded);
+    foreach (var precision in probed.Switches)
+    {
+        probed.Precision = precision;
+        Console.WriteLine(precision + "\t" + string.Join(" ", engine.Predict(new ProbeImage()).Score.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+    }
+    var native = File.ReadLines("/proc/self/maps").Select(l => Path.GetFileName(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()))
+        .Where(n => n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libLibTorchSharp", StringComparison.Ordinal)).Distinct().ToList();
+    Console.WriteLine("native: " + (native.Count == 0 ? "-" : string.Join(",", native)));
+    return 0;
 }
 
 if (args.Length != 3)
@@ -39,3 +59,16 @@ foreach (var precision in spNet.Switches)
 }
 File.WriteAllLines(args[2], lines);
 return 0;
+
+internal sealed class ProbeImage
+{
+    [VectorType(1, 28, 28)]
+    public float[] Features { get; set; } = Enumerable.Repeat(0.5f, 784).ToArray();
+
+    public string Label { get; set; } = "class0";
+}
+
+internal sealed class ProbeScore
+{
+    public float[] Score { get; set; } = [];
+}

@@ -16,16 +16,34 @@ public static class InferencePlanCompiler
     public static InferencePlan Compile(SwitchableNetwork network, Precision precision) =>
         Compile(network, precision, Arithmetic.ArithmeticSelector.DefaultMaxBitSerialPlanes);
 
+    /// <summary>
+    /// The torch-free description of <paramref name="network"/> at <paramref name="precision"/> that its plan is built
+    /// from (<see cref="Description.PlanAssembler"/>): what a compact model stores.
+    /// </summary>
+    internal static Description.PlanDescription Describe(SwitchableNetwork network, Precision precision)
+    {
+        var builder = Builder(network, precision, Arithmetic.ArithmeticSelector.DefaultMaxBitSerialPlanes, out var compile);
+        compile(network, builder);
+        return builder.Description!;
+    }
+
     private static IEnumerable<ArchitectureKind> PlannedArchitectures =>
         ArchitectureRegistry.All.Where(a => a.CompilePlan is not null).Select(a => a.Kind);
 
     /// <summary>As <see cref="Compile(SwitchableNetwork, Precision)"/>, letting the bit-serial kernel serve up to <paramref name="maxBitSerialPlanes"/> plane pairs.</summary>
     internal static InferencePlan Compile(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes)
     {
+        var builder = Builder(network, precision, maxBitSerialPlanes, out var compile);
+        return compile(network, builder);
+    }
+
+    private static PlanBuilder Builder(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes,
+        out Func<SwitchableNetwork, PlanBuilder, InferencePlan> compile)
+    {
         ArgumentNullException.ThrowIfNull(network);
         var builder = new PlanBuilder(network.Context, network.Context.IndexOf(precision), maxBitSerialPlanes);
-        var compile = ArchitectureRegistry.Find(network.Options.Architecture)?.CompilePlan ?? throw new NotSupportedException(
+        compile = ArchitectureRegistry.Find(network.Options.Architecture)?.CompilePlan ?? throw new NotSupportedException(
             $"Architecture {network.Options.Architecture} has no inference plan builder yet; expected one of {string.Join(", ", PlannedArchitectures)}.");
-        return compile(network, builder);
+        return builder;
     }
 }

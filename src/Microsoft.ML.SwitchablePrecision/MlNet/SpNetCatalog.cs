@@ -105,7 +105,7 @@ public static class SpNetCatalog
     }
 
     // The model with spNet replaced (never disposed: the chain would dispose the shared transformers).
-    private static ITransformer Replace(ITransformer model, SwitchablePrecisionTransformer spNet, ITransformer replacement) => model switch
+    internal static ITransformer Replace(ITransformer model, SwitchablePrecisionTransformer spNet, ITransformer replacement) => model switch
     {
         _ when ReferenceEquals(model, spNet) => replacement,
         IEnumerable<ITransformer> chain => new TransformerChain<ITransformer>(chain.Select(t => Replace(t, spNet, replacement)).ToArray()),

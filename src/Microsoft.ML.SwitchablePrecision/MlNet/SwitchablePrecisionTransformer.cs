@@ -28,7 +28,9 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// </remarks>
 public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisposable
 {
-    private readonly SwitchableNetwork _network;
+    // Exactly one of the two: the trained network, or the plans of a model exported for inference (plan-only mode).
+    private readonly SwitchableNetwork? _network;
+    private readonly Inference.Description.ExportedPlans? _exported;
     private readonly object _forwardGate = new();
     private readonly string[] _classNames;
     private int _activeSwitch;
@@ -49,6 +51,19 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
         network.eval();
     }
 
+    /// <summary>A plan-only transformer: predicts with <paramref name="exported"/>'s plans and has no network.</summary>
+    internal SwitchablePrecisionTransformer(IHostEnvironment env, Inference.Description.ExportedPlans exported, SpNetOptions options,
+        IReadOnlyList<string> classNames, Precision active)
+    {
+        Host = env.Register(SwitchablePrecisionEstimator.ComponentName);
+        _exported = exported;
+        Options = options;
+        _classNames = classNames.ToArray();
+        var input = exported.Descriptions[0].Input;
+        Geometry = new ImageGeometry(input.Channels, input.Height, input.Width);
+        _activeSwitch = exported.IndexOf(active);
+    }
+
     /// <summary>The switch at which later cursors and predictions are computed.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The model was not trained with that switch; the message lists the valid ones.</exception>
     public Precision Precision
@@ -57,7 +72,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
         set
         {
             ThrowIfDisposed();
-            int index = _network.Context.IndexOf(value);
+            int index = IndexOf(value);
             FollowManualChange(index);
             Volatile.Write(ref _activeSwitch, index);
         }
@@ -69,15 +84,16 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// results up to float rounding). They serve small batches only (batch times activation bits at most 8, where
     /// they are faster), such as <c>PredictionEngine</c> predictions; larger scoring batches stay on the float path.
     /// Default <c>true</c>; not saved with the model. Applies to the next forward pass. Calls that run on an inference
-    /// plan (<see cref="UseInferencePlans"/>) do not use them.
+    /// plan (<see cref="UseInferencePlans"/>) do not use them. A model exported for inference has no TorchSharp forward:
+    /// <c>false</c>, and setting it throws <see cref="InvalidOperationException"/>.
     /// </summary>
     public bool UsePackedKernels
     {
-        get => _network.UsePackedKernels;
+        get => _network?.UsePackedKernels ?? false;
         set
         {
             ThrowIfDisposed();
-            _network.UsePackedKernels = value;
+            Network.UsePackedKernels = value;
         }
     }
 
@@ -86,7 +102,8 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// every switch and quantizer, no lock) where the measured policy expects it to be faster than the TorchSharp
     /// forward: single images at every switch, batches up to 8 at most switches (docs/kernels.md). Results equal the
     /// TorchSharp path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
-    /// Default <c>true</c>; not saved with the model. Applies to the next call.
+    /// Default <c>true</c>; not saved with the model. Applies to the next call. A model exported for inference runs on
+    /// its plans whatever this says.
     /// </summary>
     public bool UseInferencePlans
     {
@@ -97,7 +114,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     private bool _useInferencePlans = true;
 
     /// <summary>The switches the model was trained with.</summary>
-    public IReadOnlyList<Precision> Switches => _network.Switches;
+    public IReadOnlyList<Precision> Switches => _exported?.Switches ?? _network!.Switches;
 
     /// <summary>A copy of the options the model was trained with (after loading, without the validation set and callback).</summary>
     public SpNetOptions Options { get; }
@@ -110,7 +127,18 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
 
     internal IHost Host { get; }
 
-    internal SwitchableNetwork Network => _network;
+    /// <exception cref="InvalidOperationException">The model was exported for inference and has no network.</exception>
+    internal SwitchableNetwork Network => _network ?? throw new InvalidOperationException(
+        $"This SP-Net was exported for inference (mlContext.Model.SaveForInference) with the switches {string.Join(", ", Switches)}: it holds their " +
+        "inference plans only, without the latent weights or a TorchSharp network, so it cannot train, warm-start or run the TorchSharp forward. " +
+        "Use the full model for that.");
+
+    /// <summary>True for a model exported for inference (mlContext.Model.SaveForInference): it predicts on its plans only.</summary>
+    public bool IsExportedForInference => _exported is not null;
+
+    internal Inference.Description.ExportedPlans? Exported => _exported;
+
+    private int IndexOf(Precision precision) => _exported?.IndexOf(precision) ?? _network!.Context.IndexOf(precision);
 
     internal ImageGeometry Geometry { get; }
 
@@ -154,7 +182,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     public FixedPrecisionTransformer AtPrecision(Precision precision)
     {
         ThrowIfDisposed();
-        return new FixedPrecisionTransformer(this, _network.Context.IndexOf(precision));
+        return new FixedPrecisionTransformer(this, IndexOf(precision));
     }
 
     internal IRowToRowMapper CreateRowMapper(DataViewSchema inputSchema, int? fixedSwitch)
@@ -186,7 +214,8 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     }
 
     /// <summary>The cost of each switch: weights by bit width, packed weight size and multiply-accumulates by kind.</summary>
-    public PrecisionReport GetPrecisionReport() => Exclusive(PrecisionReport.Create);
+    public PrecisionReport GetPrecisionReport() =>
+        _exported is { } exported ? PrecisionReport.Create(exported.Switches, exported.Report) : Exclusive(PrecisionReport.Create);
 
     /// <summary>
     /// Frees the network's native memory, unless a <c>PredictionEngine</c> created from this model is still reachable
@@ -198,7 +227,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
         {
             if (_disposed || _engines.Any(e => e.TryGetTarget(out _))) return;
             _disposed = true;
-            _network.Dispose();
+            _network?.Dispose();
         }
     }
 
@@ -209,11 +238,13 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// <summary>
     /// Class probabilities of <paramref name="count"/> images at switch <paramref name="switchIndex"/>: on the switch's
     /// compiled inference plan (no lock: plans are immutable) where <see cref="Inference.ScoringPolicy"/> expects it to
-    /// be faster, else on the TorchSharp forward under the model's lock.
+    /// be faster or the model was exported for inference, else on the TorchSharp forward under the model's lock.
     /// </summary>
     internal float[] Score(ReadOnlySpan<float> pixels, int count, int switchIndex)
     {
-        if (UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(_network.Options.Architecture, Switches[switchIndex], count) && PlanFor(switchIndex) is { } plan)
+        // A model exported for inference has only its plans.
+        bool onPlan = _exported is not null || UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(_network!.Options.Architecture, Switches[switchIndex], count);
+        if (onPlan && PlanFor(switchIndex) is { } plan)
         {
             var probabilities = new float[count * plan.Classes];
             plan.Predict(pixels, count, probabilities);
@@ -224,8 +255,8 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _network.Context.ActiveIndex = switchIndex;
-            return NetworkEvaluator.PredictProbabilities(_network, pixels, count);
+            Network.Context.ActiveIndex = switchIndex;
+            return NetworkEvaluator.PredictProbabilities(Network, pixels, count);
         }
     }
 
@@ -233,7 +264,8 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     // lock once compiled, compiled under it (compiling reads the network); null for architectures without a plan builder.
     private Inference.InferencePlan? PlanFor(int switchIndex)
     {
-        if (ArchitectureRegistry.Find(_network.Options.Architecture)?.CompilePlan is null) return null;
+        if (_exported is not null) return _exported.Plan(switchIndex);
+        if (ArchitectureRegistry.Find(_network!.Options.Architecture)?.CompilePlan is null) return null;
         var cache = _network.Plans;
         if (cache.Compiled(switchIndex) is { } compiled) return compiled;
         lock (_forwardGate)
@@ -249,7 +281,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return action(_network);
+            return action(Network);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ML.SwitchablePrecision.Architectures;
@@ -27,28 +26,20 @@ internal static class ModelFile
     /// </summary>
     public const int CurrentVersion = 2;
 
-    private const int HashBytes = 32;
     private const int MaxMetadataBytes = 16 << 20;
-    private static readonly byte[] Magic = "SPNETMDL"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(allowIntegerValues: false) } };
+
+    private static readonly ChecksummedBlock Block = new("SPNETMDL"u8.ToArray(), CurrentVersion, "The model", "a switchable-precision model");
 
     public static void Write(Stream destination, ModelMetadata metadata, SwitchableNetwork network)
     {
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(metadata, Json);
-            writer.Write(json.Length);
-            writer.Write(json);
+            WriteMetadata(writer, metadata);
             NetworkState.Write(network, writer);
         }
-        var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
-        using var header = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true);
-        header.Write(Magic);
-        header.Write(CurrentVersion);
-        header.Write((long)bytes.Length);
-        header.Write(SHA256.HashData(bytes));
-        header.Write(bytes);
+        Block.Write(destination, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
 
     /// <summary>Reads the metadata and builds the network with its stored weights.</summary>
@@ -58,16 +49,7 @@ internal static class ModelFile
         try
         {
             if (!source.CanSeek) source = BufferedCopy(source);
-            var (length, expectedHash) = ReadHeader(source);
-            long start = source.Position;
-            long available = source.Length - start;
-            if (available < length)
-                throw new InvalidDataException($"The model is truncated: {available} of {length} payload bytes present.");
-            if (available > length)
-                throw new InvalidDataException($"The model has {available - length} bytes after its {length}-byte payload.");
-            if (!HashMatches(source, length, expectedHash))
-                throw new InvalidDataException("The model is corrupted: its checksum does not match.");
-            source.Position = start;
+            var (length, _) = Block.Open(source);
             return ReadPayload(source, length);
         }
         catch (EndOfStreamException e)
@@ -76,46 +58,39 @@ internal static class ModelFile
         }
     }
 
-    private static bool HashMatches(Stream source, long length, byte[] expected)
+    /// <summary>The metadata JSON of <paramref name="reader"/>'s payload of <paramref name="length"/> bytes (its int32 length, then UTF-8), parsed.</summary>
+    /// <exception cref="InvalidDataException">The length does not fit the payload or the JSON is not metadata.</exception>
+    internal static ModelMetadata ReadMetadata(BinaryReader reader, long length, string subject = "The model")
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var chunk = new byte[1 << 16];
-        for (long remaining = length; remaining > 0;)
+        int jsonLength = reader.ReadInt32();
+        if (jsonLength is <= 0 or > MaxMetadataBytes || jsonLength > length - sizeof(int))
+            throw new InvalidDataException($"{subject}'s metadata length {jsonLength} is invalid (payload {length} bytes).");
+        try
         {
-            int n = source.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
-            if (n == 0) throw new EndOfStreamException();
-            hash.AppendData(chunk, 0, n);
-            remaining -= n;
+            return JsonSerializer.Deserialize<ModelMetadata>(reader.ReadBytes(jsonLength), Json)
+                ?? throw new InvalidDataException($"{subject}'s metadata is empty.");
         }
-        return hash.GetHashAndReset().AsSpan().SequenceEqual(expected);
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{subject}'s metadata is not valid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes <paramref name="metadata"/> as the payload's int32 length and UTF-8 JSON.</summary>
+    internal static void WriteMetadata(BinaryWriter writer, ModelMetadata metadata)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(metadata, Json);
+        writer.Write(json.Length);
+        writer.Write(json);
     }
 
     // Rarely needed (ML.NET hands over a file or memory stream): the copy grows with the bytes that really arrive.
-    private static MemoryStream BufferedCopy(Stream source)
+    internal static MemoryStream BufferedCopy(Stream source)
     {
         var copy = new MemoryStream();
         source.CopyTo(copy);
         copy.Position = 0;
         return copy;
-    }
-
-    private static (long Length, byte[] Hash) ReadHeader(Stream source)
-    {
-        var reader = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
-        var magic = reader.ReadBytes(Magic.Length);
-        if (!magic.AsSpan().SequenceEqual(Magic))
-            throw new InvalidDataException("The data is not a switchable-precision model (wrong signature).");
-        int version = reader.ReadInt32();
-        if (version > CurrentVersion)
-            throw new InvalidDataException(
-                $"The model was written in format version {version}; this build of Microsoft.ML.SwitchablePrecision reads up to version {CurrentVersion}. Update the library.");
-        if (version < 1) throw new InvalidDataException($"The model's format version {version} is invalid.");
-        long length = reader.ReadInt64();
-        if (length <= sizeof(int))
-            throw new InvalidDataException($"The model's payload length {length} is invalid.");
-        var hash = reader.ReadBytes(HashBytes);
-        if (hash.Length != HashBytes) throw new EndOfStreamException();
-        return (length, hash);
     }
 
     // The whole payload is known to be present (length checked against the stream), so every read below is bounded
@@ -124,21 +99,9 @@ internal static class ModelFile
     {
         long start = source.Position;
         using var reader = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
-        int jsonLength = reader.ReadInt32();
-        if (jsonLength is <= 0 or > MaxMetadataBytes || jsonLength > length - sizeof(int))
-            throw new InvalidDataException($"The model's metadata length {jsonLength} is invalid (payload {length} bytes).");
-        ModelMetadata metadata;
-        try
-        {
-            metadata = JsonSerializer.Deserialize<ModelMetadata>(reader.ReadBytes(jsonLength), Json)
-                ?? throw new InvalidDataException("The model's metadata is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"The model's metadata is not valid: {e.Message}", e);
-        }
+        var metadata = ReadMetadata(reader, length);
         var options = metadata.ToNetworkOptions();
-        long weightBytes = length - sizeof(int) - jsonLength;
+        long weightBytes = length - (source.Position - start);
         long minimum = NetworkFactory.MinimumWeightBytes(options);
         if (minimum > weightBytes)
             throw new InvalidDataException(

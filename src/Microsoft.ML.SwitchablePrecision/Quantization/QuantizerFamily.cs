@@ -1,3 +1,4 @@
+using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 using Microsoft.ML.SwitchablePrecision.Modules;
 using static TorchSharp.torch;
 
@@ -37,6 +38,12 @@ internal abstract class QuantizerFamily
     /// <param name="context">The network's switch context.</param>
     /// <param name="initialAlpha">The initial clipping level of families that learn one; the others ignore it.</param>
     public abstract ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha);
+
+    /// <summary>
+    /// The integer form of the family's activation quantizer at <paramref name="bits"/> (1 to 8) bits from its learned
+    /// value (<see cref="LevelQuantizer.Learned"/>): what a layer's quantizer gives at a switch, recreated from a stored plan.
+    /// </summary>
+    public abstract LevelQuantizer RestoreLevels(int bits, float learned);
 
     /// <inheritdoc/>
     public override string ToString() => Kind.ToString();

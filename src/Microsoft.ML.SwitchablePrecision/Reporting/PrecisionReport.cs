@@ -26,11 +26,12 @@ public sealed class PrecisionReport
     public static PrecisionReport Create(SwitchableNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var layers = network.DescribeLayers();
-        long parameters = network.ParameterCount;
-        var switches = network.Switches.Select(p => Cost(p, layers, parameters)).ToArray();
-        return new PrecisionReport(switches, layers);
+        return Create(network.Switches, ReportBasis.Of(network));
     }
+
+    /// <summary>The report of <paramref name="switches"/> from a network's layer costs (what a model exported for inference keeps).</summary>
+    internal static PrecisionReport Create(IReadOnlyList<Precision> switches, ReportBasis basis) =>
+        new(switches.Select(p => Cost(p, basis.Layers, basis.Parameters)).ToArray(), basis.Layers);
 
     /// <summary>The report as a fixed-width text table.</summary>
     public string ToTable()

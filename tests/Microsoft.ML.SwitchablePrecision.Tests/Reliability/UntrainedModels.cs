@@ -14,6 +14,9 @@ internal static class UntrainedModels
 {
     public const string WeightsEntrySuffix = "SpNetModel.bin";
 
+    /// <summary>The entry of a model exported for inference.</summary>
+    public const string CompactEntrySuffix = "SpNetCompact.bin";
+
     public sealed class Row
     {
         [VectorType(1, 28, 28)]
@@ -71,21 +74,21 @@ internal static class UntrainedModels
     public static List<float[]> Scores(ITransformer model, IDataView data) =>
         model.Transform(data).GetColumn<float[]>("Score").ToList();
 
-    public static byte[] ReadWeightsEntry(string path)
+    public static byte[] ReadWeightsEntry(string path, string suffix = WeightsEntrySuffix)
     {
         using var zip = ZipFile.OpenRead(path);
-        using var stream = WeightsEntry(zip).Open();
+        using var stream = WeightsEntry(zip, suffix).Open();
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
     }
 
     /// <summary>Replaces the SP-Net entry's bytes (null: removes the entry; <paramref name="duplicate"/>: adds a second copy).</summary>
-    public static void RewriteWeightsEntry(string path, Func<byte[], byte[]?> change, bool duplicate = false)
+    public static void RewriteWeightsEntry(string path, Func<byte[], byte[]?> change, bool duplicate = false, string suffix = WeightsEntrySuffix)
     {
-        var bytes = ReadWeightsEntry(path);
+        var bytes = ReadWeightsEntry(path, suffix);
         using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
-        var entry = WeightsEntry(zip);
+        var entry = WeightsEntry(zip, suffix);
         var name = entry.FullName;
         if (!duplicate) entry.Delete();
         var changed = change(bytes);
@@ -143,6 +146,6 @@ internal static class UntrainedModels
         return string.Join(" | ", messages);
     }
 
-    private static ZipArchiveEntry WeightsEntry(ZipArchive zip) =>
-        zip.Entries.First(e => e.FullName.EndsWith(WeightsEntrySuffix, StringComparison.Ordinal));
+    private static ZipArchiveEntry WeightsEntry(ZipArchive zip, string suffix = WeightsEntrySuffix) =>
+        zip.Entries.First(e => e.FullName.EndsWith(suffix, StringComparison.Ordinal));
 }

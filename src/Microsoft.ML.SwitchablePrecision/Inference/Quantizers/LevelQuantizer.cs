@@ -11,12 +11,13 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 /// </summary>
 internal abstract record LevelQuantizer
 {
-    private protected LevelQuantizer(QuantizerKind kind, int bits, float scale)
+    private protected LevelQuantizer(QuantizerKind kind, int bits, float scale, float learned)
     {
         Kind = kind;
         Bits = bits;
         Steps = UniformLevels.Steps(bits);
         Scale = scale;
+        Learned = learned;
     }
 
     /// <summary>The quantizer family.</summary>
@@ -30,6 +31,12 @@ internal abstract record LevelQuantizer
 
     /// <summary>The value of level 1.</summary>
     public float Scale { get; }
+
+    /// <summary>
+    /// The learned value that, with <see cref="Kind"/> and <see cref="Bits"/>, determines the quantizer (PACT's clipping
+    /// level, LSQ's step; 0 for DoReFa): what a stored plan keeps to recreate it (<see cref="QuantizerFamily.RestoreLevels"/>).
+    /// </summary>
+    public float Learned { get; }
 
     /// <summary>The levels of <paramref name="values"/> (the same as <see cref="Level"/> element by element).</summary>
     public abstract void Levels(ReadOnlySpan<float> values, Span<byte> levels);
@@ -46,8 +53,11 @@ internal sealed record LevelQuantizer<TRule> : LevelQuantizer where TRule : stru
 {
     private readonly TRule _rule;
 
-    /// <summary>Creates the quantizer of <paramref name="kind"/> at <paramref name="bits"/> bits, level 1 worth <paramref name="scale"/>.</summary>
-    public LevelQuantizer(QuantizerKind kind, int bits, float scale, TRule rule) : base(kind, bits, scale) => _rule = rule;
+    /// <summary>
+    /// Creates the quantizer of <paramref name="kind"/> at <paramref name="bits"/> bits, level 1 worth <paramref name="scale"/>,
+    /// from the family's <paramref name="learned"/> value.
+    /// </summary>
+    public LevelQuantizer(QuantizerKind kind, int bits, float scale, float learned, TRule rule) : base(kind, bits, scale, learned) => _rule = rule;
 
     /// <inheritdoc/>
     public override void Levels(ReadOnlySpan<float> values, Span<byte> levels) => ActivationLevelLoop.Write(_rule, values, levels);

@@ -79,4 +79,20 @@ internal sealed class WeightLevels
                 $"Weight {outside} quantizes to level {levels[outside]}, outside {low}..{high} of {bits}-bit {family}: the quantizer and the plan disagree.");
         return result;
     }
+
+    /// <summary>
+    /// Weights read back from a stored plan: <paramref name="levels"/> on <paramref name="grid"/> and the float
+    /// <paramref name="values"/> the plan multiplies with where a float kernel serves the layer.
+    /// </summary>
+    /// <exception cref="ArgumentException">A level lies outside the grid, or the arrays do not hold <c>rows * depth</c> values.</exception>
+    public static WeightLevels FromStored(int[] levels, float[] values, int rows, int depth, int bits, WeightGrid grid)
+    {
+        long count = (long)rows * depth;
+        if (values.Length != count || levels.Length != count)
+            throw new ArgumentException($"Stored weights hold {levels.Length} levels and {values.Length} values; expected {rows} x {depth} = {count} each.", nameof(levels));
+        int outside = Array.FindIndex(levels, l => l < grid.Minimum || l > grid.Maximum);
+        if (outside >= 0)
+            throw new ArgumentException($"Stored weight {outside} is level {levels[outside]}, outside {grid.Minimum}..{grid.Maximum} of its {bits}-bit grid.", nameof(levels));
+        return new WeightLevels(rows, depth, bits, grid, levels, values);
+    }
 }

@@ -21,6 +21,7 @@ internal static class ModelStorage
 
     private const string ModelSignature = "SPNETXFM";
     private const string WeightsEntry = "SpNetModel.bin";
+    private const string CompactEntry = "SpNetCompact.bin";
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: ModelSignature,
@@ -38,18 +39,32 @@ internal static class ModelStorage
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
         ctx.Writer.Write(ModelFile.CurrentVersion);
+        if (transformer.Exported is { } exported)
+        {
+            ctx.SaveBinaryStream(CompactEntry, writer =>
+            {
+                writer.Flush();
+                CompactModelFile.Write(writer.BaseStream, Metadata(transformer, exported.Network, active), exported);
+            });
+            return;
+        }
         ctx.SaveBinaryStream(WeightsEntry, writer =>
         {
             writer.Flush();
             transformer.Exclusive(network =>
             {
-                var (training, columns) = StoredOptions.ToRecords(transformer.Options);
-                var metadata = ModelMetadata.From(network.Options, active ?? transformer.Precision, transformer.ClassNames, training, columns);
-                metadata.SwitchAccuracies = OnDemand.StoredAccuracies.ToStored(network.Switches, transformer.SwitchAccuracies);
-                ModelFile.Write(writer.BaseStream, metadata, network);
+                ModelFile.Write(writer.BaseStream, Metadata(transformer, network.Options, active), network);
                 return true;
             });
         });
+    }
+
+    private static ModelMetadata Metadata(SwitchablePrecisionTransformer transformer, Architectures.NetworkOptions network, Precision? active)
+    {
+        var (training, columns) = StoredOptions.ToRecords(transformer.Options);
+        var metadata = ModelMetadata.From(network, active ?? transformer.Precision, transformer.ClassNames, training, columns);
+        metadata.SwitchAccuracies = OnDemand.StoredAccuracies.ToStored(network.Switches, transformer.SwitchAccuracies);
+        return metadata;
     }
 
     /// <summary>The loader ML.NET calls (signature <c>SignatureLoadModel</c>).</summary>
@@ -57,7 +72,6 @@ internal static class ModelStorage
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
-        TorchSharpRuntime.EnsureAvailable();
         ctx.CheckAtModel(GetVersionInfo());
         CheckEntries(ctx.Repository._archive.Entries.Select(e => e.FullName), ctx.Directory);
         int formatVersion = ctx.Reader.ReadInt32();
@@ -65,6 +79,18 @@ internal static class ModelStorage
             throw new InvalidDataException(
                 $"The model was saved in SP-Net format version {formatVersion}; this build reads up to version {ModelFile.CurrentVersion}. Update Microsoft.ML.SwitchablePrecision.");
         SwitchablePrecisionTransformer? transformer = null;
+        // A model exported for inference loads without TorchSharp.
+        if (ctx.TryLoadBinaryStream(CompactEntry, reader =>
+            {
+                var (metadata, network, plans) = CompactModelFile.Read(reader.BaseStream);
+                transformer = new SwitchablePrecisionTransformer(env, plans, StoredOptions.FromMetadata(metadata, network), metadata.ClassNames,
+                    metadata.ActivePrecisionValue)
+                {
+                    SwitchAccuracies = OnDemand.StoredAccuracies.FromStored(metadata.SwitchAccuracies, plans.Switches),
+                };
+            }))
+            return transformer!;
+        TorchSharpRuntime.EnsureAvailable();
         bool found = ctx.TryLoadBinaryStream(WeightsEntry, reader =>
         {
             var (metadata, network) = ModelFile.Read(reader.BaseStream);
@@ -100,10 +126,13 @@ internal static class ModelStorage
         if (string.IsNullOrEmpty(directory)) return;
         // The prefix ends with '/', so a sibling such as Transform_0010 next to Transform_001 never matches it.
         var prefix = directory.Replace('\\', '/').TrimEnd('/') + "/";
-        var expected = new[] { prefix + "Model.key", prefix + WeightsEntry };
+        var expected = new[] { prefix + "Model.key", prefix + WeightsEntry, prefix + CompactEntry };
         var unexpected = names.FirstOrDefault(n => n.StartsWith(prefix, StringComparison.Ordinal) && !expected.Contains(n, StringComparer.Ordinal));
         if (unexpected is not null)
             throw new InvalidDataException(
                 $"The model file holds an unexpected entry '{unexpected}' beside the SP-Net's '{prefix}{WeightsEntry}'.");
+        if (names.Contains(prefix + WeightsEntry, StringComparer.Ordinal) && names.Contains(prefix + CompactEntry, StringComparer.Ordinal))
+            throw new InvalidDataException(
+                $"The model file holds both '{prefix}{WeightsEntry}' and '{prefix}{CompactEntry}'; an SP-Net is stored as one of them.");
     }
 }

@@ -45,6 +45,12 @@ internal sealed class DoReFaFamily : QuantizerFamily
     /// <summary>The activation levels <c>round(n clamp(x, 0, 1))</c> of <paramref name="bits"/> (1 to 8) bits.</summary>
     public static ActivationLevels ActivationLevelRule(int bits) => new(UniformLevels.Steps(bits));
 
+    /// <inheritdoc/>
+    public override LevelQuantizer RestoreLevels(int bits, float learned) => Levels(bits);
+
+    private static LevelQuantizer Levels(int bits) =>
+        new LevelQuantizer<ActivationLevels>(QuantizerKind.DoReFa, bits, 1f / UniformLevels.Steps(bits), 0f, ActivationLevelRule(bits));
+
     /// <summary>DoReFa's weights (also PACT's): no per-switch state.</summary>
     internal sealed class Weights : WeightQuantizerRule
     {
@@ -64,8 +70,7 @@ internal sealed class DoReFaFamily : QuantizerFamily
     {
         public override Tensor Quantize(Tensor input, int switchIndex, int bits, bool training) => DoReFa.QuantizeActivations(input, bits);
 
-        public override LevelQuantizer Levels(int switchIndex, int bits) =>
-            new LevelQuantizer<ActivationLevels>(QuantizerKind.DoReFa, bits, 1f / UniformLevels.Steps(bits), ActivationLevelRule(bits));
+        public override LevelQuantizer Levels(int switchIndex, int bits) => DoReFaFamily.Levels(bits);
     }
 
     /// <summary><c>q = round(n clamp(x, 0, 1))</c>, as <see cref="DoReFa.QuantizeActivations"/> multiplies before rounding.</summary>

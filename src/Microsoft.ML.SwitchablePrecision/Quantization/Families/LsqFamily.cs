@@ -69,11 +69,7 @@ internal sealed class LsqFamily : QuantizerFamily
 
         public override bool IsInitialized(int switchIndex) => _initialized.data<float>()[switchIndex] != 0;
 
-        public override LevelQuantizer Levels(int switchIndex, int bits)
-        {
-            float step = Value(_steps[switchIndex]!);
-            return new LevelQuantizer<ActivationLevels>(QuantizerKind.Lsq, bits, step, new(UniformLevels.Steps(bits), step));
-        }
+        public override LevelQuantizer Levels(int switchIndex, int bits) => Create(bits, Value(_steps[switchIndex]!));
 
         private void Initialize(int switchIndex, Parameter step, Tensor input, int bits)
         {
@@ -83,6 +79,12 @@ internal sealed class LsqFamily : QuantizerFamily
             flag.fill_(1);
         }
     }
+
+    /// <inheritdoc/>
+    public override LevelQuantizer RestoreLevels(int bits, float learned) => Create(bits, learned);
+
+    private static LevelQuantizer Create(int bits, float step) =>
+        new LevelQuantizer<ActivationLevels>(QuantizerKind.Lsq, bits, step, step, new(UniformLevels.Steps(bits), step));
 
     /// <summary><c>q = round(clamp(x / s, 0, n))</c>, dividing before clamping as <see cref="Lsq.Quantize"/> does.</summary>
     private readonly record struct ActivationLevels(float Steps, float Step) : IActivationLevelRule

@@ -35,13 +35,17 @@ internal sealed class PactFamily : QuantizerFamily
 
         public override Parameter? LearnedScale(int switchIndex) => _alphas[switchIndex];
 
-        public override LevelQuantizer Levels(int switchIndex, int bits)
-        {
-            float alpha = Value(_alphas[switchIndex]!);
-            float steps = UniformLevels.Steps(bits);
-            float step = MathF.Max(alpha, Pact.MinimumAlpha) / steps;
-            return new LevelQuantizer<ActivationLevels>(QuantizerKind.Pact, bits, step, new(steps, alpha, step));
-        }
+        public override LevelQuantizer Levels(int switchIndex, int bits) => Create(bits, Value(_alphas[switchIndex]!));
+    }
+
+    /// <inheritdoc/>
+    public override LevelQuantizer RestoreLevels(int bits, float learned) => Create(bits, learned);
+
+    private static LevelQuantizer Create(int bits, float alpha)
+    {
+        float steps = UniformLevels.Steps(bits);
+        float step = MathF.Max(alpha, Pact.MinimumAlpha) / steps;
+        return new LevelQuantizer<ActivationLevels>(QuantizerKind.Pact, bits, step, alpha, new(steps, alpha, step));
     }
 
     /// <summary>

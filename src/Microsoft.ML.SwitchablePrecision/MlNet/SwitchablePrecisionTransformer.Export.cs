@@ -1,0 +1,37 @@
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Inference;
+using Microsoft.ML.SwitchablePrecision.Inference.Description;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+public sealed partial class SwitchablePrecisionTransformer
+{
+    /// <summary>
+    /// A plan-only copy of this transformer holding <paramref name="switches"/> alone (the active one if it is among
+    /// them, else the first): their plan descriptions, read from the network or, for a model already exported, taken
+    /// from its own. Options, class names and stored accuracies are carried over.
+    /// </summary>
+    /// <exception cref="ArgumentException">The list is empty or names a switch twice.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A switch is not one of the model's; the message lists the valid ones.</exception>
+    internal SwitchablePrecisionTransformer ForInference(IReadOnlyList<Precision> switches)
+    {
+        ThrowIfDisposed();
+        if (switches.Count == 0)
+            throw new ArgumentException($"Name at least one switch to export; the model has {string.Join(", ", Switches)}.", nameof(switches));
+        var repeated = switches.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null) throw new ArgumentException($"Switch {repeated.Key} is listed {repeated.Count()} times; list each switch once.", nameof(switches));
+        foreach (var precision in switches)
+            if (!Switches.Contains(precision))
+                throw new ArgumentOutOfRangeException(nameof(switches), precision.ToString(),
+                    $"Switch {precision} is not one of the model's switches: {string.Join(", ", Switches)}.");
+        var exported = _exported?.Subset(switches) ?? Exclusive(network =>
+        {
+            if (ArchitectureRegistry.Find(network.Options.Architecture)?.CompilePlan is null)
+                throw new NotSupportedException($"Architecture {network.Options.Architecture} has no inference plan builder, so it cannot be exported for inference.");
+            return new ExportedPlans(network.Options, switches.Select(s => InferencePlanCompiler.Describe(network, s)), Reporting.ReportBasis.Of(network));
+        });
+        var active = switches.Contains(Precision) ? Precision : switches[0];
+        var accuracies = switches.Select(s => SwitchAccuracies[IndexOf(s)]).ToArray();
+        return new SwitchablePrecisionTransformer(Host, exported, Options, _classNames, active) { SwitchAccuracies = accuracies };
+    }
+}
