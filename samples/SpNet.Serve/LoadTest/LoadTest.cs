@@ -33,14 +33,13 @@ internal static class LoadTest
         // is reachable in the other.
         ThreadPool.GetMinThreads(out int workers, out int io);
         ThreadPool.SetMinThreads(Math.Max(workers, 2 * settings.PeakClients + Environment.ProcessorCount), io);
-        foreach (var precision in switches.Order())
-            await LoadTestRun.RunAsync(settings.ModelPath, images, precision, TimeSpan.MaxValue, calibrationTime / 2,
-                settings.PeakClients, _ => settings.PeakClients);
+        Task<LoadRunResult> AtPeak(Precision precision, TimeSpan duration) => LoadTestRun.RunAsync(settings.ModelPath, images, precision,
+            TimeSpan.MaxValue, duration, settings.PeakClients, _ => settings.PeakClients);
+        foreach (var precision in switches.Order()) await AtPeak(precision, calibrationTime / 2);
         var calibration = new List<LoadRunResult>();
         foreach (var precision in switches.Order())
         {
-            var run = await LoadTestRun.RunAsync(settings.ModelPath, images, precision, TimeSpan.MaxValue, calibrationTime,
-                settings.PeakClients, _ => settings.PeakClients);
+            var run = await AtPeak(precision, calibrationTime);
             calibration.Add(run);
             log.WriteLine($"calibration {precision}: network p95 {run.P95(s => s.NetworkMilliseconds):0.00} ms over {run.Samples.Count} requests, {ThreadPool.ThreadCount} pool threads");
         }

@@ -46,9 +46,7 @@ public class CheckpointTests
         Assert.Equal([1, 2, 3], summary.Epochs.Select(e => e.Epoch));
         Assert.Equal(uninterrupted.Epochs.Select(e => e.Train), summary.Epochs.Select(e => e.Train));
         Assert.Equal(uninterrupted.Epochs.Select(e => e.LearningRate), summary.Epochs.Select(e => e.LearningRate));
-        var actual = StateOf(resumed);
-        Assert.Equal(expected.Keys, actual.Keys);
-        foreach (var name in expected.Keys) Assert.True(expected[name].SequenceEqual(actual[name]), $"{name} differs from the uninterrupted run");
+        AssertSameState(expected, resumed, sameKeys: true);
     }
 
     [Fact]
@@ -75,8 +73,7 @@ public class CheckpointTests
         Assert.Equal([1, 2, 3], summary.Epochs.Select(e => e.Epoch));
         // Epoch 2's running metrics continue from the two steps before the interruption.
         Assert.Equal(uninterrupted.Epochs.Select(e => e.Train), summary.Epochs.Select(e => e.Train));
-        var actual = StateOf(resumed);
-        foreach (var name in expected.Keys) Assert.True(expected[name].SequenceEqual(actual[name]), $"{name} differs from the uninterrupted run");
+        AssertSameState(expected, resumed);
     }
 
     [Fact]
@@ -98,8 +95,7 @@ public class CheckpointTests
         var summary = new SwitchableNetworkTrainer(options).Train(resumed, Data);
 
         Assert.Equal(uninterrupted.Epochs.Select(e => e.Train), summary.Epochs.Select(e => e.Train));
-        var actual = StateOf(resumed);
-        foreach (var name in expected.Keys) Assert.True(expected[name].SequenceEqual(actual[name]), $"{name} differs from the uninterrupted run");
+        AssertSameState(expected, resumed);
     }
 
     [Fact]
@@ -193,6 +189,13 @@ public class CheckpointTests
         var summary = new SwitchableNetworkTrainer(options).Train(network, Data);
         state = StateOf(network);
         return summary;
+    }
+
+    private static void AssertSameState(Dictionary<string, float[]> expected, nn.Module network, bool sameKeys = false)
+    {
+        var actual = StateOf(network);
+        if (sameKeys) Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var name in expected.Keys) Assert.True(expected[name].SequenceEqual(actual[name]), $"{name} differs from the uninterrupted run");
     }
 
     private static Dictionary<string, float[]> StateOf(nn.Module network) =>
