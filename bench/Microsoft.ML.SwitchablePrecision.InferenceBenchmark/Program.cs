@@ -14,7 +14,8 @@ using static TorchSharp.torch;
 // process. ResNet-20 (the default) runs on 1x28x28 against a plain TorchSharp ResNet-20; ResNet-18 and MobileNetV2 run
 // on 3x32x32 against the library's own network built with the single switch W32A32 (no quantizer runs at 32 bits).
 // Rounds interleave every contender (order rotated per round); each figure is the median over rounds of the time
-// per batch. Then single-image throughput with 1 and 2 concurrent callers (each call on one thread).
+// per batch. Then single-image throughput with 1 and 2 concurrent callers (each call on one thread), on the plan
+// alone and through ML.NET PredictionEngines on one loaded model (EngineThroughput).
 var settings = Settings.Parse(args);
 var invariant = CultureInfo.InvariantCulture;
 Console.WriteLine($"InferenceBenchmark {string.Join(' ', args)}");
@@ -97,6 +98,23 @@ foreach (var plan in plans)
 {
     double one = Throughput(plan, 1), two = Throughput(plan, 2);
     Console.WriteLine(string.Create(invariant, $"{plan.Precision,7}: 1 caller {one,8:F0}/s, 2 callers {two,8:F0}/s ({two / one:F2}x)"));
+}
+
+Console.WriteLine();
+Console.WriteLine("single-image PredictionEngine.Predict throughput on one model (each caller its own engine); images/s with 1 and 2 concurrent callers");
+torch.set_num_threads(1);
+foreach (var family in families)
+{
+    using var network = NetworkFactory.Create(OptionsOf(family), seed: 1);
+    var transformer = EngineThroughput.Transformer(network);
+    foreach (var precision in family)
+    {
+        transformer.Precision = precision;
+        int rounds = Math.Max(3, settings.Rounds / 2);
+        double one = EngineThroughput.Measure(transformer, 1, 10 * settings.MinimumMilliseconds, rounds);
+        double two = EngineThroughput.Measure(transformer, 2, 10 * settings.MinimumMilliseconds, rounds);
+        Console.WriteLine(string.Create(invariant, $"{precision,7}: 1 caller {one,8:F0}/s, 2 callers {two,8:F0}/s ({two / one:F2}x)"));
+    }
 }
 
 // The time of one call in ms, repeated until at least MinimumMilliseconds have passed.
