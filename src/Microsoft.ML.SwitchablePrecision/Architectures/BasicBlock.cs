@@ -1,4 +1,5 @@
 using Microsoft.ML.SwitchablePrecision.Modules;
+using Microsoft.ML.SwitchablePrecision.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,13 +61,13 @@ internal sealed class BasicBlock : ExplicitlyRegisteredModule
         var output = _bn2.call(c2);
         if (_shortcut is null)
         {
-            output.add_(input);
+            output.add_(input, TorchScalars.One);
         }
         else
         {
             using var s = _shortcut.call(input);
             using var sn = _shortcutBn!.call(s);
-            output.add_(sn);
+            output.add_(sn, TorchScalars.One);
         }
         return output.relu_();
     }

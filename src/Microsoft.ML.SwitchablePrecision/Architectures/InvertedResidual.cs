@@ -1,4 +1,5 @@
 using Microsoft.ML.SwitchablePrecision.Modules;
+using Microsoft.ML.SwitchablePrecision.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,7 +68,7 @@ internal sealed class InvertedResidual : ExplicitlyRegisteredModule
         if (_expand is not null) x = nn.functional.relu6(_expandBn!.call(_expand.call(x)), inplace: true);
         x = nn.functional.relu6(_depthwiseBn.call(_depthwise.call(x)), inplace: true);
         var output = _projectBn.call(_project.call(x));
-        return _residual ? output.add_(input) : output;
+        return _residual ? output.add_(input, TorchScalars.One) : output;
     }
 
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.SwitchablePrecision.Kernels;
+using Microsoft.ML.SwitchablePrecision.Native;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Modules;
@@ -66,7 +67,7 @@ internal sealed class PackedConvolution
             if (bias is not null)
             {
                 using var perChannel = bias.view(1, -1, 1, 1);
-                output.add_(perChannel);
+                output.add_(perChannel, TorchScalars.One);
             }
             return output;
         }

@@ -1,5 +1,6 @@
-using TorchSharp;
+using Microsoft.ML.SwitchablePrecision.Native;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Modules;
@@ -33,5 +34,14 @@ public sealed class SwitchableBatchNorm2d : ExplicitlyRegisteredModule
     public BatchNorm2d ForSwitch(int switchIndex) => _norms[switchIndex];
 
     /// <summary>Normalises with the active switch's BatchNorm.</summary>
-    public override Tensor forward(Tensor input) => _norms[_context.ActiveIndex].forward(input);
+    public override Tensor forward(Tensor input)
+    {
+        var norm = _norms[_context.ActiveIndex];
+        if (!norm.training || !norm.track_running_stats || norm.num_batches_tracked is null) return norm.forward(input);
+        // BatchNorm2d.forward in training counts the batch with an implicit Scalar, which TorchSharp 0.107 can let the
+        // GC free while libtorch reads it (TorchScalars); the same computation with a Scalar that stays reachable.
+        norm.num_batches_tracked.add_(TorchScalars.One, TorchScalars.One);
+        double factor = norm.momentum ?? 1.0 / (double)norm.num_batches_tracked;
+        return nn.functional.batch_norm(input, norm.running_mean, norm.running_var, norm.weight, norm.bias, true, factor, norm.eps);
+    }
 }

@@ -1,8 +1,9 @@
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 using Microsoft.ML.SwitchablePrecision.Modules;
+using Microsoft.ML.SwitchablePrecision.Native;
+using Parameter = TorchSharp.Modules.Parameter;
 using TorchSharp;
 using static TorchSharp.torch;
-using Parameter = TorchSharp.Modules.Parameter;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
 
@@ -61,7 +62,7 @@ public sealed class ActivationQuantizer : nn.Module<Tensor, Tensor>
         int index = _context.ActiveIndex;
         int bits = _context.Switches[index].ActivationBits;
         if (_context.FullPrecisionOverride) return input.alias();
-        if (UniformLevels.IsFullPrecision(bits)) return _context.ClipFullPrecisionActivations ? input.clamp(0, 1) : input.alias();
+        if (UniformLevels.IsFullPrecision(bits)) return _context.ClipFullPrecisionActivations ? input.clamp(TorchScalars.Zero, TorchScalars.One) : input.alias();
         return _rule.Quantize(input, index, bits, training);
     }
 }

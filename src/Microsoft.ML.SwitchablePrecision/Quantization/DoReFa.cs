@@ -1,3 +1,5 @@
+using Microsoft.ML.SwitchablePrecision.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
@@ -32,13 +34,14 @@ public static class DoReFa
         using (no_grad())
         {
             using var absolute = t.abs();
-            halfInverseMax = absolute.max().clamp_min_(MinimumScale).mul_(2).reciprocal_();
+            using var minimum = MinimumScale.ToScalar();
+            halfInverseMax = absolute.max().clamp_min_(minimum).mul_(TorchScalars.Two).reciprocal_();
         }
         using (halfInverseMax)
         {
-            using var unit = t.mul(halfInverseMax).add_(0.5);
+            using var unit = t.mul(halfInverseMax).add_(TorchScalars.Half, TorchScalars.One);
             using var q = StraightThrough.RoundToGrid(unit, UniformLevels.Steps(bits));
-            return q.mul(2).sub_(1);
+            return q.mul(TorchScalars.Two).sub_(TorchScalars.One);
         }
     }
 
@@ -65,7 +68,7 @@ public static class DoReFa
     /// </summary>
     internal static Tensor QuantizeActivationsReference(Tensor activations, int bits)
     {
-        using var clamped = activations.clamp(0, 1);
+        using var clamped = activations.clamp(TorchScalars.Zero, TorchScalars.One);
         return StraightThrough.RoundToGrid(clamped, UniformLevels.Steps(bits));
     }
 
@@ -77,7 +80,7 @@ public static class DoReFa
             using var absolute = weights.abs();
             using var scale = absolute.mean();
             using var negativeScale = scale.neg();
-            using var positive = weights.ge(0);
+            using var positive = weights.ge(TorchScalars.Zero);
             binary = where(positive, scale, negativeScale);
         }
         using (binary) return StraightThrough.Attach(binary, weights);

@@ -1,3 +1,5 @@
+using Microsoft.ML.SwitchablePrecision.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
@@ -80,7 +82,9 @@ public static class Lsq
 
         using var scaledStep = ScaleGradient(step.reshape([]), gradientScale);
         using var ratio = values.div(scaledStep);
-        using var clamped = ratio.clamp(-NegativeLevels(bits, signed), PositiveLevels(bits, signed));
+        using var lowest = (-NegativeLevels(bits, signed)).ToScalar();
+        using var highest = PositiveLevels(bits, signed).ToScalar();
+        using var clamped = ratio.clamp(lowest, highest);
         using var levels = signed && bits == 1 ? StraightThrough.Sign(clamped) : StraightThrough.Round(clamped);
         return levels.mul(scaledStep);
     }
@@ -90,7 +94,8 @@ public static class Lsq
     {
         using (step)
         {
-            using var scaled = step.mul(gradientScale);
+            using var scale = gradientScale.ToScalar();
+            using var scaled = step.mul(scale);
             using var value = step.detach();
             return StraightThrough.Attach(value, scaled);
         }

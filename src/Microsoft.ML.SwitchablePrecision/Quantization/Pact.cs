@@ -1,3 +1,5 @@
+using Microsoft.ML.SwitchablePrecision.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
@@ -34,14 +36,16 @@ public static class Pact
 
         using var scalarAlpha = alpha.reshape([]);
         using var above = activations.ge(scalarAlpha);
-        using var rectified = activations.clamp_min(0);
+        using var rectified = activations.clamp_min(TorchScalars.Zero);
         using var clipped = where(above, scalarAlpha, rectified);
         int steps = UniformLevels.Steps(bits);
         Tensor quantized;
         using (no_grad())
         {
-            using var safeAlpha = scalarAlpha.clamp_min(MinimumAlpha);
-            using var stepSize = safeAlpha.div(steps);
+            using var minimum = MinimumAlpha.ToScalar();
+            using var safeAlpha = scalarAlpha.clamp_min(minimum);
+            using var stepCount = steps.ToScalar();
+            using var stepSize = safeAlpha.div(stepCount);
             quantized = clipped.div(stepSize).round_().mul_(stepSize);
         }
         using (quantized) return StraightThrough.Attach(quantized, clipped);

@@ -1,3 +1,5 @@
+using Microsoft.ML.SwitchablePrecision.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
@@ -14,7 +16,7 @@ internal static class StraightThrough
     {
         using var constant = surrogate.detach();
         var zero = surrogate.sub(constant);
-        return zero.add_(value);
+        return zero.add_(value, TorchScalars.One);
     }
 
     /// <summary><c>round(x)</c> forward, gradient 1 backward.</summary>
@@ -32,7 +34,8 @@ internal static class StraightThrough
     public static Tensor RoundToGrid(Tensor x, int levels)
     {
         Tensor rounded;
-        using (no_grad()) rounded = x.mul(levels).round_().div_(levels);
+        using var grid = levels.ToScalar();
+        using (no_grad()) rounded = x.mul(grid).round_().div_(grid);
         using (rounded) return Attach(rounded, x);
     }
 
@@ -42,8 +45,8 @@ internal static class StraightThrough
         Tensor sign;
         using (no_grad())
         {
-            using var positive = x.ge(0);
-            sign = positive.to_type(x.dtype).mul_(2).sub_(1);
+            using var positive = x.ge(TorchScalars.Zero);
+            sign = positive.to_type(x.dtype).mul_(TorchScalars.Two).sub_(TorchScalars.One);
         }
         using (sign) return Attach(sign, x);
     }

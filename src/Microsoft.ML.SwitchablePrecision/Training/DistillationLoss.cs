@@ -1,5 +1,7 @@
-using static TorchSharp.torch;
+using Microsoft.ML.SwitchablePrecision.Native;
+using TorchSharp;
 using static TorchSharp.torch.nn.functional;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Training;
 
@@ -12,11 +14,13 @@ internal static class DistillationLoss
     /// </summary>
     public static Tensor Soft(Tensor studentLogits, Tensor targetLogits, double temperature)
     {
-        using var targetLog = log_softmax(targetLogits.div(temperature), 1);
-        using var studentLog = log_softmax(studentLogits.div(temperature), 1);
+        using var t = temperature.ToScalar();
+        using var tSquared = (temperature * temperature).ToScalar();
+        using var targetLog = log_softmax(targetLogits.div(t), 1);
+        using var studentLog = log_softmax(studentLogits.div(t), 1);
         using var targetProbability = targetLog.exp();
         using var gap = targetLog.sub(studentLog);
         using var perImage = targetProbability.mul(gap).sum(1);
-        return perImage.mean().mul(temperature * temperature);
+        return perImage.mean().mul(tSquared);
     }
 }

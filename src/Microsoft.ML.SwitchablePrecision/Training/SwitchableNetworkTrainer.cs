@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Data;
+using Microsoft.ML.SwitchablePrecision.Native;
 using Microsoft.ML.SwitchablePrecision.Training.Checkpoints;
 using TorchSharp;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Training;
 
@@ -184,10 +185,12 @@ public sealed class SwitchableNetworkTrainer
                 DistillationMode.Recursive => higherLogits,
                 _ => null,
             };
+            using var hardLabelWeight = _options.HardLabelWeight.ToScalar();
             var loss = target is null
                 ? hardLoss
-                : DistillationLoss.Soft(logits, target, _options.Temperature).add(hardLoss, _options.HardLabelWeight);
-            if (weights[switchIndex] > 0) loss.mul(weights[switchIndex]).backward();
+                : DistillationLoss.Soft(logits, target, _options.Temperature).add(hardLoss, hardLabelWeight);
+            using var switchWeight = weights[switchIndex].ToScalar();
+            if (weights[switchIndex] > 0) loss.mul(switchWeight).backward();
             running.Add(switchIndex, hardLoss.item<float>(), detached.argmax(1).eq(targets).sum().item<long>(), count);
             teacherLogits ??= detached;
             higherLogits = detached;

@@ -1,8 +1,10 @@
 using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 using Microsoft.ML.SwitchablePrecision.Modules;
-using static TorchSharp.torch;
+using Microsoft.ML.SwitchablePrecision.Native;
 using Parameter = TorchSharp.Modules.Parameter;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization.Families;
 
@@ -74,9 +76,10 @@ internal sealed class LsqFamily : QuantizerFamily
         private void Initialize(int switchIndex, Parameter step, Tensor input, int bits)
         {
             using var _ = no_grad();
-            step.fill_(Lsq.InitialStep(input, bits, signed: false));
+            using var initial = Lsq.InitialStep(input, bits, signed: false).ToScalar();
+            step.fill_(initial);
             using var flag = _initialized[switchIndex];
-            flag.fill_(1);
+            flag.fill_(TorchScalars.One);
         }
     }
 
