@@ -1,0 +1,63 @@
+using System.IO.Compression;
+using Microsoft.ML.SwitchablePrecision.Inference.Stored;
+using static Microsoft.ML.SwitchablePrecision.Tests.Modules.PackedNetworks;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.SwitchablePrecision.Tests.StoredPlans;
+
+/// <summary>
+/// Full models saved by an earlier build (format version 1, tests/.../Assets/saved-models-v1) read without TorchSharp
+/// give, at every stored switch, the plans the model loaded through ML.NET computes, bit for bit.
+/// </summary>
+public class StoredModelTests
+{
+    public static TheoryData<string> Models => new() { "dorefa", "pact", "lsq" };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void AVersion1ModelReadWithoutTorchSharpGivesTheLoadedModelsPlansAtEverySwitch(string name)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Assets", "saved-models-v1", $"{name}.zip");
+        StoredModel stored;
+        using (var archive = ZipFile.OpenRead(path))
+        using (var entry = archive.Entries.Single(e => e.Name == "SpNetModel.bin").Open())
+            stored = StoredModel.Read(entry);
+
+        var model = new MLContext(seed: 1).Model.Load(path, out _);
+        using var spNet = SpNetCatalog.FindSpNet(model)!;
+        var network = spNet.Network;
+        Assert.Equal(network.Options.Switches, stored.Options.Switches);
+        Assert.Equal(network.Options.Quantizer, stored.Options.Quantizer);
+        using var scope = NewDisposeScope();
+        var pixels = RealImages(0, 8).contiguous().data<float>().ToArray();
+        foreach (var precision in stored.Options.Switches)
+        {
+            var fromFile = stored.Compile(precision);
+            var loaded = network.Plans.Get(precision);
+            var (expected, actual) = (new float[8 * loaded.Classes], new float[8 * fromFile.Classes]);
+            loaded.Predict(pixels, 8, expected, threads: 1);
+            fromFile.Predict(pixels, 8, actual, threads: 1);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            Assert.True(StoredStates.Compare(SwitchablePrecision.Inference.InferencePlanCompiler.Describe(network, precision), stored.Describe(precision)).IsNone);
+        }
+    }
+
+    [Fact]
+    public void ATruncatedOrCorruptModelFileFailsCleanly()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Assets", "saved-models-v1", "lsq.zip");
+        byte[] bytes;
+        using (var archive = ZipFile.OpenRead(path))
+        using (var entry = archive.Entries.Single(e => e.Name == "SpNetModel.bin").Open())
+        using (var copy = new MemoryStream())
+        {
+            entry.CopyTo(copy);
+            bytes = copy.ToArray();
+        }
+        var truncated = Assert.Throws<InvalidDataException>(() => StoredModel.Read(new MemoryStream(bytes[..(bytes.Length / 2)])));
+        Assert.StartsWith("The model is truncated", truncated.Message);
+        bytes[^5] ^= 0x40;
+        var error = Assert.Throws<InvalidDataException>(() => StoredModel.Read(new MemoryStream(bytes)));
+        Assert.Equal("The model is corrupted: its checksum does not match.", error.Message);
+    }
+}
