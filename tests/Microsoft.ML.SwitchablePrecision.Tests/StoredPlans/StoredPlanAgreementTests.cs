@@ -21,11 +21,8 @@ public class StoredPlanAgreementTests(ITestOutputHelper output)
 
     public static TheoryData<ArchitectureKind, string, QuantizerKind> Cases()
     {
-        var data = new TheoryData<ArchitectureKind, string, QuantizerKind>();
-        foreach (var architecture in new[] { ArchitectureKind.ResNet20, ArchitectureKind.ResNet18, ArchitectureKind.MobileNetV2 })
-            foreach (var family in new[] { "binary", "uniform" })
-                foreach (var quantizer in Enum.GetValues<QuantizerKind>())
-                    data.Add(architecture, family, quantizer);
+        var data = PlanAgreementTests.ArchitecturesFamiliesAndQuantizers();
+        foreach (var row in PlanAgreementTests.FamiliesAndQuantizers()) data.Add(ArchitectureKind.ResNet20, (string)row[0], (QuantizerKind)row[1]);
         return data;
     }
 

@@ -14,30 +14,13 @@ internal enum StoredElementType
 }
 
 /// <summary>One named tensor of a stored network state: its element type, shape and values (row-major).</summary>
-internal sealed class StoredTensor
+/// <param name="Name">The parameter or buffer path, e.g. <c>layer1.0.conv1.weight</c>.</param>
+/// <param name="Type">The element type.</param>
+/// <param name="Shape">The dimensions.</param>
+/// <param name="Floats">The values of a <see cref="StoredElementType.Float32"/> tensor; empty otherwise.</param>
+/// <param name="Integers">The values of a <see cref="StoredElementType.Int64"/> tensor; empty otherwise.</param>
+internal sealed record StoredTensor(string Name, StoredElementType Type, long[] Shape, float[] Floats, long[] Integers)
 {
-    public StoredTensor(string name, StoredElementType type, long[] shape, float[] floats, long[] integers)
-    {
-        Name = name;
-        Type = type;
-        Shape = shape;
-        Floats = floats;
-        Integers = integers;
-    }
-
-    /// <summary>The parameter or buffer path, e.g. <c>layer1.0.conv1.weight</c>.</summary>
-    public string Name { get; }
-
-    public StoredElementType Type { get; }
-
-    public long[] Shape { get; }
-
-    /// <summary>The values of a <see cref="StoredElementType.Float32"/> tensor; empty otherwise.</summary>
-    public float[] Floats { get; }
-
-    /// <summary>The values of a <see cref="StoredElementType.Int64"/> tensor; empty otherwise.</summary>
-    public long[] Integers { get; }
-
     /// <summary>Elements: the product of the dimensions.</summary>
     public long Count => Shape.Aggregate(1L, (product, d) => product * d);
 
