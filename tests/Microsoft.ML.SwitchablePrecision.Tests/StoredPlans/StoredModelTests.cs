@@ -43,6 +43,27 @@ public class StoredModelTests
     }
 
     [Fact]
+    public async Task AnotherProcessBuildsTheStoredModelsPlansWithoutLoadingLibtorchAndPredictsAsTheLoadedModel()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Assets", "saved-models-v1", "pact.zip");
+        var probe = await Reliability.ProcessRuns.RunAsync("SpNet.ModelLoadProbe", "stored-plans", path);
+        Assert.True(probe.ExitCode == 0, probe.Error);
+        var lines = probe.Out.Trim().Split('\n');
+        Assert.Equal("native: -", lines[^1]);
+
+        var model = new MLContext(seed: 1).Model.Load(path, out _);
+        using var spNet = SpNetCatalog.FindSpNet(model)!;
+        var expected = spNet.Switches.Select(precision =>
+        {
+            var plan = spNet.Network.Plans.Get(precision);
+            var logits = new float[plan.Classes];
+            plan.Predict(Enumerable.Repeat(0.5f, plan.InputLength).ToArray(), 1, logits, threads: 1);
+            return precision + "\t" + string.Join(" ", logits.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        });
+        Assert.Equal(expected, lines[..^1]);
+    }
+
+    [Fact]
     public void ATruncatedOrCorruptModelFileFailsCleanly()
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Assets", "saved-models-v1", "lsq.zip");
