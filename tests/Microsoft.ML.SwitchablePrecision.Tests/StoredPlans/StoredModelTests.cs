@@ -9,7 +9,7 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.StoredPlans;
 /// Full models saved by an earlier build (format version 1, tests/.../Assets/saved-models-v1) read without TorchSharp
 /// give, at every stored switch, the plans the model loaded through ML.NET computes, bit for bit.
 /// </summary>
-public class StoredModelTests
+public class StoredModelTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     public static TheoryData<string> Models => new() { "dorefa", "pact", "lsq" };
 
@@ -39,6 +39,16 @@ public class StoredModelTests
             fromFile.Predict(pixels, 8, actual, threads: 1);
             Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
             Assert.True(StoredStates.Compare(SwitchablePrecision.Inference.InferencePlanCompiler.Describe(network, precision), stored.Describe(precision)).IsNone);
+
+            // These networks are trained: against TorchSharp's own quantizers, as for the calibrated ones (StoredPlanAgreementTests).
+            var torch = StoredStates.Compare(
+                SwitchablePrecision.Inference.Builders.PlanWalks.Required(network.Options.Architecture)(new SwitchablePrecision.Inference.Builders.PlanBuilder(new LiveLayerSource(network), precision)),
+                stored.Describe(precision));
+            output.WriteLine($"{name} {precision} against the TorchSharp quantizers: {torch}");
+            Assert.Empty(torch.Folds);
+            Assert.Empty(torch.InputForms);
+            Assert.Equal(0, torch.Levels);
+            Assert.InRange(torch.LargestScaleUlps, 0, 2);
         }
     }
 
