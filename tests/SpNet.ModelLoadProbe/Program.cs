@@ -5,6 +5,9 @@
 // Usage: SpNet.ModelLoadProbe native-check <model.zip>
 //   Loads a model over 1x28x28 "Features", predicts one image of 0.5 at every switch, and prints each score line,
 //   then "native: " and the file names of the libtorch and TorchSharp libraries the process has mapped (none: "-").
+// Usage: SpNet.ModelLoadProbe stored-plans <model.zip>
+//   Reads the full model's stored weights without TorchSharp, builds the plan of every stored switch, prints each
+//   switch's logits of one image of 0.5, then the "native: " line as native-check does.
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -33,9 +36,24 @@ if (args is ["native-check", var modelPath])
         probed.Precision = precision;
         Console.WriteLine(precision + "\t" + string.Join(" ", engine.Predict(new ProbeImage()).Score.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
     }
-    var native = File.ReadLines("/proc/self/maps").Select(l => Path.GetFileName(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()))
-        .Where(n => n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libLibTorchSharp", StringComparison.Ordinal)).Distinct().ToList();
-    Console.WriteLine("native: " + (native.Count == 0 ? "-" : string.Join(",", native)));
+    PrintNativeLibraries();
+    return 0;
+}
+
+if (args is ["stored-plans", var storedPath])
+{
+    Microsoft.ML.SwitchablePrecision.Inference.Stored.StoredModel stored;
+    using (var archive = System.IO.Compression.ZipFile.OpenRead(storedPath))
+    using (var entry = archive.Entries.Single(e => e.Name == "SpNetModel.bin").Open())
+        stored = Microsoft.ML.SwitchablePrecision.Inference.Stored.StoredModel.Read(entry);
+    foreach (var precision in stored.Options.Switches)
+    {
+        var plan = stored.Compile(precision);
+        var logits = new float[plan.Classes];
+        plan.Predict(Enumerable.Repeat(0.5f, plan.InputLength).ToArray(), 1, logits, threads: 1);
+        Console.WriteLine(precision + "\t" + string.Join(" ", logits.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+    }
+    PrintNativeLibraries();
     return 0;
 }
 
@@ -59,6 +77,13 @@ foreach (var precision in spNet.Switches)
 }
 File.WriteAllLines(args[2], lines);
 return 0;
+
+static void PrintNativeLibraries()
+{
+    var native = File.ReadLines("/proc/self/maps").Select(l => Path.GetFileName(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()))
+        .Where(n => n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libLibTorchSharp", StringComparison.Ordinal)).Distinct().ToList();
+    Console.WriteLine("native: " + (native.Count == 0 ? "-" : string.Join(",", native)));
+}
 
 internal sealed class ProbeImage
 {

@@ -1,4 +1,3 @@
-using Microsoft.ML.SwitchablePrecision.Inference;
 using Microsoft.ML.SwitchablePrecision.Inference.Builders;
 
 namespace Microsoft.ML.SwitchablePrecision.Architectures;
@@ -15,21 +14,18 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 /// A lower bound on the float32 bytes of the network's weights, computed from the options without building it: a stored
 /// model whose payload is smaller cannot hold the network and is rejected before any allocation.
 /// </param>
-/// <param name="CompilePlan">
-/// Compiles the network at one switch into an inference plan, or null when the architecture has no plan builder.
-/// </param>
+/// <param name="NetworkType">The class <paramref name="Build"/> creates (the plan walk describes networks of that class only).</param>
 internal sealed record ArchitectureDefinition(
     ArchitectureKind Kind,
     IReadOnlyList<int> StageWidths,
     IReadOnlyList<int> BlocksPerStage,
     Func<NetworkOptions, SwitchableNetwork> Build,
     Func<NetworkOptions, long> MinimumWeightBytes,
-    Func<SwitchableNetwork, PlanBuilder, InferencePlan>? CompilePlan)
+    Type NetworkType)
 {
-    /// <summary>A plan compiler for networks of type <typeparamref name="TNetwork"/> built by <paramref name="build"/>.</summary>
-    public static Func<SwitchableNetwork, PlanBuilder, InferencePlan> PlanOf<TNetwork>(Func<TNetwork, PlanBuilder, InferencePlan> build)
-        where TNetwork : SwitchableNetwork => (network, plan) => network is TNetwork typed
-            ? build(typed, plan)
-            : throw new NotSupportedException(
-                $"The network is a {network.GetType().Name} with Architecture {network.Options.Architecture}: the plan builder of that architecture expects a {typeof(TNetwork).Name}.");
+    /// <summary>
+    /// The walk that describes the network at one switch for its inference plan (<see cref="PlanWalks"/>), or null
+    /// when the architecture has no plan builder.
+    /// </summary>
+    public Func<PlanBuilder, Inference.Description.PlanDescription>? CompilePlan => PlanWalks.For(Kind);
 }

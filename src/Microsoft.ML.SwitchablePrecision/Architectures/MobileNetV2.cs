@@ -1,3 +1,4 @@
+using Microsoft.ML.SwitchablePrecision.Architectures.Layouts;
 using Microsoft.ML.SwitchablePrecision.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,14 +13,9 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 /// </summary>
 public sealed class MobileNetV2 : SwitchableNetwork
 {
-    // (expansion, channels, blocks, stride) of each stage, strides adapted to 28-32 px inputs.
-    private static readonly (int Expansion, int Channels, int Blocks, int Stride)[] Stages =
-    [
-        (1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
-    ];
+    private static (int Expansion, int Channels, int Blocks, int Stride)[] Stages => MobileNetV2Layout.Stages;
 
-    private const int StemChannels = 32;
-    private const int HeadChannels = 1280;
+    private const int StemChannels = MobileNetV2Layout.StemChannels;
 
     private readonly QuantizedConv2d _stem;
     private readonly SwitchableBatchNorm2d _stemBn;
@@ -31,8 +27,7 @@ public sealed class MobileNetV2 : SwitchableNetwork
     /// <summary>MobileNetV2 with its published stage table.</summary>
     internal static readonly ArchitectureDefinition Definition = new(
         ArchitectureKind.MobileNetV2, Stages.Select(s => s.Channels).ToArray(), Stages.Select(s => s.Blocks).ToArray(),
-        options => new MobileNetV2(options), MinimumWeightBytes,
-        ArchitectureDefinition.PlanOf<MobileNetV2>(Inference.Builders.MobileNetV2PlanBuilder.Build));
+        options => new MobileNetV2(options), MinimumWeightBytes, typeof(MobileNetV2));
 
     // The classifier plus the head convolution.
     private static long MinimumWeightBytes(NetworkOptions options)
@@ -101,16 +96,11 @@ public sealed class MobileNetV2 : SwitchableNetwork
         return _classifier.call(x.mean([2, 3])).MoveToOuterDisposeScope();
     }
 
-    // Rounds to the nearest multiple of 8, never below 8 nor more than 10 % under the requested width.
     /// <summary>Output channels of the head convolution (the classifier's input).</summary>
-    internal static long HeadWidth(double widthMultiplier) => Divisible(HeadChannels * Math.Max(1.0, widthMultiplier));
+    internal static long HeadWidth(double widthMultiplier) => MobileNetV2Layout.HeadWidth(widthMultiplier);
 
     /// <summary>Output channels of the last inverted-residual stage (the head convolution's input).</summary>
-    internal static long LastStageWidth(double widthMultiplier) => Divisible(Stages[^1].Channels * widthMultiplier);
+    internal static long LastStageWidth(double widthMultiplier) => MobileNetV2Layout.LastStageWidth(widthMultiplier);
 
-    private static long Divisible(double channels)
-    {
-        long rounded = Math.Max(8, (long)(channels + 4) / 8 * 8);
-        return rounded < 0.9 * channels ? rounded + 8 : rounded;
-    }
+    private static long Divisible(double channels) => MobileNetV2Layout.Divisible(channels);
 }

@@ -94,7 +94,7 @@ public static class NetworkFactory
     internal static string? ClipProblem(bool clip, QuantizerKind quantizer) => QuantizerRegistry.ClipProblem(clip, quantizer);
 
     /// <summary>Scales a published channel count by the width multiplier (at least 1 channel).</summary>
-    internal static long Scale(int channels, double multiplier) => Math.Max(1, (long)Math.Round(channels * multiplier));
+    internal static long Scale(int channels, double multiplier) => Layouts.ChannelWidths.Scale(channels, multiplier);
 
     private static void CheckChannelList(IReadOnlyList<float> values, string list, int channels, string name, bool mustBePositive)
     {

@@ -1,4 +1,4 @@
-using Microsoft.ML.SwitchablePrecision.Inference.Builders;
+using Microsoft.ML.SwitchablePrecision.Architectures.Layouts;
 using Microsoft.ML.SwitchablePrecision.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -20,16 +20,15 @@ public sealed class ResNet : SwitchableNetwork
     private readonly QuantizedLinear _classifier;
 
     /// <summary>ResNet-20: 16/32/64 channels, 3 basic blocks per stage.</summary>
-    internal static readonly ArchitectureDefinition ResNet20 = Definition(ArchitectureKind.ResNet20, "resnet20", [16, 32, 64], 3);
+    internal static readonly ArchitectureDefinition ResNet20 = Definition(ArchitectureKind.ResNet20, "resnet20", ResNetLayout.ResNet20Widths, 3);
 
     /// <summary>ResNet-18: 64/128/256/512 channels, 2 basic blocks per stage.</summary>
-    internal static readonly ArchitectureDefinition ResNet18 = Definition(ArchitectureKind.ResNet18, "resnet18", [64, 128, 256, 512], 2);
+    internal static readonly ArchitectureDefinition ResNet18 = Definition(ArchitectureKind.ResNet18, "resnet18", ResNetLayout.ResNet18Widths, 2);
 
     private static ArchitectureDefinition Definition(ArchitectureKind kind, string name, int[] widths, int blocks) => new(
         kind, widths, Enumerable.Repeat(blocks, widths.Length).ToArray(),
         options => new ResNet(name, options, widths, blocks),
-        options => MinimumWeightBytes(options, widths[^1], blocks),
-        ArchitectureDefinition.PlanOf<ResNet>(ResNetPlanBuilder.Build));
+        options => MinimumWeightBytes(options, widths[^1], blocks), typeof(ResNet));
 
     // The classifier plus the last stage's 3x3 convolutions (2 per block, less the first block's conv1, which reads
     // the narrower previous stage).

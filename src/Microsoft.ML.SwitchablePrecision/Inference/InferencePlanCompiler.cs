@@ -1,5 +1,7 @@
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Inference.Builders;
+using Microsoft.ML.SwitchablePrecision.Inference.Description;
+using Microsoft.ML.SwitchablePrecision.Inference.Stored;
 
 namespace Microsoft.ML.SwitchablePrecision.Inference;
 
@@ -18,32 +20,29 @@ public static class InferencePlanCompiler
 
     /// <summary>
     /// The torch-free description of <paramref name="network"/> at <paramref name="precision"/> that its plan is built
-    /// from (<see cref="Description.PlanAssembler"/>): what a compact model stores.
+    /// from (<see cref="PlanAssembler"/>): what a compact model stores. It is described from the network's stored state
+    /// (<see cref="StoredNetworkPlans"/>), exactly as a model loaded without TorchSharp is.
     /// </summary>
-    internal static Description.PlanDescription Describe(SwitchableNetwork network, Precision precision)
-    {
-        var builder = Builder(network, precision, Arithmetic.ArithmeticSelector.DefaultMaxBitSerialPlanes, out var compile);
-        compile(network, builder);
-        return builder.Description!;
-    }
-
-    private static IEnumerable<ArchitectureKind> PlannedArchitectures =>
-        ArchitectureRegistry.All.Where(a => a.CompilePlan is not null).Select(a => a.Kind);
-
-    /// <summary>As <see cref="Compile(SwitchableNetwork, Precision)"/>, letting the bit-serial kernel serve up to <paramref name="maxBitSerialPlanes"/> plane pairs.</summary>
-    internal static InferencePlan Compile(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes)
-    {
-        var builder = Builder(network, precision, maxBitSerialPlanes, out var compile);
-        return compile(network, builder);
-    }
-
-    private static PlanBuilder Builder(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes,
-        out Func<SwitchableNetwork, PlanBuilder, InferencePlan> compile)
+    internal static PlanDescription Describe(SwitchableNetwork network, Precision precision)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var builder = new PlanBuilder(network.Context, network.Context.IndexOf(precision), maxBitSerialPlanes);
-        compile = ArchitectureRegistry.Find(network.Options.Architecture)?.CompilePlan ?? throw new NotSupportedException(
-            $"Architecture {network.Options.Architecture} has no inference plan builder yet; expected one of {string.Join(", ", PlannedArchitectures)}.");
-        return builder;
+        var architecture = network.Options.Architecture;
+        var walk = PlanWalks.Required(architecture);
+        if (ArchitectureRegistry.Find(architecture)?.NetworkType is { } type && !type.IsInstanceOfType(network))
+            throw new NotSupportedException(
+                $"The network is a {network.GetType().Name} with Architecture {architecture}: the plan builder of that architecture expects a {type.Name}.");
+        return walk(new PlanBuilder(Source(network), precision));
+    }
+
+    /// <summary>As <see cref="Compile(SwitchableNetwork, Precision)"/>, letting the bit-serial kernel serve up to <paramref name="maxBitSerialPlanes"/> plane pairs.</summary>
+    internal static InferencePlan Compile(SwitchableNetwork network, Precision precision, int maxBitSerialPlanes) =>
+        PlanAssembler.Build(Describe(network, precision), maxBitSerialPlanes);
+
+    // The network's layers as a stored model holds them: its state written to memory and read back without TorchSharp.
+    private static ILayerSource Source(SwitchableNetwork network)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) Persistence.NetworkState.Write(network, writer);
+        return new StoredLayerSource(network.Options, StoredTensorTable.Read(buffer.ToArray()));
     }
 }

@@ -58,6 +58,10 @@ internal static class ModelFile
         }
     }
 
+    /// <summary>Checks the header and checksum of a model in <paramref name="source"/> and returns its payload length and format version, leaving the stream at the payload.</summary>
+    /// <exception cref="InvalidDataException">The data is not a model of this library, is of a newer format, or is damaged.</exception>
+    internal static (long Length, int Version) OpenBlock(Stream source) => Block.Open(source);
+
     /// <summary>The metadata JSON of <paramref name="reader"/>'s payload of <paramref name="length"/> bytes (its int32 length, then UTF-8), parsed.</summary>
     /// <exception cref="InvalidDataException">The length does not fit the payload or the JSON is not metadata.</exception>
     internal static ModelMetadata ReadMetadata(BinaryReader reader, long length, string subject = "The model")

@@ -12,7 +12,7 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// </summary>
 internal static class NetworkState
 {
-    private const int MaxNameBytes = 1024;
+    private const int MaxNameBytes = Inference.Stored.StoredTensorTable.MaxNameBytes;
 
     public static void Write(SwitchableNetwork network, BinaryWriter writer)
     {

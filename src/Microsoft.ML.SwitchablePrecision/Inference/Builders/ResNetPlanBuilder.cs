@@ -1,29 +1,31 @@
-using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Architectures.Layouts;
+using Microsoft.ML.SwitchablePrecision.Inference.Description;
+using Microsoft.ML.SwitchablePrecision.Inference.Steps;
 
 namespace Microsoft.ML.SwitchablePrecision.Inference.Builders;
 
 /// <summary>
-/// The plan of a <see cref="ResNet"/> (ResNet-20 and ResNet-18): stem conv + BN + ReLU, per basic block
-/// <c>conv1 + BN1 + ReLU</c>, the projection shortcut (1x1 conv + BN) where the shape changes, <c>conv2 + BN2 +
-/// shortcut + ReLU</c>, then global average pooling and the classifier.
+/// The plan of a <see cref="Architectures.ResNet"/> (ResNet-20 and ResNet-18), walked over its <see cref="ResNetLayout"/>:
+/// stem conv + BN + ReLU, per basic block <c>conv1 + BN1 + ReLU</c>, the projection shortcut (1x1 conv + BN) where the
+/// shape changes, <c>conv2 + BN2 + shortcut + ReLU</c>, then global average pooling and the classifier.
 /// </summary>
 internal static class ResNetPlanBuilder
 {
-    public static InferencePlan Build(ResNet network, PlanBuilder plan)
+    public static PlanDescription Describe(PlanBuilder plan)
     {
-        var options = network.Options;
-        var x = plan.Input(options.InputChannels, options.Height, options.Width, options.InputMean, options.InputStd);
-        x = plan.Convolution("stem", network.Stem, plan.Norm(network.StemNorm), x, residual: null, relu: true);
+        var layout = ResNetLayout.Of(plan.Options);
+        var x = plan.Input();
+        x = plan.Convolution("stem", layout.Stem, x, residual: null, Rectifier.Relu);
         int index = 0;
-        foreach (var block in network.Blocks)
+        foreach (var block in layout.Blocks)
         {
             string path = $"block{index++}";
-            var h = plan.Convolution($"{path}.conv1", block.Conv1, plan.Norm(block.Norm1), x, residual: null, relu: true);
+            var h = plan.Convolution($"{path}.conv1", block.Conv1, x, residual: null, Rectifier.Relu);
             var shortcut = block.Shortcut is null ? x
-                : plan.Convolution($"{path}.shortcut", block.Shortcut, plan.Norm(block.ShortcutNorm!), x, residual: null, relu: false);
-            x = plan.Convolution($"{path}.conv2", block.Conv2, plan.Norm(block.Norm2), h, shortcut, relu: true);
+                : plan.Convolution($"{path}.shortcut", block.Shortcut, x, residual: null, Rectifier.None);
+            x = plan.Convolution($"{path}.conv2", block.Conv2, h, shortcut, Rectifier.Relu);
         }
         var pooled = plan.GlobalAveragePool("pool", x);
-        return plan.Build(plan.Linear("classifier", network.Classifier, pooled));
+        return plan.Finish(plan.Linear("classifier", layout.Classifier, pooled));
     }
 }
