@@ -89,6 +89,9 @@ void Float16Cost()
         Console.WriteLine($"this model: full .zip {fullZip} bytes, exported with {storage} {zip} bytes: 1/{(double)fullZip / zip:F2}");
         return SpNetCatalog.FindSpNet(ml.Model.Load(path, out _))!.Exported!;
     }).ToArray();
+    // The model's classes are in key order (first appearance in the training data), not the dataset's label order.
+    var keyNames = SpNetCatalog.FindSpNet(model)!.ClassNames.ToList();
+    var truth = test.Labels.Select(l => keyNames.IndexOf(test.ClassNames[l])).ToArray();
     Console.WriteLine("| switch | accuracy float32 | accuracy float16 | predicted class differs | largest logit difference | largest difference / largest logit of its image |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");
     for (int s = 0; s < binary.Length; s++)
@@ -103,8 +106,8 @@ void Float16Cost()
             var b = half.AsSpan(i * 10, 10);
             int ca = ArgMax(a), cb = ArgMax(b);
             flips += ca != cb ? 1 : 0;
-            rightExact += ca == test.Labels[i] ? 1 : 0;
-            rightHalf += cb == test.Labels[i] ? 1 : 0;
+            rightExact += ca == truth[i] ? 1 : 0;
+            rightHalf += cb == truth[i] ? 1 : 0;
             float scale = 0;
             for (int c = 0; c < 10; c++) scale = MathF.Max(scale, MathF.Abs(a[c]));
             for (int c = 0; c < 10; c++)

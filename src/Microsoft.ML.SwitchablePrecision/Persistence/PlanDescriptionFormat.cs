@@ -82,7 +82,7 @@ internal static class PlanDescriptionFormat
         return plans;
     }
 
-    private static void WriteInput(BinaryWriter writer, InputRecord input)
+    internal static void WriteInput(BinaryWriter writer, InputRecord input)
     {
         writer.Write(input.Channels);
         writer.Write(input.Height);

@@ -47,7 +47,7 @@ internal static class PooledPlanDescriptionFormat
             {
                 var plan = plans[p];
                 body.Write(plan.Precision.ToString());
-                WriteInput(body, plan.Input);
+                PlanDescriptionFormat.WriteInput(body, plan.Input);
                 body.Write7BitEncodedInt(planLayouts[p]);
                 foreach (var layer in plan.Layers)
                 {
@@ -171,18 +171,6 @@ internal static class PooledPlanDescriptionFormat
         int Next(string field) => reader.VarInt($"layer {name}'s {field}");
         var shape = new ConvolutionShape(Next("input channels"), Next("height"), Next("width"), Next("output channels"), Next("kernel size"), Next("stride"), Next("padding"));
         return new LayerRecord(kind, name, input, residual, Rectifier.None, shape, null, ActivationForm.Raw, null);
-    }
-
-    private static void WriteInput(BinaryWriter writer, InputRecord input)
-    {
-        writer.Write(input.Channels);
-        writer.Write(input.Height);
-        writer.Write(input.Width);
-        foreach (var values in new[] { input.Mean, input.Std })
-        {
-            writer.Write(values.Length);
-            foreach (float v in values) writer.Write(v);
-        }
     }
 
     private static int Index(int index, int count, string owner, string item) =>
