@@ -9,16 +9,16 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// </summary>
 internal sealed class FloatSection
 {
-    private readonly List<float> _written = [];
-    private readonly float[] _read = [];
+    private readonly List<uint> _written = [];
+    private readonly uint[] _read = [];
     private int _next;
 
     private FloatSection(InferenceFloatStorage storage) => Storage = storage;
 
-    private FloatSection(InferenceFloatStorage storage, float[] values)
+    private FloatSection(InferenceFloatStorage storage, uint[] words)
     {
         Storage = storage;
-        _read = values;
+        _read = words;
     }
 
     /// <summary>How the values are stored.</summary>
@@ -30,24 +30,29 @@ internal sealed class FloatSection
     /// <summary>An empty section to write into.</summary>
     public static FloatSection ForWriting(InferenceFloatStorage storage) => new(storage);
 
-    /// <summary>Appends <paramref name="values"/>.</summary>
+    /// <summary>
+    /// Appends <paramref name="values"/>, each stored as the exclusive or of its bits with those of the value at its
+    /// position in <paramref name="reference"/> (empty: none): values close to the reference's share sign and exponent,
+    /// so their stored high bytes are nearly all zero.
+    /// </summary>
     /// <exception cref="InvalidOperationException">A value is not exactly a binary16 in a binary16 section.</exception>
-    public void Add(ReadOnlySpan<float> values)
+    public void Add(ReadOnlySpan<float> values, ReadOnlySpan<float> reference = default)
     {
         if (Storage == InferenceFloatStorage.Float16)
             foreach (float v in values)
                 if (BitConverter.SingleToInt32Bits((float)(Half)v) != BitConverter.SingleToInt32Bits(v))
                     throw new InvalidOperationException($"The value {v} is not exactly a float16; round the plans before storing them as float16.");
-        foreach (float v in values) _written.Add(v);
+        for (int i = 0; i < values.Length; i++) _written.Add(Bits(values[i]) ^ (reference.IsEmpty ? 0 : Bits(reference[i])));
     }
 
-    /// <summary>The next <paramref name="count"/> values.</summary>
+    /// <summary>The next <paramref name="count"/> values, undoing the exclusive or with <paramref name="reference"/> (empty: none) of <see cref="Add"/>.</summary>
     /// <exception cref="InvalidDataException">Fewer remain; the message names <paramref name="field"/>.</exception>
-    public float[] Take(string field, int count)
+    public float[] Take(string field, int count, ReadOnlySpan<float> reference = default)
     {
         if (count < 0 || count > Remaining)
             throw new InvalidDataException($"The {field} needs {count} float values, but only {Remaining} of the model's {_read.Length} remain.");
-        var values = _read.AsSpan(_next, count).ToArray();
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = Value(_read[_next + i] ^ (reference.IsEmpty ? 0 : Bits(reference[i])));
         _next += count;
         return values;
     }
@@ -57,11 +62,13 @@ internal sealed class FloatSection
     {
         writer.Write((byte)Storage);
         writer.Write(_written.Count);
-        int width = ByteWidth(Storage);
-        var words = _written.Select(v => width == 2 ? BitConverter.HalfToUInt16Bits((Half)v) : BitConverter.SingleToUInt32Bits(v)).ToArray();
-        for (int plane = 0; plane < width; plane++)
-            foreach (uint word in words) writer.Write((byte)(word >> 8 * plane));
+        for (int plane = 0; plane < ByteWidth(Storage); plane++)
+            foreach (uint word in _written) writer.Write((byte)(word >> 8 * plane));
     }
+
+    private uint Bits(float value) => Storage == InferenceFloatStorage.Float16 ? BitConverter.HalfToUInt16Bits((Half)value) : BitConverter.SingleToUInt32Bits(value);
+
+    private float Value(uint bits) => Storage == InferenceFloatStorage.Float16 ? (float)BitConverter.UInt16BitsToHalf((ushort)bits) : BitConverter.UInt32BitsToSingle(bits);
 
     /// <exception cref="InvalidDataException">An unknown storage, or more values than bytes remain.</exception>
     public static FloatSection Read(BoundedReader reader)
@@ -78,10 +85,7 @@ internal sealed class FloatSection
             var bytes = reader.Bytes("float value plane", count);
             for (int i = 0; i < count; i++) words[i] |= (uint)bytes[i] << 8 * plane;
         }
-        var values = new float[count];
-        for (int i = 0; i < count; i++)
-            values[i] = width == 2 ? (float)BitConverter.UInt16BitsToHalf((ushort)words[i]) : BitConverter.UInt32BitsToSingle(words[i]);
-        return new FloatSection(storage, values);
+        return new FloatSection(storage, words);
     }
 
     private static int ByteWidth(InferenceFloatStorage storage) => storage == InferenceFloatStorage.Float16 ? 2 : 4;

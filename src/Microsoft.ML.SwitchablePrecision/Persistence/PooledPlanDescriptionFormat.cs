@@ -11,7 +11,9 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// switches share is stored once. First the <see cref="FloatSection"/> (every fold value and full-precision weight, as
 /// byte planes); then, with every count and index a 7-bit encoded integer: the distinct weight tensors (each as its
 /// <see cref="StoredWeights"/> bytes, a full-precision tensor's values taken from the float section); the distinct folds
-/// (each one's channel count; from the float section every fold's multipliers, then every fold's biases); the distinct layer layouts (per layer: byte kind, name,
+/// (each one's channel count and reference plus one: the latest earlier fold of the same layer, or none; from the float
+/// section every fold's multipliers, then every fold's biases, each value as the exclusive or of its bits with its
+/// reference's); the distinct layer layouts (per layer: byte kind, name,
 /// input and residual plus one, and for all but a pool the seven numbers of its shape); the plans: per plan its switch
 /// (string), the input (int32 channels, height, width, the mean and std as int32 count and float32 values), its layout's
 /// index and per layer the byte rectifier and, for all but a pool, the weight index, the input form (as in version 1)
@@ -30,10 +32,16 @@ internal static class PooledPlanDescriptionFormat
             foreach (var tensor in weights.Distinct) StoredWeights.Write(body, tensor, floats);
             var folds = Pool(plans.SelectMany(p => p.Layers), l => l.Fold, FoldBytes);
             body.Write7BitEncodedInt(folds.Distinct.Count);
-            // All multipliers, then all biases: each run holds values of one kind, which compresses better.
-            foreach (var fold in folds.Distinct) body.Write7BitEncodedInt(fold.Multiplier.Length);
-            foreach (var fold in folds.Distinct) floats.Add(fold.Multiplier);
-            foreach (var fold in folds.Distinct) floats.Add(fold.Bias);
+            // All multipliers, then all biases: each run holds values of one kind, which compresses better. A fold is
+            // stored against the previous switch's fold of its layer, whose values are close.
+            var references = References(folds.Distinct, folds.FirstLayer);
+            for (int i = 0; i < folds.Distinct.Count; i++)
+            {
+                body.Write7BitEncodedInt(folds.Distinct[i].Multiplier.Length);
+                body.Write7BitEncodedInt(references[i] + 1);
+            }
+            for (int i = 0; i < folds.Distinct.Count; i++) floats.Add(folds.Distinct[i].Multiplier, Reference(folds.Distinct, references[i], f => f.Multiplier));
+            for (int i = 0; i < folds.Distinct.Count; i++) floats.Add(folds.Distinct[i].Bias, Reference(folds.Distinct, references[i], f => f.Bias));
             var layouts = new List<LayerRecord[]>();
             var planLayouts = plans.Select(p => LayoutIndex(layouts, p.Layers)).ToArray();
             body.Write7BitEncodedInt(layouts.Count);
@@ -70,10 +78,21 @@ internal static class PooledPlanDescriptionFormat
         storage = floats.Storage;
         var weights = new WeightLevels[reader.VarCount("weight tensor count", 3 * sizeof(int))];
         for (int i = 0; i < weights.Length; i++) weights[i] = StoredWeights.Read(reader, floats);
-        var channels = new int[reader.VarCount("fold count", 1)];
-        for (int i = 0; i < channels.Length; i++) channels[i] = reader.VarInt("fold channel count");
-        var multipliers = channels.Select((c, i) => floats.Take($"fold {i}'s multipliers", c)).ToArray();
-        var folds = channels.Select((c, i) => new FoldedNorm(multipliers[i], floats.Take($"fold {i}'s biases", c))).ToArray();
+        var channels = new int[reader.VarCount("fold count", 2)];
+        var references = new int[channels.Length];
+        for (int i = 0; i < channels.Length; i++)
+        {
+            channels[i] = reader.VarInt("fold channel count");
+            references[i] = reader.VarInt($"fold {i}'s reference") - 1;
+            if (references[i] >= i || references[i] >= 0 && channels[references[i]] != channels[i])
+                throw new InvalidDataException($"Fold {i} of {channels[i]} channels is stored against fold {references[i]}; expected -1 or an earlier fold of as many channels.");
+        }
+        var multipliers = new float[channels.Length][];
+        for (int i = 0; i < channels.Length; i++)
+            multipliers[i] = floats.Take($"fold {i}'s multipliers", channels[i], references[i] < 0 ? default : multipliers[references[i]]);
+        var folds = new FoldedNorm[channels.Length];
+        for (int i = 0; i < channels.Length; i++)
+            folds[i] = new FoldedNorm(multipliers[i], floats.Take($"fold {i}'s biases", channels[i], references[i] < 0 ? default : folds[references[i]].Bias));
         var layouts = new LayerRecord[reader.VarCount("layer layout count", 1)][];
         for (int i = 0; i < layouts.Length; i++)
         {
@@ -109,10 +128,13 @@ internal static class PooledPlanDescriptionFormat
         return plans;
     }
 
-    // The distinct values of a per-layer item, compared by their stored bytes, and each value's index among them.
-    private static (List<T> Distinct, Dictionary<T, int> Index) Pool<T>(IEnumerable<LayerRecord> layers, Func<LayerRecord, T?> item, Func<T, byte[]> bytes)
+    // The distinct values of a per-layer item, compared by their stored bytes, each value's index among them, and the
+    // first layer that uses each.
+    private static (List<T> Distinct, Dictionary<T, int> Index, List<LayerRecord> FirstLayer) Pool<T>(IEnumerable<LayerRecord> layers, Func<LayerRecord, T?> item,
+        Func<T, byte[]> bytes)
         where T : class
     {
+        var first = new List<LayerRecord>();
         var distinct = new List<T>();
         var byContent = new Dictionary<string, int>(StringComparer.Ordinal);
         var index = new Dictionary<T, int>(ReferenceEqualityComparer.Instance);
@@ -125,11 +147,28 @@ internal static class PooledPlanDescriptionFormat
                 i = distinct.Count;
                 byContent[key] = i;
                 distinct.Add(value);
+                first.Add(layer);
             }
             index[value] = i;
         }
-        return (distinct, index);
+        return (distinct, index, first);
     }
+
+    // For each fold, the latest earlier fold of a layer of the same name and channel count, or -1.
+    private static int[] References(List<FoldedNorm> folds, List<LayerRecord> layers)
+    {
+        var latest = new Dictionary<string, int>(StringComparer.Ordinal);
+        var references = new int[folds.Count];
+        for (int i = 0; i < folds.Count; i++)
+        {
+            references[i] = latest.TryGetValue(layers[i].Name, out int r) && folds[r].Bias.Length == folds[i].Bias.Length ? r : -1;
+            latest[layers[i].Name] = i;
+        }
+        return references;
+    }
+
+    private static ReadOnlySpan<float> Reference(List<FoldedNorm> folds, int reference, Func<FoldedNorm, float[]> part) =>
+        reference < 0 ? default : part(folds[reference]);
 
     private static byte[] FoldBytes(FoldedNorm fold)
     {

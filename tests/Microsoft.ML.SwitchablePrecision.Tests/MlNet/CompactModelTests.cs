@@ -285,7 +285,7 @@ public sealed class CompactModelTests : IDisposable
         var layer = description.Layers[3];
         var large = layer.Fold! with { Multiplier = layer.Fold.Multiplier.Select((m, i) => i == 2 ? 70000f : m).ToArray() };
         var edited = description with { Layers = description.Layers.Select((l, i) => i == 3 ? l with { Fold = large } : l).ToArray() };
-        var error = Assert.Throws<ArgumentException>(() => Persistence.HalfPrecisionRounding.Round([edited]));
+        var error = Assert.Throws<ArgumentException>(() => SwitchablePrecision.Persistence.HalfPrecisionRounding.Round([edited]));
         Assert.Equal($"Layer {layer.Name} at {description.Precision} has folded multipliers up to 70000, beyond float16's largest value 65504: export it with FloatStorage = Float32.", error.Message);
 
         var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Model.SaveForInference(model, data.Schema, Path.Combine(_folder, "x.zip"), Exported,
@@ -299,12 +299,12 @@ public sealed class CompactModelTests : IDisposable
     private static byte[] WithBody(byte[] entry, Func<byte[], byte[]> change)
     {
         int offset = BodyOffset(entry);
-        var body = change(Persistence.CompressedBody.Read(entry, offset, "test"));
+        var body = change(SwitchablePrecision.Persistence.CompressedBody.Read(entry, offset, "test"));
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload))
         {
             writer.Write(entry, 52, offset - 52);
-            Persistence.CompressedBody.Write(writer, body);
+            SwitchablePrecision.Persistence.CompressedBody.Write(writer, body);
         }
         return Reseal(entry, payload.ToArray());
     }
