@@ -2,7 +2,9 @@
 // Fashion-MNIST subset, saves each with mlContext.Model.Save and records its scores on eight test images at every
 // switch. Tests load the files with today's code and must reproduce the scores: models saved by earlier builds keep
 // loading and predicting identically.
-// Usage: dotnet run --project tests/SpNet.CompatibilityAssets -- <data folder> <output folder>
+// With a third argument "compact" it instead exports each model for inference (mlContext.Model.SaveForInference at
+// every switch but W32A32) as <name>.compact.zip and records the exported model's scores.
+// Usage: dotnet run --project tests/SpNet.CompatibilityAssets -- <data folder> <output folder> [compact]
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
@@ -11,6 +13,7 @@ using Microsoft.ML.SwitchablePrecision;
 using Microsoft.ML.SwitchablePrecision.Data;
 
 string dataFolder = args[0], output = args[1];
+bool compact = args.Length > 2 && args[2] == "compact";
 Directory.CreateDirectory(output);
 var train = FashionMnist.Load(dataFolder, train: true).Take(600);
 var test = FashionMnist.Load(dataFolder, train: false).Take(8);
@@ -49,7 +52,7 @@ foreach (var (name, quantizer, switches, clip) in models)
             .Select(r => r.Score).ToArray();
     }
     spNet.Precision = switches[^1];
-    context.Model.Save(model, testView.Schema, Path.Combine(output, $"{name}.zip"));
+    if (!compact) context.Model.Save(model, testView.Schema, Path.Combine(output, $"{name}.zip"));
     var record = new
     {
         Written = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -58,8 +61,27 @@ foreach (var (name, quantizer, switches, clip) in models)
         ActivePrecision = spNet.Precision.ToString(),
         Scores = scores,
     };
-    File.WriteAllText(Path.Combine(output, $"{name}.scores.json"), JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
+    if (!compact) File.WriteAllText(Path.Combine(output, $"{name}.scores.json"), JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"{name}: {string.Join(", ", scores.Select(kv => $"{kv.Key} first score {kv.Value[0].Max():F4}"))}");
+    if (compact)
+    {
+        var exported = switches.Where(s => s != Precision.FullPrecision).ToArray();
+        var compactPath = Path.Combine(output, $"{name}.compact.zip");
+        context.Model.SaveForInference(model, testView.Schema, compactPath, exported);
+        var loaded = context.Model.Load(compactPath, out _);
+        var compactSpNet = SpNetCatalog.FindSpNet(loaded)!;
+        var active = compactSpNet.Precision;
+        var compactScores = new Dictionary<string, float[][]>();
+        foreach (var precision in exported)
+        {
+            compactSpNet.Precision = precision;
+            compactScores[precision.ToString()] = context.Data.CreateEnumerable<Scored>(loaded.Transform(testView), reuseRowObject: false)
+                .Select(r => r.Score).ToArray();
+        }
+        File.WriteAllText(Path.Combine(output, $"{name}.compact.scores.json"), JsonSerializer.Serialize(
+            record with { ActivePrecision = active.ToString(), Scores = compactScores }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"{name} exported for inference: {string.Join(", ", exported)}");
+    }
     spNet.Dispose();
 }
 

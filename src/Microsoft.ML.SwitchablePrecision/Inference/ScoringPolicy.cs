@@ -2,25 +2,30 @@ namespace Microsoft.ML.SwitchablePrecision.Inference;
 
 /// <summary>
 /// When ML.NET scoring runs a compiled plan instead of the TorchSharp forward: where the InferenceBenchmark measured the
-/// plan faster (the figures are in docs/kernels.md). ResNets: every switch at batch 1, most switches up to batch 8, few
-/// beyond (measured on ResNet-20). MobileNetV2: every switch at batches 1, 8 and 64 (TorchSharp's depthwise layers and
-/// small 1x1 layers leave it far below its ResNet speed).
+/// plan faster than TorchSharp's float32 forward (docs/kernels.md, "Batches 8 to 256 on one thread, and the scoring
+/// policy re-measured", from docs/results/inference/policy-resnet20-*.txt and selection-resnet20-*.txt).
+/// ResNets: every switch with quantized activations at every batch size (1.13-2.61x at batches 8 to 256 on ResNet-20,
+/// integer kernels against oneDNN's float convolution); float activations on binary weights (W1A32, BinaryConnect) at
+/// batch 1 only (0.62-0.88x from batch 8 on: its float im2col and sign-accumulate GEMM lose to oneDNN's batched float
+/// convolution); other float-activation switches (W32A32, and multi-bit weights on float activations, which run the same
+/// float32 GEMM) up to batch 8 (1.20x at 8, a tie at 0.89-1.09x from 16 on, where TorchSharp stays the reference).
+/// MobileNetV2: every switch at every batch size (1.31-2.90x at batches 1, 8 and 64: TorchSharp's depthwise and small
+/// 1x1 layers leave it far below its ResNet speed).
 /// </summary>
 internal static class ScoringPolicy
 {
+    /// <summary>Largest batch that runs on a ResNet plan at a float-activation switch with multi-bit or float weights.</summary>
+    public const int MaxFloatActivationPlanBatch = 8;
+
     /// <summary>True when a plan is expected to be faster than TorchSharp for <paramref name="batch"/> images of <paramref name="architecture"/> at <paramref name="precision"/>.</summary>
     public static bool PrefersPlan(ArchitectureKind architecture, Precision precision, int batch) =>
         architecture == ArchitectureKind.MobileNetV2 || PrefersPlan(precision, batch);
 
-    /// <summary>Largest batch that runs on a plan at any switch.</summary>
-    public const int MaxPlanBatch = 8;
-
     /// <summary>True when a ResNet plan is expected to be faster than TorchSharp for <paramref name="batch"/> images at <paramref name="precision"/>.</summary>
     public static bool PrefersPlan(Precision precision, int batch)
     {
-        if (batch <= 1) return true;
-        if (batch > MaxPlanBatch) return false;
-        return precision is not { WeightBits: 1, ActivationBits: Precision.FullPrecisionBits } && precision.ActivationBits != 8;
+        if (batch <= 1 || precision.ActivationBits != Precision.FullPrecisionBits) return true;
+        return precision.WeightBits != 1 && batch <= MaxFloatActivationPlanBatch;
     }
 
     /// <summary>Replaces each row of <paramref name="logits"/> (<paramref name="classes"/> values) by its softmax.</summary>

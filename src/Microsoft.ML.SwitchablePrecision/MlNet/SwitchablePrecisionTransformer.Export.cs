@@ -9,11 +9,11 @@ public sealed partial class SwitchablePrecisionTransformer
     /// <summary>
     /// A plan-only copy of this transformer holding <paramref name="switches"/> alone (the active one if it is among
     /// them, else the first): their plan descriptions, read from the network or, for a model already exported, taken
-    /// from its own. Options, class names and stored accuracies are carried over.
+    /// from its own, stored as <paramref name="floatStorage"/>. Options, class names and stored accuracies are carried over.
     /// </summary>
-    /// <exception cref="ArgumentException">The list is empty or names a switch twice.</exception>
+    /// <exception cref="ArgumentException">The list is empty or names a switch twice, or a value does not fit <paramref name="floatStorage"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A switch is not one of the model's; the message lists the valid ones.</exception>
-    internal SwitchablePrecisionTransformer ForInference(IReadOnlyList<Precision> switches)
+    internal SwitchablePrecisionTransformer ForInference(IReadOnlyList<Precision> switches, InferenceFloatStorage floatStorage = InferenceFloatStorage.Float32)
     {
         ThrowIfDisposed();
         if (switches.Count == 0)
@@ -30,6 +30,7 @@ public sealed partial class SwitchablePrecisionTransformer
                 throw new NotSupportedException($"Architecture {network.Options.Architecture} has no inference plan builder, so it cannot be exported for inference.");
             return new ExportedPlans(network.Options, switches.Select(s => InferencePlanCompiler.Describe(network, s)), Reporting.ReportBasis.Of(network));
         });
+        exported = exported.StoredAs(floatStorage);
         var active = switches.Contains(Precision) ? Precision : switches[0];
         var accuracies = switches.Select(s => SwitchAccuracies[IndexOf(s)]).ToArray();
         return new SwitchablePrecisionTransformer(Host, exported, Options, _classNames, active) { SwitchAccuracies = accuracies };

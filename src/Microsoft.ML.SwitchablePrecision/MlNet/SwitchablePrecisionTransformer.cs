@@ -100,7 +100,8 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// <summary>
     /// Whether scoring of a ResNet runs on the switch's compiled inference plan (integer kernels on activation levels,
     /// every switch and quantizer, no lock) where the measured policy expects it to be faster than the TorchSharp
-    /// forward: single images at every switch, batches up to 8 at most switches (docs/kernels.md). Results equal the
+    /// forward: every batch size at switches with quantized activations, single images at W1A32, batches up to 8 at
+    /// W32A32 and other float-activation switches; MobileNetV2 at every switch and batch (docs/kernels.md). Results equal the
     /// TorchSharp path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
     /// Default <c>true</c>; not saved with the model. Applies to the next call. A model exported for inference runs on
     /// its plans whatever this says.

@@ -23,6 +23,29 @@ internal sealed class BoundedReader(byte[] payload, int offset, string subject)
 
     public string String() => _reader.ReadString();
 
+    /// <summary>A 7-bit encoded non-negative integer.</summary>
+    /// <exception cref="InvalidDataException">Its encoding runs past 32 bits; the message names <paramref name="field"/>.</exception>
+    public int VarInt(string field)
+    {
+        try
+        {
+            return _reader.Read7BitEncodedInt() is var value and >= 0 ? value
+                : throw new InvalidDataException($"{subject}'s {field} is negative.");
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{subject}'s {field} is not a valid 7-bit encoded integer.", e);
+        }
+    }
+
+    /// <summary>A 7-bit encoded count of items of at least <paramref name="itemBytes"/> bytes each that must fit in what remains.</summary>
+    public int VarCount(string field, long itemBytes)
+    {
+        int count = VarInt(field);
+        Check(field, count, itemBytes);
+        return count;
+    }
+
     /// <summary>A count of items of <paramref name="itemBytes"/> bytes each that must fit in what remains.</summary>
     public int Count(string field, long itemBytes)
     {

@@ -7,13 +7,16 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// The stored form of a model exported for inference (docs/model-format.md, "Compact models"): the envelope of
 /// <see cref="ChecksummedBlock"/> with magic <c>SPNETCMP</c>, and a payload of the metadata (the
 /// <see cref="ModelMetadata"/> of the full model, its <c>Switches</c> the exported ones) followed by the exported
-/// switches' plan descriptions (<see cref="PlanDescriptionFormat"/>) and the full network's layer costs
-/// (<see cref="ReportBasisFormat"/>). No latent weights, no TorchSharp state.
+/// switches' plan descriptions and the full network's layer costs (<see cref="ReportBasisFormat"/>). No latent weights,
+/// no TorchSharp state. Version 2 stores what switches share once and the floats as byte planes
+/// (<see cref="PooledPlanDescriptionFormat"/>), as float32 or float16, and compresses the plans and layer costs
+/// (<see cref="CompressedBody"/>); version 1 stored each switch's plan in full and uncompressed
+/// (<see cref="PlanDescriptionFormat"/>) and is still read.
 /// </summary>
 internal static class CompactModelFile
 {
-    /// <summary>The format this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The format this build writes; it reads it and version 1.</summary>
+    public const int CurrentVersion = 2;
 
     /// <summary>How messages name the part.</summary>
     public const string Subject = "The compact model (SpNetCompact.bin)";
@@ -26,8 +29,13 @@ internal static class CompactModelFile
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
             ModelFile.WriteMetadata(writer, metadata);
-            PlanDescriptionFormat.Write(writer, plans.Descriptions);
-            ReportBasisFormat.Write(writer, plans.Report);
+            using var body = new MemoryStream();
+            using (var bodyWriter = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+            {
+                PooledPlanDescriptionFormat.Write(bodyWriter, plans.Descriptions, plans.FloatStorage);
+                ReportBasisFormat.Write(bodyWriter, plans.Report);
+            }
+            CompressedBody.Write(writer, body.GetBuffer().AsSpan(0, (int)body.Length));
         }
         Block.Write(destination, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
@@ -39,19 +47,21 @@ internal static class CompactModelFile
         try
         {
             if (!source.CanSeek) source = ModelFile.BufferedCopy(source);
-            var (length, _) = Block.Open(source);
+            var (length, version) = Block.Open(source);
             // The length equals the bytes really present, so the copy is bounded by the part's true size.
             var payload = new byte[length];
             source.ReadExactly(payload);
             using var head = new BinaryReader(new MemoryStream(payload, writable: false));
             var metadata = ModelFile.ReadMetadata(head, length, Subject);
             var options = metadata.ToNetworkOptions();
-            var reader = new BoundedReader(payload, (int)head.BaseStream.Position, Subject);
-            var descriptions = PlanDescriptionFormat.Read(reader);
+            int offset = (int)head.BaseStream.Position;
+            var reader = version == 1 ? new BoundedReader(payload, offset, Subject) : new BoundedReader(CompressedBody.Read(payload, offset, Subject), 0, Subject);
+            var storage = InferenceFloatStorage.Float32;
+            var descriptions = version == 1 ? PlanDescriptionFormat.Read(reader) : PooledPlanDescriptionFormat.Read(reader, out storage);
             var report = ReportBasisFormat.Read(reader);
             if (reader.Remaining != 0)
                 throw new InvalidDataException($"{Subject} has {reader.Remaining} bytes after its layer costs, inside its payload.");
-            return (metadata, options, Plans(descriptions, options, report));
+            return (metadata, options, Plans(descriptions, options, report, storage));
         }
         catch (EndOfStreamException e)
         {
@@ -59,7 +69,8 @@ internal static class CompactModelFile
         }
     }
 
-    private static ExportedPlans Plans(IReadOnlyList<PlanDescription> descriptions, Architectures.NetworkOptions options, Reporting.ReportBasis report)
+    private static ExportedPlans Plans(IReadOnlyList<PlanDescription> descriptions, Architectures.NetworkOptions options, Reporting.ReportBasis report,
+        InferenceFloatStorage storage)
     {
         var stored = descriptions.Select(d => d.Precision).ToArray();
         if (!stored.SequenceEqual(options.Switches))
@@ -75,7 +86,7 @@ internal static class CompactModelFile
         }
         try
         {
-            return new ExportedPlans(options, descriptions, report);
+            return new ExportedPlans(options, descriptions, report, storage);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {

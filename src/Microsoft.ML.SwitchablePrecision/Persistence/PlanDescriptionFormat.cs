@@ -15,7 +15,8 @@ namespace Microsoft.ML.SwitchablePrecision.Persistence;
 /// byte kind, string name, int32 input and residual (-1: none), byte rectifier; for all but a pool the seven int32 of
 /// its shape (in channels, height, width, out channels, kernel, stride, padding), int32 weight index, the input form
 /// (byte encoding; for levels byte quantizer, byte bits, float learned value) and the fold (int32 channels, the
-/// multipliers, the biases).
+/// multipliers, the biases). This is compact format version 1, which this build still reads; version 2 writes
+/// <see cref="PooledPlanDescriptionFormat"/>.
 /// </summary>
 internal static class PlanDescriptionFormat
 {
@@ -81,7 +82,7 @@ internal static class PlanDescriptionFormat
         return plans;
     }
 
-    private static void WriteInput(BinaryWriter writer, InputRecord input)
+    internal static void WriteInput(BinaryWriter writer, InputRecord input)
     {
         writer.Write(input.Channels);
         writer.Write(input.Height);
@@ -90,7 +91,7 @@ internal static class PlanDescriptionFormat
         WriteFloats(writer, input.Std);
     }
 
-    private static InputRecord ReadInput(BoundedReader reader)
+    internal static InputRecord ReadInput(BoundedReader reader)
     {
         int channels = reader.Int32(), height = reader.Int32(), width = reader.Int32();
         var mean = reader.Floats("input mean", reader.Int32());
@@ -134,7 +135,7 @@ internal static class PlanDescriptionFormat
         return new LayerRecord(kind, name, input, residual, rectifier, shape, pool[weightIndex], form, fold);
     }
 
-    private static void WriteForm(BinaryWriter writer, ActivationForm form)
+    internal static void WriteForm(BinaryWriter writer, ActivationForm form)
     {
         writer.Write((byte)form.Encoding);
         if (form.Quantizer is not { } quantizer) return;
@@ -143,7 +144,7 @@ internal static class PlanDescriptionFormat
         writer.Write(quantizer.Learned);
     }
 
-    private static ActivationForm ReadForm(BoundedReader reader, string layer)
+    internal static ActivationForm ReadForm(BoundedReader reader, string layer)
     {
         var encoding = Defined<ActivationEncoding>(reader.Byte(), $"input form of layer {layer}");
         switch (encoding)
@@ -168,7 +169,7 @@ internal static class PlanDescriptionFormat
         foreach (float v in values) writer.Write(v);
     }
 
-    private static T Defined<T>(byte value, string field) where T : struct, Enum
+    internal static T Defined<T>(byte value, string field) where T : struct, Enum
     {
         var parsed = (T)Enum.ToObject(typeof(T), value);
         return Enum.IsDefined(parsed) ? parsed : throw new InvalidDataException($"The {field} is {value}, which this build does not know.");

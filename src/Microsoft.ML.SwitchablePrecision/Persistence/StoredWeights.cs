@@ -17,34 +17,41 @@ internal static class StoredWeights
     public static byte[] Encode(WeightLevels weights)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer))
-        {
-            writer.Write(weights.Bits);
-            writer.Write(weights.Rows);
-            writer.Write(weights.Depth);
-            if (weights.IsFullPrecision)
-            {
-                foreach (float v in weights.Values) writer.Write(v);
-            }
-            else
-            {
-                var grid = weights.Grid;
-                writer.Write(grid.Scale);
-                writer.Write(grid.Minimum);
-                writer.Write(grid.Maximum);
-                writer.Write(grid.Spacing);
-                writer.Write(Pack(weights.Levels, grid, weights.Bits));
-                bool derived = ValuesAreDerived(weights);
-                var table = derived ? null : ValueTable(weights);
-                writer.Write((byte)(derived ? 0 : table is null ? 1 : 2));
-                if (!derived)
-                    foreach (float v in table ?? weights.Values) writer.Write(v);
-            }
-        }
+        using (var writer = new BinaryWriter(buffer)) Write(writer, weights, floats: null);
         return buffer.ToArray();
     }
 
-    public static WeightLevels Decode(BoundedReader reader)
+    public static WeightLevels Decode(BoundedReader reader) => Read(reader, floats: null);
+
+    /// <summary>Writes <paramref name="weights"/>; full-precision values go to <paramref name="floats"/> when given (compact format version 2), else inline.</summary>
+    public static void Write(BinaryWriter writer, WeightLevels weights, FloatSection? floats)
+    {
+        writer.Write(weights.Bits);
+        writer.Write(weights.Rows);
+        writer.Write(weights.Depth);
+        if (weights.IsFullPrecision)
+        {
+            if (floats is not null) floats.Add(weights.Values);
+            else foreach (float v in weights.Values) writer.Write(v);
+        }
+        else
+        {
+            var grid = weights.Grid;
+            writer.Write(grid.Scale);
+            writer.Write(grid.Minimum);
+            writer.Write(grid.Maximum);
+            writer.Write(grid.Spacing);
+            writer.Write(Pack(weights.Levels, grid, weights.Bits));
+            bool derived = ValuesAreDerived(weights);
+            var table = derived ? null : ValueTable(weights);
+            writer.Write((byte)(derived ? 0 : table is null ? 1 : 2));
+            if (!derived)
+                foreach (float v in table ?? weights.Values) writer.Write(v);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote with the same <paramref name="floats"/> (null: inline values).</summary>
+    public static WeightLevels Read(BoundedReader reader, FloatSection? floats)
     {
         int bits = reader.Int32(), rows = reader.Int32(), depth = reader.Int32();
         if (!Precision.IsValidBits(bits)) throw new InvalidDataException($"A stored weight tensor has {bits} bits; expected 1 to 8 or 32.");
@@ -52,6 +59,11 @@ internal static class StoredWeights
         long count = (long)rows * depth;
         if (UniformLevels.IsFullPrecision(bits))
         {
+            if (floats is not null)
+            {
+                if (count > floats.Remaining) throw new InvalidDataException($"A stored [{rows}, {depth}] float weight tensor needs {count} float values; {floats.Remaining} remain.");
+                return WeightLevels.FullPrecision(floats.Take("float weight tensor", (int)count), rows, depth);
+            }
             reader.Check("weight values", count, sizeof(float));
             return WeightLevels.FullPrecision(reader.Floats("weight values", (int)count), rows, depth);
         }

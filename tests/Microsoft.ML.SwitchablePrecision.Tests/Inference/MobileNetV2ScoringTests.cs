@@ -31,7 +31,8 @@ public class MobileNetV2ScoringTests
                 Assert.Equal(ScoringPolicy.PrefersPlan(precision, batch), ScoringPolicy.PrefersPlan(ArchitectureKind.ResNet20, precision, batch));
                 Assert.Equal(ScoringPolicy.PrefersPlan(precision, batch), ScoringPolicy.PrefersPlan(ArchitectureKind.ResNet18, precision, batch));
             }
-        Assert.False(ScoringPolicy.PrefersPlan(ArchitectureKind.ResNet20, new Precision(1, 1), 64));
+        // The ResNet decisions themselves: ScoringPolicyTests.
+        Assert.False(ScoringPolicy.PrefersPlan(ArchitectureKind.ResNet20, new Precision(1, 32), 64));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Microsoft.ML.Data;
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using static Microsoft.ML.SwitchablePrecision.Tests.Reliability.UntrainedModels;
 
@@ -152,7 +153,7 @@ public sealed class CompactModelTests : IDisposable
             ("trailing", b => [.. b, 1, 2, 3], "The compact model (SpNetCompact.bin) has 3 bytes after its "),
             ("corrupted", b => { b[b.Length - 100] ^= 0x21; return b; }, "The compact model (SpNetCompact.bin) is corrupted: its checksum does not match."),
             ("header", b => { b[3] ^= 0x01; return b; }, "The data is not a compact switchable-precision model (wrong signature)."),
-            ("newer", b => { b[8] = 9; return b; }, "The compact model (SpNetCompact.bin) was written in format version 9; this build of Microsoft.ML.SwitchablePrecision reads up to version 1."),
+            ("newer", b => { b[8] = 9; return b; }, "The compact model (SpNetCompact.bin) was written in format version 9; this build of Microsoft.ML.SwitchablePrecision reads up to version 2."),
             // A forged payload with a correct checksum: the plans stop halfway.
             ("forged", b => Reseal(b, b[52..(b.Length - b.Length / 3)]), "The compact model (SpNetCompact.bin)"),
         };
@@ -170,6 +171,150 @@ public sealed class CompactModelTests : IDisposable
         using (var zip = ZipFile.OpenRead(both)) compactName = zip.Entries.Single(e => e.Name == CompactEntrySuffix).FullName;
         AddEntry(both, compactName.Replace(CompactEntrySuffix, WeightsEntrySuffix, StringComparison.Ordinal), ReadWeightsEntry(good, CompactEntrySuffix));
         AssertLoadFails(both, $"holds both '{compactName.Replace(CompactEntrySuffix, WeightsEntrySuffix, StringComparison.Ordinal)}' and '{compactName}'");
+    }
+
+    [Fact]
+    public void DamagedFieldsOfTheCompressedPlansFailCleanlyNamingTheField()
+    {
+        var (model, data) = Pipeline(_ml, 4, Switches);
+        var good = Export(model, data, "good.zip", Exported);
+        var entry = ReadWeightsEntry(good, CompactEntrySuffix);
+        var cases = new (string Name, Func<byte[], byte[]> Change, string Message)[]
+        {
+            ("storage", e => WithBody(e, b => { b[0] = 7; return b; }), "The float storage is 7, which this build does not know (0: float32, 1: float16)."),
+            ("float count", e => WithBody(e, b => { BitConverter.TryWriteBytes(b.AsSpan(1), 1 << 28); return b; }), "'s float value count declares 268435456 entries, but only "),
+            ("cut", e => WithBody(e, b => b[..(b.Length * 2 / 3)]), "The compact model (SpNetCompact.bin)"),
+            ("tail", e => WithBody(e, b => [.. b, 0]), "The compact model (SpNetCompact.bin) has 1 bytes after its layer costs, inside its payload."),
+            ("length", e => WithDeclaredLength(e, n => n + 1), "The compact model (SpNetCompact.bin)'s compressed plans are damaged: they do not decompress to exactly the declared "),
+            ("bomb", e => WithDeclaredLength(e, _ => int.MaxValue), "The compact model (SpNetCompact.bin)'s compressed plans declare 2147483647 bytes from "),
+            ("not brotli", e => { var b = (byte[])e.Clone(); b.AsSpan(BodyOffset(e) + 4).Fill(0xA5); return Reseal(e, b[52..]); }, "'s compressed plans are damaged"),
+        };
+        foreach (var (name, change, message) in cases)
+        {
+            var path = Path.Combine(_folder, name.Replace(' ', '-') + ".zip");
+            File.Copy(good, path);
+            RewriteWeightsEntry(path, _ => change(entry), suffix: CompactEntrySuffix);
+            AssertLoadFails(path, message);
+        }
+    }
+
+    [Fact]
+    public void ForgedPlansInsideACorrectCompressionAndChecksumFailCleanlyOrLoadAModelThatScores()
+    {
+        var (model, data) = Pipeline(_ml, 4, Switches);
+        var good = Export(model, data, "good.zip", Exported, InferenceFloatStorage.Float16);
+        var entry = ReadWeightsEntry(good, CompactEntrySuffix);
+        var random = new Random(2027);
+        int failed = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            var forged = WithBody(entry, b =>
+            {
+                int at = random.Next(b.Length);
+                b[at] = i % 3 == 0 ? (byte)0xFF : (byte)(b[at] ^ (1 << random.Next(8)));
+                return b;
+            });
+            var path = Path.Combine(_folder, $"forged-plans{i}.zip");
+            File.Copy(good, path);
+            RewriteWeightsEntry(path, _ => forged, suffix: CompactEntrySuffix);
+            try
+            {
+                Assert.Equal(8, Scores(_ml.Model.LoadChecked(path, out _), data).Count);
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.StartsWith($"Model file '{path}'", e.Message);
+                failed++;
+            }
+        }
+        Assert.True(failed > 0, "no forged plans were refused");
+    }
+
+    [Fact]
+    public void AFloat16ExportStoresTheRoundedFoldsAndFloatLayersAndPredictsWithThemAfterLoading()
+    {
+        var (model, data) = Pipeline(_ml, 10, Switches);
+        var exactPath = Export(model, data, "exact.zip", Switches);
+        var halfPath = Export(model, data, "half.zip", Switches, InferenceFloatStorage.Float16);
+        var exact = SpNetCatalog.FindSpNet(_ml.Model.Load(exactPath, out _))!.Exported!;
+        var halfModel = _ml.Model.Load(halfPath, out var schema);
+        var half = SpNetCatalog.FindSpNet(halfModel)!.Exported!;
+        Assert.Equal(InferenceFloatStorage.Float32, exact.FloatStorage);
+        Assert.Equal(InferenceFloatStorage.Float16, half.FloatStorage);
+        int rounded = 0, changed = 0;
+        foreach (var (e, h) in exact.Descriptions.SelectMany(d => d.Layers).Zip(half.Descriptions.SelectMany(d => d.Layers)))
+        {
+            Assert.Equal(e.Name, h.Name);
+            if (e.Fold is null) continue;
+            var pairs = e.Fold.Multiplier.Concat(e.Fold.Bias).Zip(h.Fold!.Multiplier.Concat(h.Fold.Bias));
+            if (e.Weights!.IsFullPrecision) pairs = pairs.Concat(e.Weights.Values.Zip(h.Weights!.Values));
+            foreach (var (x, y) in pairs)
+            {
+                Assert.Equal((float)(Half)x, y);
+                rounded++;
+                changed += x != y ? 1 : 0;
+            }
+            if (!e.Weights.IsFullPrecision) Assert.Equal(e.Weights.Levels, h.Weights!.Levels);
+        }
+        Assert.True(changed > rounded / 4, $"only {changed} of {rounded} values changed by rounding");
+        long exactBytes = ReadWeightsEntry(exactPath, CompactEntrySuffix).Length, halfBytes = ReadWeightsEntry(halfPath, CompactEntrySuffix).Length;
+        Assert.InRange(halfBytes, 1, exactBytes - exactBytes / 10);
+
+        // Saved again it stays float16 byte for byte, and scores as loaded; the scores are the float16 plans' own.
+        var again = Path.Combine(_folder, "again.zip");
+        _ml.Model.Save(halfModel, schema, again);
+        Assert.Equal(ReadWeightsEntry(halfPath, CompactEntrySuffix), ReadWeightsEntry(again, CompactEntrySuffix));
+        var rows = Rows(12, 10, seed: 5);
+        var view = _ml.Data.LoadFromEnumerable(rows);
+        var halfScores = Scores(halfModel, view);
+        Assert.Equal(halfScores, Scores(_ml.Model.Load(again, out _), view));
+        var logits = new float[rows.Count * 10];
+        var pixels = rows.SelectMany(r => r.Features!).ToArray();
+        var halfSpNet = SpNetCatalog.FindSpNet(halfModel)!;
+        half.Plan(half.IndexOf(halfSpNet.Precision)).Predict(pixels, rows.Count, logits);
+        SwitchablePrecision.Inference.ScoringPolicy.Softmax(logits, 10);
+        Assert.Equal(logits, halfScores.SelectMany(s => s));
+    }
+
+    [Fact]
+    public void Float16StorageRefusesAValueBeyondItsRangeAndAnUnknownStorageIsRefused()
+    {
+        var (model, data) = Pipeline(_ml, 4, Switches);
+        var exported = SpNetCatalog.FindSpNet(_ml.Model.Load(Export(model, data, "exact.zip", Exported), out _))!.Exported!;
+        var description = exported.Descriptions[1];
+        var layer = description.Layers[3];
+        var large = layer.Fold! with { Multiplier = layer.Fold.Multiplier.Select((m, i) => i == 2 ? 70000f : m).ToArray() };
+        var edited = description with { Layers = description.Layers.Select((l, i) => i == 3 ? l with { Fold = large } : l).ToArray() };
+        var error = Assert.Throws<ArgumentException>(() => SwitchablePrecision.Persistence.HalfPrecisionRounding.Round([edited]));
+        Assert.Equal($"Layer {layer.Name} at {description.Precision} has folded multipliers up to 70000, beyond float16's largest value 65504: export it with FloatStorage = Float32.", error.Message);
+
+        var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Model.SaveForInference(model, data.Schema, Path.Combine(_folder, "x.zip"), Exported,
+            new InferenceExportOptions { FloatStorage = (InferenceFloatStorage)7 }));
+        Assert.StartsWith("FloatStorage is 7; expected Float32 or Float16.", unknown.Message);
+    }
+
+    private static int BodyOffset(byte[] entry) => 52 + sizeof(int) + BitConverter.ToInt32(entry, 52);
+
+    // The entry with its compressed plans replaced by change(original plans), compressed again, with a correct checksum.
+    private static byte[] WithBody(byte[] entry, Func<byte[], byte[]> change)
+    {
+        int offset = BodyOffset(entry);
+        var body = change(SwitchablePrecision.Persistence.CompressedBody.Read(entry, offset, "test"));
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload))
+        {
+            writer.Write(entry, 52, offset - 52);
+            SwitchablePrecision.Persistence.CompressedBody.Write(writer, body);
+        }
+        return Reseal(entry, payload.ToArray());
+    }
+
+    private static byte[] WithDeclaredLength(byte[] entry, Func<int, int> change)
+    {
+        var copy = (byte[])entry.Clone();
+        int offset = BodyOffset(entry);
+        BitConverter.TryWriteBytes(copy.AsSpan(offset), change(BitConverter.ToInt32(entry, offset)));
+        return Reseal(entry, copy[52..]);
     }
 
     [Fact]
@@ -191,8 +336,10 @@ public sealed class CompactModelTests : IDisposable
             try
             {
                 var loaded = _ml.Model.LoadChecked(path, out _);
-                // A flip in a weight, fold or name can be a valid model: it must still score.
-                Assert.Equal(8, Scores(loaded, data).Count);
+                // A flip in a weight, fold or name can be a valid model: it must still score (into its own score
+                // column: a flip in the stored column name renames it).
+                var column = SpNetCatalog.FindSpNet(loaded)!.Options.ScoreColumnName;
+                Assert.Equal(8, loaded.Transform(data).GetColumn<float[]>(column).Count());
             }
             catch (InvalidDataException e)
             {
@@ -210,10 +357,12 @@ public sealed class CompactModelTests : IDisposable
         Assert.Contains(message, error.Message);
     }
 
-    private string Export(ITransformer model, IDataView data, string name, IEnumerable<Precision> switches)
+    private string Export(ITransformer model, IDataView data, string name, IEnumerable<Precision> switches,
+        InferenceFloatStorage storage = InferenceFloatStorage.Float32)
     {
         var path = Path.Combine(_folder, name);
-        _ml.Model.SaveForInference(model, data.Schema, path, switches);
+        if (storage == InferenceFloatStorage.Float32) _ml.Model.SaveForInference(model, data.Schema, path, switches);
+        else _ml.Model.SaveForInference(model, data.Schema, path, switches, new InferenceExportOptions { FloatStorage = storage });
         return path;
     }
 

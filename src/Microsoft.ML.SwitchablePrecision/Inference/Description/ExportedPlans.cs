@@ -13,10 +13,13 @@ internal sealed class ExportedPlans
     /// <param name="network">The options of the trained network (what the stored metadata keeps); its switches are replaced by the described ones.</param>
     /// <param name="descriptions">One description per exported switch.</param>
     /// <param name="report">The full network's layer costs, for <see cref="SwitchablePrecisionTransformer.GetPrecisionReport"/>.</param>
+    /// <param name="floatStorage">How a compact model stores the descriptions' folds and float weights (at float16 they must already be float16 values).</param>
     /// <exception cref="ArgumentException">No description, or two of one switch.</exception>
     /// <exception cref="InvalidOperationException">A description's layers do not fit together; the message names the layer.</exception>
-    public ExportedPlans(Architectures.NetworkOptions network, IEnumerable<PlanDescription> descriptions, Reporting.ReportBasis report)
+    public ExportedPlans(Architectures.NetworkOptions network, IEnumerable<PlanDescription> descriptions, Reporting.ReportBasis report,
+        InferenceFloatStorage floatStorage = InferenceFloatStorage.Float32)
     {
+        FloatStorage = floatStorage;
         ArgumentNullException.ThrowIfNull(report);
         Report = report;
         ArgumentNullException.ThrowIfNull(network);
@@ -29,6 +32,9 @@ internal sealed class ExportedPlans
         Switches = _descriptions.Select(d => d.Precision).ToArray();
         Network = network with { Switches = Switches.ToArray() };
     }
+
+    /// <summary>How the folds and float weights are stored when saved.</summary>
+    public InferenceFloatStorage FloatStorage { get; }
 
     /// <summary>The full network's layer costs and parameter count.</summary>
     public Reporting.ReportBasis Report { get; }
@@ -56,5 +62,12 @@ internal sealed class ExportedPlans
     }
 
     /// <summary>These plans restricted to <paramref name="switches"/> (each one of <see cref="Switches"/>), sharing the descriptions.</summary>
-    public ExportedPlans Subset(IEnumerable<Precision> switches) => new(Network, switches.Select(s => _descriptions[IndexOf(s)]), Report);
+    public ExportedPlans Subset(IEnumerable<Precision> switches) => new(Network, switches.Select(s => _descriptions[IndexOf(s)]), Report, FloatStorage);
+
+    /// <summary>These plans stored as <paramref name="storage"/>: at float16 every fold and float weight rounded to the nearest float16 (<see cref="Persistence.HalfPrecisionRounding"/>).</summary>
+    /// <exception cref="ArgumentException">A value is beyond float16's range; the message names the layer and switch.</exception>
+    public ExportedPlans StoredAs(InferenceFloatStorage storage) =>
+        storage == FloatStorage ? this
+        : storage == InferenceFloatStorage.Float16 ? new(Network, Persistence.HalfPrecisionRounding.Round(_descriptions), Report, storage)
+        : new(Network, _descriptions, Report, storage);
 }
