@@ -55,9 +55,9 @@ public class TorchFreeTests
     public void TheScanFindsTheTorchSharpReferencesOfTheTrainingSide()
     {
         var offences = new List<string>();
-        foreach (var method in typeof(Persistence.NetworkState).GetMethods(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static))
+        foreach (var method in typeof(global::Microsoft.ML.SwitchablePrecision.Persistence.NetworkState).GetMethods(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static))
             foreach (var referenced in ReferencedMembers(method))
-                Check(typeof(Persistence.NetworkState), referenced as Type ?? referenced.DeclaringType, method.Name, offences);
+                Check(typeof(global::Microsoft.ML.SwitchablePrecision.Persistence.NetworkState), referenced as Type ?? referenced.DeclaringType, method.Name, offences);
         Assert.NotEmpty(offences);
     }
 
