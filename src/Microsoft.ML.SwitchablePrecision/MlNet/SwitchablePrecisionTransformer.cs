@@ -105,8 +105,9 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// forward: every batch size at switches with quantized activations, single images at W1A32, batches up to 8 at
     /// W32A32 and other float-activation switches; MobileNetV2 at every switch and batch (docs/kernels.md). Results equal the
     /// TorchSharp path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
-    /// Default <c>true</c>; not saved with the model. Applies to the next call. A model exported for inference runs on
-    /// its plans whatever this says.
+    /// Default <c>true</c>; not saved with the model. Applies to the next call. A model exported for inference, or a full
+    /// model loaded by the prediction runtime alone (without Microsoft.ML.SwitchablePrecision.Training), runs on its
+    /// plans whatever this says: it has no TorchSharp forward.
     /// </summary>
     public bool UseInferencePlans
     {
