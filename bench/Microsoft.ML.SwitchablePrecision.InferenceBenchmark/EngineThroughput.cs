@@ -49,7 +49,7 @@ internal static class EngineThroughput
 
     /// <summary>A transformer over <paramref name="network"/> with placeholder class names (the benchmark's weights are random).</summary>
     public static SwitchablePrecisionTransformer Transformer(SwitchableNetwork network) =>
-        new((IHostEnvironment)new MLContext(seed: 0), network, new SpNetOptions { Switches = [.. network.Switches] },
+        new((IHostEnvironment)new MLContext(seed: 0), new TorchNetworkBackend(network), new SpNetOptions { Switches = [.. network.Switches] },
             Enumerable.Range(0, network.Options.Classes).Select(i => $"class{i}").ToArray());
 
     private sealed class PixelRow

@@ -100,7 +100,7 @@ internal static class NetworkBenchmark
         var mlContext = new MLContext(seed: 0);
         var spNetOptions = new SpNetOptions { Switches = [.. networkOptions.Switches] };
         var classNames = Enumerable.Range(0, networkOptions.Classes).Select(i => $"class{i}").ToArray();
-        var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, network, spNetOptions, classNames);
+        var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, new TorchNetworkBackend(network), spNetOptions, classNames);
         var random = new Random(1);
         var rows = Enumerable.Range(0, 16).Select(_ => new PixelRow
         {

@@ -3,12 +3,14 @@ using System.Globalization;
 using Spectre.Console;
 using SpNet.Predict;
 
-// Usage: SpNet.Predict [--model <model.zip>] <image> [<image>...]
+// Usage: SpNet.Predict [--model <model.zip>] [--tsv] <image> [<image>...]
 const int TimedCalls = 5;
 var images = new List<string>();
+bool tsv = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] is "--model" && i + 1 < args.Length) SpNetModel.ModelPath = Path.GetFullPath(args[++i]);
+    else if (args[i] is "--tsv") tsv = true;
     else if (args[i] is "-h" or "--help" or "-?")
     {
         PrintUsage();
@@ -30,6 +32,18 @@ if (missing is not null)
 
 try
 {
+    if (tsv)
+    {
+        // For scripts (the consumer check compares these with the training side's predictions): image, switch, class, confidence.
+        foreach (string image in images)
+            foreach (var precision in SpNetModel.Switches)
+            {
+                SpNetModel.Precision = precision;
+                var output = SpNetModel.Predict(new ModelInput { ImagePath = Path.GetFullPath(image) });
+                Console.WriteLine(string.Join('\t', image, precision, output.PredictedLabel, output.Score.Max().ToString("R", CultureInfo.InvariantCulture)));
+            }
+        return 0;
+    }
     AnsiConsole.MarkupLineInterpolated($"Model: {SpNetModel.ModelPath}, switches {string.Join(", ", SpNetModel.Switches)}");
     foreach (string image in images)
     {
@@ -69,6 +83,7 @@ static double MedianMilliseconds(Action call, int times)
 }
 
 static void PrintUsage() => Console.WriteLine(
-    "Usage: SpNet.Predict [--model <model.zip>] <image> [<image>...]\n" +
+    "Usage: SpNet.Predict [--model <model.zip>] [--tsv] <image> [<image>...]\n" +
     "Classifies each image with the model trained by SpNet.Train (default: output/model.zip)\n" +
-    "at every precision the model was trained with, switching the same loaded network on the fly.");
+    "at every precision the model was trained with, switching the same loaded network on the fly.\n" +
+    "--tsv prints one line per image and switch (image, switch, class, confidence) instead of the tables.");

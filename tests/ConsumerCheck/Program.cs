@@ -47,6 +47,21 @@ foreach (var precision in spNet.Switches)
 }
 // --- end of the README program ---
 
+// The deployment proof (.ci/consumer-check publishes samples/SpNet.Predict, which references the prediction runtime
+// alone): the same trained pipeline with the predicted class mapped to its name in place, as SpNet.Predict reads it,
+// and the classes this training-side process predicts for the first test image at every switch.
+var forSample = new TransformerChain<ITransformer>([.. (IEnumerable<ITransformer>)model,
+    mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(model.Transform(data))]);
+mlContext.Model.Save(forSample, data.Schema, Path.Combine(args[1], "model-for-predict.zip"));
+var sampleModel = mlContext.Model.Load(Path.Combine(args[1], "model-for-predict.zip"), out _);
+var sampleSpNet = SpNetCatalog.FindSpNet(sampleModel)!;
+using (var sampleEngine = mlContext.Model.CreatePredictionEngine<ImageInput, SampleOutput>(sampleModel))
+    File.WriteAllLines(Path.Combine(args[1], "expected-predictions.tsv"), sampleSpNet.Switches.Select(precision =>
+    {
+        sampleSpNet.Precision = precision;
+        return $"{precision}\t{sampleEngine.Predict(testImages[0]).PredictedLabel}";
+    }));
+
 var test = mlContext.Data.LoadFromEnumerable(testImages);
 foreach (var precision in spNet.Switches)
 {
@@ -153,4 +168,9 @@ public sealed class ImageOutput
 {
     public string PredictedClass { get; set; } = "";
     public float[] Score { get; set; } = [];
+}
+
+public sealed class SampleOutput
+{
+    public string PredictedLabel { get; set; } = "";
 }

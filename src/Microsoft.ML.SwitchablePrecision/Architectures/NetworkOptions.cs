@@ -9,13 +9,13 @@ public sealed record NetworkOptions
     /// <summary>Input channels: 1 (grey) or 3 (colour).</summary>
     public int InputChannels { get; init; } = 1;
 
-    /// <summary>Input height in pixels (8 to <see cref="NetworkFactory.MaximumImageSize"/>).</summary>
+    /// <summary>Input height in pixels (8 to <see cref="NetworkLimits.MaximumImageSize"/>).</summary>
     public int Height { get; init; } = 28;
 
-    /// <summary>Input width in pixels (8 to <see cref="NetworkFactory.MaximumImageSize"/>).</summary>
+    /// <summary>Input width in pixels (8 to <see cref="NetworkLimits.MaximumImageSize"/>).</summary>
     public int Width { get; init; } = 28;
 
-    /// <summary>Number of classes of the classifier (2 to <see cref="NetworkFactory.MaximumClasses"/>).</summary>
+    /// <summary>Number of classes of the classifier (2 to <see cref="NetworkLimits.MaximumClasses"/>).</summary>
     public int Classes { get; init; } = 10;
 
     /// <summary>The switches, each with its own BatchNorm and quantizer parameters.</summary>
@@ -34,7 +34,7 @@ public sealed record NetworkOptions
     /// </summary>
     public bool ClipFullPrecisionActivations { get; init; }
 
-    /// <summary>Channel width multiplier (1 = the architecture's published widths; above 0, at most <see cref="NetworkFactory.MaximumWidthMultiplier"/>).</summary>
+    /// <summary>Channel width multiplier (1 = the architecture's published widths; above 0, at most <see cref="NetworkLimits.MaximumWidthMultiplier"/>).</summary>
     public double WidthMultiplier { get; init; } = 1.0;
 
     /// <summary>Per-channel mean subtracted from the input before the first layer (length <see cref="InputChannels"/>; empty means 0).</summary>

@@ -12,7 +12,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference;
 /// network computed when it was compiled (the network's plan cache drops its plans when the network changes),
 /// and any number of threads may call <see cref="Predict"/> at once.
 /// </summary>
-/// <remarks>Build one with <see cref="InferencePlanCompiler.Compile(Architectures.SwitchableNetwork, Precision)"/>. The mapping of each quantizer to integer levels is in docs/method.md.</remarks>
+/// <remarks>Build one with <c>InferencePlanCompiler.Compile(SwitchableNetwork, Precision)</c>. The mapping of each quantizer to integer levels is in docs/method.md.</remarks>
 public sealed class InferencePlan
 {
     /// <summary>Images per workspace: enough columns per GEMM call to amortise the weights, little enough to stay in cache.</summary>

@@ -30,11 +30,11 @@ internal static class InputColumns
             : fromDimensions ?? throw new ArgumentOutOfRangeException(nameof(schema),
                 $"Feature column '{name}' is a vector of {vector.Size} values without (C, H, W) dimensions; " +
                 $"set {nameof(SpNetOptions.ImageChannels)}, {nameof(SpNetOptions.ImageHeight)} and {nameof(SpNetOptions.ImageWidth)} in {nameof(SpNetOptions)}.");
-        if (geometry.Channels is not (1 or 3) || geometry.Height is < NetworkFactory.MinimumImageSize or > NetworkFactory.MaximumImageSize
-            || geometry.Width is < NetworkFactory.MinimumImageSize or > NetworkFactory.MaximumImageSize)
+        if (geometry.Channels is not (1 or 3) || geometry.Height is < NetworkLimits.MinimumImageSize or > NetworkLimits.MaximumImageSize
+            || geometry.Width is < NetworkLimits.MinimumImageSize or > NetworkLimits.MaximumImageSize)
             throw new ArgumentOutOfRangeException(nameof(schema),
                 $"Feature column '{name}': image geometry {geometry} is not supported; expected 1 or 3 channels and a height and width of " +
-                $"{NetworkFactory.MinimumImageSize} to {NetworkFactory.MaximumImageSize}.");
+                $"{NetworkLimits.MinimumImageSize} to {NetworkLimits.MaximumImageSize}.");
         if (geometry.Size != vector.Size)
             throw Mismatch(name, "feature", $"a vector of {geometry.Size} values (C*H*W for {geometry})", $"a vector of {vector.Size} values");
         return geometry;

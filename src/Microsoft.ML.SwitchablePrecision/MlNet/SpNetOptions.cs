@@ -3,7 +3,7 @@ using Microsoft.ML.SwitchablePrecision.Training;
 namespace Microsoft.ML.SwitchablePrecision;
 
 /// <summary>
-/// Options of <see cref="SwitchablePrecisionEstimator"/>, in the style of ML.NET's trainers, checked when the estimator is created
+/// Options of <c>SwitchablePrecisionEstimator</c>, in the style of ML.NET's trainers, checked when the estimator is created
 /// (errors name the option as <c>SpNetOptions.Name</c>). The defaults train a binary-weight SP-Net (W1A1, W1A2, W1A4,
 /// W1A32) on 28-32 px images on a 2-core CPU.
 /// </summary>

@@ -21,14 +21,14 @@ internal static class SpNetOptionsValidation
             $"'{options.PredictedLabelColumnName}'", $"another name than {nameof(options.ScoreColumnName)}");
         Require(options.ScoringBatchSize >= 1, nameof(options.ScoringBatchSize), options.ScoringBatchSize, "at least 1");
         Require(options.ImageChannels is 0 or 1 or 3, nameof(options.ImageChannels), options.ImageChannels, "0 (from the column), 1 or 3");
-        Require(options.ImageHeight == 0 || options.ImageHeight is >= NetworkFactory.MinimumImageSize and <= NetworkFactory.MaximumImageSize,
-            nameof(options.ImageHeight), options.ImageHeight, $"0 (from the column) or {NetworkFactory.MinimumImageSize} to {NetworkFactory.MaximumImageSize}");
-        Require(options.ImageWidth == 0 || options.ImageWidth is >= NetworkFactory.MinimumImageSize and <= NetworkFactory.MaximumImageSize,
-            nameof(options.ImageWidth), options.ImageWidth, $"0 (from the column) or {NetworkFactory.MinimumImageSize} to {NetworkFactory.MaximumImageSize}");
+        Require(options.ImageHeight == 0 || options.ImageHeight is >= NetworkLimits.MinimumImageSize and <= NetworkLimits.MaximumImageSize,
+            nameof(options.ImageHeight), options.ImageHeight, $"0 (from the column) or {NetworkLimits.MinimumImageSize} to {NetworkLimits.MaximumImageSize}");
+        Require(options.ImageWidth == 0 || options.ImageWidth is >= NetworkLimits.MinimumImageSize and <= NetworkLimits.MaximumImageSize,
+            nameof(options.ImageWidth), options.ImageWidth, $"0 (from the column) or {NetworkLimits.MinimumImageSize} to {NetworkLimits.MaximumImageSize}");
         Require(options.ProfileHoldoutFraction is >= 0 and <= 0.5, nameof(options.ProfileHoldoutFraction), options.ProfileHoldoutFraction, "0 to 0.5");
         InputColumns.CheckSwitches(options.Switches);
         InputColumns.CheckSwitchLossWeights(options.SwitchLossWeights, options.Switches.Count);
-        NetworkFactory.Validate(SpNetOptionsMapping.Network(options, new NetworkOptions()));
+        NetworkLimits.Validate(SpNetOptionsMapping.Network(options, new NetworkOptions()));
         SpNetOptionsMapping.Trainer(options, seed: 0).Validate(nameof(SpNetOptions));
     }
 

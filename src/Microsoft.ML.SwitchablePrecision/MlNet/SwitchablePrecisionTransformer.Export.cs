@@ -1,5 +1,3 @@
-using Microsoft.ML.SwitchablePrecision.Architectures;
-using Microsoft.ML.SwitchablePrecision.Inference;
 using Microsoft.ML.SwitchablePrecision.Inference.Description;
 
 namespace Microsoft.ML.SwitchablePrecision;
@@ -24,11 +22,12 @@ public sealed partial class SwitchablePrecisionTransformer
             if (!Switches.Contains(precision))
                 throw new ArgumentOutOfRangeException(nameof(switches), precision.ToString(),
                     $"Switch {precision} is not one of the model's switches: {string.Join(", ", Switches)}.");
-        var exported = _exported?.Subset(switches) ?? Exclusive(network =>
+        var exported = _exported?.Subset(switches) ?? WithBackend(network =>
         {
-            if (ArchitectureRegistry.Find(network.Options.Architecture)?.CompilePlan is null)
+            if (Inference.Builders.PlanWalks.For(network.Options.Architecture) is null)
                 throw new NotSupportedException($"Architecture {network.Options.Architecture} has no inference plan builder, so it cannot be exported for inference.");
-            return new ExportedPlans(network.Options, switches.Select(s => InferencePlanCompiler.Describe(network, s)), Reporting.ReportBasis.Of(network));
+            var basis = network.ReportBasis();
+            return new ExportedPlans(network.Options, switches.Select(network.Describe), basis);
         });
         exported = exported.StoredAs(floatStorage);
         var active = switches.Contains(Precision) ? Precision : switches[0];

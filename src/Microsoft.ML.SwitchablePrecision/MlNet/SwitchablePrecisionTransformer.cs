@@ -1,8 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Inference.Builders;
 using Microsoft.ML.SwitchablePrecision.Reporting;
-using Microsoft.ML.SwitchablePrecision.Training;
 
 namespace Microsoft.ML.SwitchablePrecision;
 
@@ -28,8 +27,9 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// </remarks>
 public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisposable
 {
-    // Exactly one of the two: the trained network, or the plans of a model exported for inference (plan-only mode).
-    private readonly SwitchableNetwork? _network;
+    // Exactly one of the two: the trained network (TorchSharp's from the training assembly, or the stored weights'
+    // plans in the runtime alone), or the plans of a model exported for inference (plan-only mode).
+    private readonly INetworkBackend? _network;
     private readonly Inference.Description.ExportedPlans? _exported;
     private readonly object _forwardGate = new();
     private readonly string[] _classNames;
@@ -38,24 +38,25 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     private readonly List<WeakReference<object>> _engines = [];
     private bool _disposed;
 
-    internal SwitchablePrecisionTransformer(IHostEnvironment env, SwitchableNetwork network, SpNetOptions options,
+    /// <summary>The name the transformer registers with ML.NET's host.</summary>
+    internal const string ComponentName = "SpNet";
+
+    internal SwitchablePrecisionTransformer(IHostEnvironment env, INetworkBackend network, SpNetOptions options,
         IReadOnlyList<string> classNames)
     {
-        Host = env.Register(SwitchablePrecisionEstimator.ComponentName);
+        Host = env.Register(ComponentName);
         _network = network;
         Options = options;
         _classNames = classNames.ToArray();
         Geometry = new ImageGeometry(network.Options.InputChannels, network.Options.Height, network.Options.Width);
-        _activeSwitch = network.Context.ActiveIndex;
-        // The transformer only predicts: put the network in evaluation mode once, not on every forward pass.
-        network.eval();
+        _activeSwitch = network.ActiveIndex;
     }
 
     /// <summary>A plan-only transformer: predicts with <paramref name="exported"/>'s plans and has no network.</summary>
     internal SwitchablePrecisionTransformer(IHostEnvironment env, Inference.Description.ExportedPlans exported, SpNetOptions options,
         IReadOnlyList<string> classNames, Precision active)
     {
-        Host = env.Register(SwitchablePrecisionEstimator.ComponentName);
+        Host = env.Register(ComponentName);
         _exported = exported;
         Options = options;
         _classNames = classNames.ToArray();
@@ -84,8 +85,9 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// results up to float rounding). They serve small batches only (batch times activation bits at most 8, where
     /// they are faster), such as <c>PredictionEngine</c> predictions; larger scoring batches stay on the float path.
     /// Default <c>true</c>; not saved with the model. Applies to the next forward pass. Calls that run on an inference
-    /// plan (<see cref="UseInferencePlans"/>) do not use them. A model exported for inference has no TorchSharp forward:
-    /// <c>false</c>, and setting it throws <see cref="InvalidOperationException"/>.
+    /// plan (<see cref="UseInferencePlans"/>) do not use them. A model exported for inference, or loaded by the prediction
+    /// runtime alone (without Microsoft.ML.SwitchablePrecision.Training), has no TorchSharp forward: <c>false</c>, and
+    /// setting it throws <see cref="InvalidOperationException"/>.
     /// </summary>
     public bool UsePackedKernels
     {
@@ -93,7 +95,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
         set
         {
             ThrowIfDisposed();
-            Network.UsePackedKernels = value;
+            Backend.UsePackedKernels = value;
         }
     }
 
@@ -103,8 +105,9 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     /// forward: every batch size at switches with quantized activations, single images at W1A32, batches up to 8 at
     /// W32A32 and other float-activation switches; MobileNetV2 at every switch and batch (docs/kernels.md). Results equal the
     /// TorchSharp path up to float rounding and rare one-level quantization differences (docs/method.md, section 9).
-    /// Default <c>true</c>; not saved with the model. Applies to the next call. A model exported for inference runs on
-    /// its plans whatever this says.
+    /// Default <c>true</c>; not saved with the model. Applies to the next call. A model exported for inference, or a full
+    /// model loaded by the prediction runtime alone (without Microsoft.ML.SwitchablePrecision.Training), runs on its
+    /// plans whatever this says: it has no TorchSharp forward.
     /// </summary>
     public bool UseInferencePlans
     {
@@ -129,7 +132,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     internal IHost Host { get; }
 
     /// <exception cref="InvalidOperationException">The model was exported for inference and has no network.</exception>
-    internal SwitchableNetwork Network => _network ?? throw new InvalidOperationException(
+    internal INetworkBackend Backend => _network ?? throw new InvalidOperationException(
         $"This SP-Net was exported for inference (mlContext.Model.SaveForInference) with the switches {string.Join(", ", Switches)}: it holds their " +
         "inference plans only, without the latent weights or a TorchSharp network, so it cannot train, warm-start or run the TorchSharp forward. " +
         "Use the full model for that.");
@@ -139,7 +142,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
 
     internal Inference.Description.ExportedPlans? Exported => _exported;
 
-    private int IndexOf(Precision precision) => _exported?.IndexOf(precision) ?? _network!.Context.IndexOf(precision);
+    internal int IndexOf(Precision precision) => _exported?.IndexOf(precision) ?? _network!.IndexOf(precision);
 
     internal ImageGeometry Geometry { get; }
 
@@ -216,7 +219,7 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
 
     /// <summary>The cost of each switch: weights by bit width, packed weight size and multiply-accumulates by kind.</summary>
     public PrecisionReport GetPrecisionReport() =>
-        _exported is { } exported ? PrecisionReport.Create(exported.Switches, exported.Report) : Exclusive(PrecisionReport.Create);
+        _exported is { } exported ? PrecisionReport.Create(exported.Switches, exported.Report) : WithBackend(b => PrecisionReport.Create(b.Switches, b.ReportBasis()));
 
     /// <summary>
     /// Frees the network's native memory, unless a <c>PredictionEngine</c> created from this model is still reachable
@@ -244,7 +247,9 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
     internal float[] Score(ReadOnlySpan<float> pixels, int count, int switchIndex)
     {
         // A model exported for inference has only its plans.
-        bool onPlan = _exported is not null || UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(_network!.Options.Architecture, Switches[switchIndex], count);
+        // So has a full model loaded without the training assembly: there is no TorchSharp forward to choose.
+        bool onPlan = _exported is not null || !_network!.HasReferenceForward
+            || UseInferencePlans && Inference.ScoringPolicy.PrefersPlan(_network.Options.Architecture, Switches[switchIndex], count);
         if (onPlan && PlanFor(switchIndex) is { } plan)
         {
             var probabilities = new float[count * plan.Classes];
@@ -256,33 +261,32 @@ public sealed partial class SwitchablePrecisionTransformer : ITransformer, IDisp
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            Network.Context.ActiveIndex = switchIndex;
-            return NetworkEvaluator.PredictProbabilities(Network, pixels, count);
+            return Backend.PredictProbabilities(pixels, count, switchIndex);
         }
     }
 
-    // The switch's plan from the network's own cache (which training or loading weights replaces): read without the
-    // lock once compiled, compiled under it (compiling reads the network); null for architectures without a plan builder.
+    // The switch's plan from the backend's cache (for TorchSharp's network, its own, which training or loading weights
+    // replaces): read without the lock once compiled, compiled under it (compiling reads the network); null for
+    // architectures without a plan builder.
     private Inference.InferencePlan? PlanFor(int switchIndex)
     {
         if (_exported is not null) return _exported.Plan(switchIndex);
-        if (ArchitectureRegistry.Find(_network!.Options.Architecture)?.CompilePlan is null) return null;
-        var cache = _network.Plans;
-        if (cache.Compiled(switchIndex) is { } compiled) return compiled;
+        if (PlanWalks.For(_network!.Options.Architecture) is null) return null;
+        if (_network.CompiledPlan(switchIndex) is { } compiled) return compiled;
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return cache.Get(Switches[switchIndex]);
+            return _network.CompilePlan(switchIndex);
         }
     }
 
     /// <summary>Runs <paramref name="action"/> while no forward pass can run (used when saving).</summary>
-    internal T Exclusive<T>(Func<SwitchableNetwork, T> action)
+    internal T WithBackend<T>(Func<INetworkBackend, T> action)
     {
         lock (_forwardGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return action(Network);
+            return action(Backend);
         }
     }
 }

@@ -1,19 +1,19 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.ML.SwitchablePrecision.Architectures;
 
 namespace Microsoft.ML.SwitchablePrecision.Persistence;
 
 /// <summary>
 /// The stored form of a trained switchable network: a versioned, checksummed block holding the metadata (JSON)
-/// and every tensor. Layout: 8-byte magic <c>SPNETMDL</c>, int32 format version, int64 payload length,
-/// SHA-256 of the payload, payload = int32 JSON length, UTF-8 JSON, tensors (<see cref="NetworkState"/>).
+/// and every tensor. The runtime reads it into plans without TorchSharp (<see cref="Inference.Stored.StoredModel"/>);
+/// the training assembly's <c>NetworkModelFile</c> reads it into a TorchSharp network. Layout: 8-byte magic <c>SPNETMDL</c>, int32 format version, int64 payload length,
+/// SHA-256 of the payload, payload = int32 JSON length, UTF-8 JSON, tensors (<c>NetworkState</c>).
 /// </summary>
 /// <remarks>
 /// Reading trusts no declared size before checking it against a real one, so a small hostile file cannot make it
 /// allocate much more than the file holds: the payload length must equal the bytes that follow the header; the
 /// metadata length must fit in the payload; every metadata field is bounded (<see cref="ModelMetadata.ToNetworkOptions"/>);
-/// a lower bound of the described network's weights must fit in the payload before the network is built, and its
+/// for the TorchSharp reader, a lower bound of the described network's weights must fit in the payload before the network is built, and its
 /// exact serialised size must equal the payload before any weight is read. The checksum is computed while streaming
 /// before anything is parsed, without holding a copy of the payload.
 /// </remarks>
@@ -31,31 +31,16 @@ internal static class ModelFile
 
     private static readonly ChecksummedBlock Block = new("SPNETMDL"u8.ToArray(), CurrentVersion, "The model", "a switchable-precision model");
 
-    public static void Write(Stream destination, ModelMetadata metadata, SwitchableNetwork network)
+    /// <summary>Writes <paramref name="metadata"/> and the network state <paramref name="writeState"/> writes (<c>NetworkState</c>'s stream) as one model.</summary>
+    public static void Write(Stream destination, ModelMetadata metadata, Action<BinaryWriter> writeState)
     {
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
             WriteMetadata(writer, metadata);
-            NetworkState.Write(network, writer);
+            writeState(writer);
         }
         Block.Write(destination, payload.GetBuffer().AsSpan(0, (int)payload.Length));
-    }
-
-    /// <summary>Reads the metadata and builds the network with its stored weights.</summary>
-    /// <exception cref="InvalidDataException">The data is not a model of this library, is of a newer format, or is damaged.</exception>
-    public static (ModelMetadata Metadata, SwitchableNetwork Network) Read(Stream source)
-    {
-        try
-        {
-            if (!source.CanSeek) source = BufferedCopy(source);
-            var (length, _) = Block.Open(source);
-            return ReadPayload(source, length);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException("The model is truncated.", e);
-        }
     }
 
     /// <summary>Checks the header and checksum of a model in <paramref name="source"/> and returns its payload length and format version, leaving the stream at the payload.</summary>
@@ -95,38 +80,5 @@ internal static class ModelFile
         source.CopyTo(copy);
         copy.Position = 0;
         return copy;
-    }
-
-    // The whole payload is known to be present (length checked against the stream), so every read below is bounded
-    // by the real size of the data.
-    private static (ModelMetadata, SwitchableNetwork) ReadPayload(Stream source, long length)
-    {
-        long start = source.Position;
-        using var reader = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
-        var metadata = ReadMetadata(reader, length);
-        var options = metadata.ToNetworkOptions();
-        long weightBytes = length - (source.Position - start);
-        long minimum = NetworkFactory.MinimumWeightBytes(options);
-        if (minimum > weightBytes)
-            throw new InvalidDataException(
-                $"The model's metadata describes a network of at least {minimum} bytes of weights, but its payload holds {weightBytes} bytes after the metadata.");
-        var network = NetworkFactory.Create(options);
-        try
-        {
-            long needed = NetworkState.SerializedLength(network);
-            if (needed != weightBytes)
-                throw new InvalidDataException(
-                    $"The model's payload holds {weightBytes} bytes of weights; the network its metadata describes stores {needed}.");
-            NetworkState.Read(network, reader);
-            if (source.Position - start != length)
-                throw new InvalidDataException("The model's weights do not end where its payload ends.");
-            network.ActivePrecision = metadata.ActivePrecisionValue;
-            return (metadata, network);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
     }
 }

@@ -60,7 +60,7 @@ internal sealed class ModelMetadata
     };
 
     /// <summary>
-    /// Checks every field against the limits of <see cref="NetworkFactory"/> before anything is built, and returns the
+    /// Checks every field against the limits of <see cref="NetworkLimits"/> before anything is built, and returns the
     /// options of the network the model describes.
     /// </summary>
     /// <exception cref="InvalidDataException">A field is missing, out of range or unknown to this build; the message names it.</exception>
@@ -69,16 +69,16 @@ internal sealed class ModelMetadata
         if (Switches is null || ClassNames is null || InputMean is null || InputStd is null || TrainingSettings is null)
             throw new InvalidDataException("The model's metadata lacks a required list (Switches, ClassNames, InputMean, InputStd or TrainingSettings).");
         CheckRange(nameof(InputChannels), InputChannels, 1, 3);
-        CheckRange(nameof(Height), Height, NetworkFactory.MinimumImageSize, NetworkFactory.MaximumImageSize);
-        CheckRange(nameof(Width), Width, NetworkFactory.MinimumImageSize, NetworkFactory.MaximumImageSize);
-        CheckRange(nameof(Classes), Classes, 2, NetworkFactory.MaximumClasses);
+        CheckRange(nameof(Height), Height, NetworkLimits.MinimumImageSize, NetworkLimits.MaximumImageSize);
+        CheckRange(nameof(Width), Width, NetworkLimits.MinimumImageSize, NetworkLimits.MaximumImageSize);
+        CheckRange(nameof(Classes), Classes, 2, NetworkLimits.MaximumClasses);
         if (ClassNames.Count != Classes)
             throw new InvalidDataException($"The model lists {ClassNames.Count} class names for {Classes} classes.");
         if (ClassNames.Any(n => n is null))
             throw new InvalidDataException("The model's ClassNames field holds a null entry.");
-        if (!double.IsFinite(WidthMultiplier) || WidthMultiplier <= 0 || WidthMultiplier > NetworkFactory.MaximumWidthMultiplier)
+        if (!double.IsFinite(WidthMultiplier) || WidthMultiplier <= 0 || WidthMultiplier > NetworkLimits.MaximumWidthMultiplier)
             throw new InvalidDataException(
-                $"The model's WidthMultiplier field is {WidthMultiplier}; expected a value above 0 and at most {NetworkFactory.MaximumWidthMultiplier}.");
+                $"The model's WidthMultiplier field is {WidthMultiplier}; expected a value above 0 and at most {NetworkLimits.MaximumWidthMultiplier}.");
         if (Switches.Count is 0 or > MaxSwitches)
             throw new InvalidDataException($"The model's Switches field lists {Switches.Count} switches; expected 1 to {MaxSwitches}.");
         var switches = Switches.Select(s => ParseField(s, nameof(Switches))).ToArray();
@@ -107,7 +107,7 @@ internal sealed class ModelMetadata
         };
         try
         {
-            NetworkFactory.Validate(options);
+            NetworkLimits.Validate(options);
         }
         catch (ArgumentException e)
         {

@@ -1,15 +1,14 @@
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
-using Microsoft.ML.SwitchablePrecision.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
 
 /// <summary>
-/// One quantizer family: the per-switch state it keeps for a layer's weights and for a layer's input, its float
-/// forward (training and the simulated path), the options it supports, and its integer "levels + scale" form that the
-/// inference plans and the packed kernels read. A family is found only through <see cref="QuantizerRegistry"/>;
-/// adding one is a new file in <c>Quantization/Families</c>, its <see cref="QuantizerKind"/> member and one registry
-/// line (docs/method.md, "Adding a quantizer family").
+/// One quantizer family as the prediction runtime knows it: the options it supports and its integer "levels + scale"
+/// form that the inference plans and the packed kernels read. Its TorchSharp side (the per-switch state and float
+/// forward of training and the simulated path) is the family's <c>QuantizerRules</c> in the training assembly. A family
+/// is found only through <see cref="QuantizerRegistry"/>; adding one is a new file in <c>Quantization/Families</c>, its
+/// <see cref="QuantizerKind"/> member and one registry line here, and its rules file with one line in the training
+/// assembly's <c>QuantizerRuleRegistry</c> (docs/method.md, "Adding a quantizer family").
 /// </summary>
 internal abstract class QuantizerFamily
 {
@@ -18,7 +17,7 @@ internal abstract class QuantizerFamily
 
     /// <summary>
     /// True when the family's activations live on [0, 1], so that clipping the inputs of 32-bit activation switches to
-    /// that range (<see cref="SwitchContext.ClipFullPrecisionActivations"/>) puts every switch on one range.
+    /// that range (<c>SwitchContext.ClipFullPrecisionActivations</c>) puts every switch on one range.
     /// </summary>
     public virtual bool SupportsClipFullPrecisionActivations => false;
 
@@ -28,16 +27,6 @@ internal abstract class QuantizerFamily
     /// 1-bit-weight layers exactly.
     /// </summary>
     public virtual bool RunsOnPackedBinaryKernel => false;
-
-    /// <summary>Creates the state of one layer's weight quantizer (its parameters are registered by the caller).</summary>
-    /// <param name="context">The network's switch context.</param>
-    /// <param name="initialWeights">The layer's initial latent weights.</param>
-    public abstract WeightQuantizerRule CreateWeightRule(SwitchContext context, Tensor initialWeights);
-
-    /// <summary>Creates the state of one layer's input quantizer (its parameters are registered by the caller).</summary>
-    /// <param name="context">The network's switch context.</param>
-    /// <param name="initialAlpha">The initial clipping level of families that learn one; the others ignore it.</param>
-    public abstract ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha);
 
     /// <summary>
     /// The integer form of the family's activation quantizer at <paramref name="bits"/> (1 to 8) bits from its learned

@@ -22,13 +22,6 @@ public sealed class PrecisionReport
     /// <summary>The weight layers the figures are computed from.</summary>
     public IReadOnlyList<LayerCost> Layers { get; }
 
-    /// <summary>Computes the report of <paramref name="network"/>.</summary>
-    public static PrecisionReport Create(SwitchableNetwork network)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        return Create(network.Switches, ReportBasis.Of(network));
-    }
-
     /// <summary>The report of <paramref name="switches"/> from a network's layer costs (what a model exported for inference keeps).</summary>
     internal static PrecisionReport Create(IReadOnlyList<Precision> switches, ReportBasis basis) =>
         new(switches.Select(p => Cost(p, basis.Layers, basis.Parameters)).ToArray(), basis.Layers);

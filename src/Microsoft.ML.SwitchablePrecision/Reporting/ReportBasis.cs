@@ -6,10 +6,6 @@ namespace Microsoft.ML.SwitchablePrecision.Reporting;
 /// What a <see cref="PrecisionReport"/> is computed from, independent of the switch: the network's weight layers and its
 /// parameter count. A model exported for inference stores it, so its report equals the full model's at its switches.
 /// </summary>
-/// <param name="Layers">The weight layers, as <see cref="SwitchableNetwork.DescribeLayers"/> gives them.</param>
+/// <param name="Layers">The weight layers, as <c>SwitchableNetwork.DescribeLayers</c> gives them.</param>
 /// <param name="Parameters">Every parameter of the network, counted once.</param>
-internal sealed record ReportBasis(IReadOnlyList<LayerCost> Layers, long Parameters)
-{
-    /// <summary>The basis of <paramref name="network"/>.</summary>
-    public static ReportBasis Of(SwitchableNetwork network) => new(network.DescribeLayers(), network.ParameterCount);
-}
+internal sealed record ReportBasis(IReadOnlyList<LayerCost> Layers, long Parameters);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Microsoft.ML.SwitchablePrecision.Training;
 
 /// <summary>
-/// Settings of <see cref="SwitchableNetworkTrainer"/>. The defaults aim at a good model on 28-32 px images on a 2-core CPU
+/// Settings of <c>SwitchableNetworkTrainer</c>. The defaults aim at a good model on 28-32 px images on a 2-core CPU
 /// (SGD with momentum, cosine decay, small random crops). See docs/training.md.
 /// </summary>
 public sealed record TrainerOptions
@@ -105,7 +105,7 @@ public sealed record TrainerOptions
     /// <summary>
     /// After the last epoch, replace every switch's BatchNorm running statistics with their average over this many
     /// unaugmented training batches of <see cref="BatchSize"/> images (all of them when there are fewer), computed with
-    /// the final weights (<see cref="BatchNormReestimation"/>); 0 keeps the statistics training left. Default 50: with
+    /// the final weights (<c>BatchNormReestimation</c>); 0 keeps the statistics training left. Default 50: with
     /// the default Adam the running statistics of a switch can trail its weights at the end of a short run (measured:
     /// a W1A1 switch at 42% on test images and 72% on its last training epoch recovered to 73%), and re-estimation
     /// never cost more than about a point elsewhere (docs/results/short-budget/README.md). The end-of-epoch reports (and

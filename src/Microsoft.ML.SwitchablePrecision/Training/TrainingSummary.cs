@@ -1,6 +1,6 @@
 namespace Microsoft.ML.SwitchablePrecision.Training;
 
-/// <summary>The outcome of <see cref="SwitchableNetworkTrainer.Train"/>: one end-of-epoch report per epoch.</summary>
+/// <summary>The outcome of <c>SwitchableNetworkTrainer.Train</c>: one end-of-epoch report per epoch.</summary>
 public sealed class TrainingSummary
 {
     internal TrainingSummary(IReadOnlyList<TrainingProgress> epochs, TimeSpan elapsed)

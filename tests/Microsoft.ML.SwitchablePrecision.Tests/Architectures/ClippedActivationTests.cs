@@ -35,9 +35,9 @@ public class ClippedActivationTests
         using var network = NetworkFactory.Create(Clipped, seed: 6);
         network.eval();
         var stream = new MemoryStream();
-        ModelFile.Write(stream, ModelMetadata.From(Clipped, Clipped.Switches[^1], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]), network);
+        NetworkModelFile.Write(stream, ModelMetadata.From(Clipped, Clipped.Switches[^1], ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]), network);
         stream.Position = 0;
-        var (metadata, restored) = ModelFile.Read(stream);
+        var (metadata, restored) = NetworkModelFile.Read(stream);
         using (restored)
         {
             Assert.True(restored.Options.ClipFullPrecisionActivations);

@@ -56,7 +56,7 @@ public class MobileNetV2ScoringTests
                 network.forward(images);
             }
         }
-        using var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, network,
+        using var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, new TorchNetworkBackend(network),
             new SpNetOptions { Switches = BinaryFamily, Architecture = ArchitectureKind.MobileNetV2, WidthMultiplier = 0.25 },
             Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray());
         using var engine = mlContext.Model.CreatePredictionEngine<PixelRow, ScoreRow>(transformer, new PredictionEngineOptions { OwnsTransformer = false });

@@ -51,9 +51,9 @@ public sealed class SpNetOptionsMappingTests
         using var network = NetworkFactory.Create(networkOptions with { WidthMultiplier = 0.25 }, seed: 1);
         var (training, columns) = StoredOptions.ToRecords(options);
         using var stream = new MemoryStream();
-        ModelFile.Write(stream, ModelMetadata.From(network.Options, network.Switches[0], ["a", "b", "c"], training, columns), network);
+        NetworkModelFile.Write(stream, ModelMetadata.From(network.Options, network.Switches[0], ["a", "b", "c"], training, columns), network);
         stream.Position = 0;
-        var (metadata, loaded) = ModelFile.Read(stream);
+        var (metadata, loaded) = NetworkModelFile.Read(stream);
         using var disposeLoaded = loaded;
         var restored = StoredOptions.FromMetadata(metadata, loaded.Options);
 

@@ -25,7 +25,7 @@ public class PackedPredictionEngineTests
     {
         var mlContext = new MLContext(seed: 0);
         var network = Calibrated(seed: 31, width: 0.5);
-        using var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, network,
+        using var transformer = new SwitchablePrecisionTransformer((IHostEnvironment)mlContext, new TorchNetworkBackend(network),
             new SpNetOptions { Switches = Switches }, Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray());
         transformer.Precision = Precision.Parse(precision);
         transformer.UseInferencePlans = false; // this test is about the packed kernels of the TorchSharp path

@@ -41,7 +41,7 @@ public class LibTorchSharpPatchTests
         if (LibTorchSharpPatch.SystemLibStdCxxHas(LibTorchSharpPatch.MissingVersion))
             Assert.Equal(LibTorchSharpState.Required, state); // left as shipped where libstdc++ is new enough
         else
-            Assert.Equal(LibTorchSharpState.Weak, state); // patched by the build step (Microsoft.ML.SwitchablePrecision.targets)
+            Assert.Equal(LibTorchSharpState.Weak, state); // patched by the build step (Microsoft.ML.SwitchablePrecision.Training.targets)
     }
 
     [Theory]

@@ -18,12 +18,12 @@ public sealed class ModelFileBoundsTests
         using var network = NetworkFactory.Create(Options, seed: 3);
         var metadata = ModelMetadata.From(Options, Precision.FullPrecision, ClassNames(10));
         using var stream = new MemoryStream();
-        ModelFile.Write(stream, metadata, network);
+        NetworkModelFile.Write(stream, metadata, network);
         return stream.ToArray();
     }
 
     private static InvalidDataException ReadFails(byte[] bytes) =>
-        Assert.Throws<InvalidDataException>(() => ModelFile.Read(new MemoryStream(bytes)).Network.Dispose());
+        Assert.Throws<InvalidDataException>(() => NetworkModelFile.Read(new MemoryStream(bytes)).Network.Dispose());
 
     public static TheoryData<string, string, string> ForgedFields => new()
     {
@@ -103,7 +103,7 @@ public sealed class ModelFileBoundsTests
             long before = GC.GetAllocatedBytesForCurrentThread();
 
             using var stream = File.OpenRead(path);
-            var error = Assert.Throws<InvalidDataException>(() => ModelFile.Read(stream).Network.Dispose());
+            var error = Assert.Throws<InvalidDataException>(() => NetworkModelFile.Read(stream).Network.Dispose());
 
             Assert.Equal("The model is corrupted: its checksum does not match.", error.Message);
             Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "no copy of the payload");

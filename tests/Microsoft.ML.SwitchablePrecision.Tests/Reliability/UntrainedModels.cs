@@ -53,7 +53,7 @@ internal static class UntrainedModels
             Classes = classes, Switches = switches, WidthMultiplier = 0.25, InputMean = [0.5f], InputStd = [0.25f],
         }, seed);
         var options = new SpNetOptions { Switches = switches.ToList(), WidthMultiplier = 0.25, ScoringBatchSize = scoringBatchSize };
-        return new SwitchablePrecisionTransformer(MlNetInternals.Environment(ml.Transforms), network, options, ClassNames(classes));
+        return new SwitchablePrecisionTransformer(MlNetInternals.Environment(ml.Transforms), new TorchNetworkBackend(network), options, ClassNames(classes));
     }
 
     /// <summary>MapValueToKey over <paramref name="classes"/> class names followed by an untrained SP-Net.</summary>

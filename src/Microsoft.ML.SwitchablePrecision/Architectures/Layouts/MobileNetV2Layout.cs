@@ -4,7 +4,7 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures.Layouts;
 internal sealed record InvertedResidualLayout(ConvolutionLayout? Expand, ConvolutionLayout Depthwise, ConvolutionLayout Project, bool HasResidual);
 
 /// <summary>
-/// The layers <see cref="MobileNetV2"/>'s constructor builds from a set of options, in forward order: the 3x3 stem,
+/// The layers <c>MobileNetV2</c>'s constructor builds from a set of options, in forward order: the 3x3 stem,
 /// the inverted residual blocks <c>blocks.{i}</c> of the published stage table (strides adapted to small images), the
 /// 1x1 head and the classifier. Channels are scaled by the width multiplier and rounded to a multiple of 8.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures.Layouts;
 internal sealed record BasicBlockLayout(ConvolutionLayout Conv1, ConvolutionLayout Conv2, ConvolutionLayout? Shortcut);
 
 /// <summary>
-/// The layers <see cref="ResNet"/>'s constructor builds from a set of options, in forward order: a 3x3 stride-1 stem
+/// The layers <c>ResNet</c>'s constructor builds from a set of options, in forward order: a 3x3 stride-1 stem
 /// (quantized only with <see cref="NetworkOptions.QuantizeFirstAndLastLayers"/>), stages <c>layer1..</c> of basic
 /// blocks whose first block halves the resolution after the first stage, and the classifier.
 /// </summary>

@@ -5,7 +5,7 @@ using Microsoft.ML.SwitchablePrecision.Inference.Steps;
 namespace Microsoft.ML.SwitchablePrecision.Inference.Builders;
 
 /// <summary>
-/// The plan of a <see cref="Architectures.MobileNetV2"/>, walked over its <see cref="MobileNetV2Layout"/> as its forward
+/// The plan of a <c>MobileNetV2</c>, walked over its <see cref="MobileNetV2Layout"/> as its forward
 /// computes it: stem conv + BN + ReLU6; per inverted residual block the 1x1 expansion + BN + ReLU6 (absent at expansion
 /// 1), the 3x3 depthwise convolution + BN + ReLU6 (on the depthwise kernel), the 1x1 linear projection + BN, plus the
 /// block's input where the shape is kept (no activation after the add); then the 1x1 head + BN + ReLU6, global average

@@ -5,7 +5,7 @@ using Microsoft.ML.SwitchablePrecision.Inference.Steps;
 namespace Microsoft.ML.SwitchablePrecision.Inference.Builders;
 
 /// <summary>
-/// The plan of a <see cref="Architectures.ResNet"/> (ResNet-20 and ResNet-18), walked over its <see cref="ResNetLayout"/>:
+/// The plan of a <c>ResNet</c> (ResNet-20 and ResNet-18), walked over its <see cref="ResNetLayout"/>:
 /// stem conv + BN + ReLU, per basic block <c>conv1 + BN1 + ReLU</c>, the projection shortcut (1x1 conv + BN) where the
 /// shape changes, <c>conv2 + BN2 + shortcut + ReLU</c>, then global average pooling and the classifier.
 /// </summary>

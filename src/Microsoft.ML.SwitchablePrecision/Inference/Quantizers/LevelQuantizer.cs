@@ -5,7 +5,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 /// <summary>
 /// One layer's activation quantizer at one switch as a map from a float activation to an unsigned integer level
 /// <c>q in 0..2^k - 1</c> whose value is <c>q * Scale</c> (docs/method.md, "Integer levels"). Each quantizer family
-/// creates its own (<see cref="ActivationQuantizerRule.Levels"/>) from a level rule that repeats the float32 operations
+/// creates its own (<c>ActivationQuantizerRule.Levels</c>) from a level rule that repeats the float32 operations
 /// of its TorchSharp forward in the same order, so a level differs from TorchSharp's only when the input itself
 /// differs. Two quantizers are equal when they write the same levels.
 /// </summary>

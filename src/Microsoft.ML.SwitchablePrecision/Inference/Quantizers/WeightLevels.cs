@@ -5,7 +5,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 /// <summary>
 /// One layer's weights at one switch as a row-major matrix <c>[Rows, Depth]</c> of signed integer levels whose value
 /// is <c>level * Scale</c>, or, at 32 bits, as floats (docs/method.md, "Integer levels"). The layer's quantizer family
-/// gives the grid (<see cref="WeightQuantizerRule.Grid"/>); the levels are recovered from the quantizer's own output.
+/// gives the grid (<c>WeightQuantizerRule.Grid</c>); the levels are recovered from the quantizer's own output.
 /// </summary>
 internal sealed class WeightLevels
 {

@@ -10,7 +10,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Steps;
 /// </summary>
 internal abstract class PlanStep(string name)
 {
-    /// <summary>The layer path the step computes, as in <see cref="Architectures.SwitchableNetwork.DescribeLayers"/>.</summary>
+    /// <summary>The layer path the step computes, as in <c>SwitchableNetwork.DescribeLayers</c>.</summary>
     public string Name { get; } = name;
 
     /// <summary>What the step computes and with which kernel, for plan descriptions.</summary>

@@ -8,7 +8,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Stored;
 /// <summary>
 /// Inference plans of a network from its stored state alone, without TorchSharp: the architecture's plan walk over the
 /// layout of the stored options, reading every layer from the stored tensors (<see cref="StoredLayerSource"/>). A live
-/// network's plans are described the same way, from its state written to memory (<see cref="InferencePlanCompiler"/>),
+/// network's plans are described the same way, from its state written to memory (<c>InferencePlanCompiler</c>),
 /// so both give the same plan by construction.
 /// </summary>
 internal static class StoredNetworkPlans

@@ -83,6 +83,30 @@ internal sealed class StoredTensorTable
         return table;
     }
 
+    /// <summary>
+    /// Writes the table as the state stream it was read from: the same tensors in the same order, byte for byte, so a
+    /// model loaded without TorchSharp saves back unchanged.
+    /// </summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(Tensors.Count);
+        foreach (var tensor in Tensors)
+        {
+            var name = Encoding.UTF8.GetBytes(tensor.Name);
+            writer.Write(name.Length);
+            writer.Write(name);
+            writer.Write((int)tensor.Type);
+            writer.Write(tensor.Shape.Length);
+            foreach (long dimension in tensor.Shape) writer.Write(dimension);
+            var bytes = new byte[tensor.Count * StoredTensor.ElementBytes(tensor.Type)];
+            if (tensor.Type == StoredElementType.Float32)
+                for (int i = 0; i < tensor.Floats.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), tensor.Floats[i]);
+            else
+                for (int i = 0; i < tensor.Integers.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), tensor.Integers[i]);
+            writer.Write(bytes);
+        }
+    }
+
     private static StoredTensor ReadTensor(BinaryReader reader, ref long remaining, int index, string previous)
     {
         string where = $"Stored tensor {index} (after '{previous}')";

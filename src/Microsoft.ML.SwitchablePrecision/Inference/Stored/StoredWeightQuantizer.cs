@@ -65,7 +65,7 @@ internal static class StoredWeightQuantizer
 
     private static (float[], WeightGrid) Lsq(float[] latent, int bits, float step)
     {
-        int negative = Quantization.Lsq.NegativeLevels(bits, signed: true), positive = Quantization.Lsq.PositiveLevels(bits, signed: true);
+        int negative = LsqLevels.Negative(bits, signed: true), positive = LsqLevels.Positive(bits, signed: true);
         var values = new float[latent.Length];
         for (int i = 0; i < values.Length; i++)
         {

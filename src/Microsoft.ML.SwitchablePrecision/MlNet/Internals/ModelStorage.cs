@@ -2,7 +2,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SwitchablePrecision;
-using Microsoft.ML.SwitchablePrecision.Native;
 using Microsoft.ML.SwitchablePrecision.Persistence;
 
 [assembly: LoadableClass(typeof(SwitchablePrecisionTransformer), typeof(ModelStorage), null, typeof(SignatureLoadModel),
@@ -51,9 +50,9 @@ internal static class ModelStorage
         ctx.SaveBinaryStream(WeightsEntry, writer =>
         {
             writer.Flush();
-            transformer.Exclusive(network =>
+            transformer.WithBackend(network =>
             {
-                ModelFile.Write(writer.BaseStream, Metadata(transformer, network.Options, active), network);
+                ModelFile.Write(writer.BaseStream, Metadata(transformer, network.Options, active), network.WriteState);
                 return true;
             });
         });
@@ -90,10 +89,12 @@ internal static class ModelStorage
                 };
             }))
             return transformer!;
-        TorchSharpRuntime.EnsureAvailable();
+        // A full model: into TorchSharp's network when the training assembly is there, as before the split; otherwise
+        // into plans of its stored weights, without TorchSharp.
+        var training = TrainingAssembly.Factory;
         bool found = ctx.TryLoadBinaryStream(WeightsEntry, reader =>
         {
-            var (metadata, network) = ModelFile.Read(reader.BaseStream);
+            var (metadata, network) = training is not null ? training.Read(reader.BaseStream) : ReadStored(reader.BaseStream);
             try
             {
                 var options = StoredOptions.FromMetadata(metadata, network.Options);
@@ -111,6 +112,12 @@ internal static class ModelStorage
         if (!found || transformer is null)
             throw new InvalidDataException($"The model has no '{WeightsEntry}' entry: it is incomplete or was not written by Microsoft.ML.SwitchablePrecision.");
         return transformer;
+    }
+
+    private static (ModelMetadata, INetworkBackend) ReadStored(Stream source)
+    {
+        var model = Inference.Stored.StoredModel.Read(source);
+        return (model.Metadata, new StoredNetworkBackend(model));
     }
 
     /// <summary>

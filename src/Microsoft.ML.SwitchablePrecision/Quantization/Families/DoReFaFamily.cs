@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
-using Microsoft.ML.SwitchablePrecision.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization.Families;
 
@@ -24,12 +22,6 @@ internal sealed class DoReFaFamily : QuantizerFamily
     /// <inheritdoc/>
     public override bool RunsOnPackedBinaryKernel => true;
 
-    /// <inheritdoc/>
-    public override WeightQuantizerRule CreateWeightRule(SwitchContext context, Tensor initialWeights) => new Weights();
-
-    /// <inheritdoc/>
-    public override ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha) => new Activations();
-
     /// <summary>The 1-bit weight rule in integer form: a latent weight <c>w &gt;= 0</c> quantizes to <c>+Scale</c> (sign(0) = +1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsPositiveBinaryWeight(float weight) => weight >= 0;
@@ -48,32 +40,11 @@ internal sealed class DoReFaFamily : QuantizerFamily
     /// <inheritdoc/>
     public override LevelQuantizer RestoreLevels(int bits, float learned) => Levels(bits);
 
-    private static LevelQuantizer Levels(int bits) =>
+    /// <summary>The integer form of the activation quantizer at <paramref name="bits"/> bits (it has no learned state).</summary>
+    internal static LevelQuantizer Levels(int bits) =>
         new LevelQuantizer<ActivationLevels>(QuantizerKind.DoReFa, bits, 1f / UniformLevels.Steps(bits), 0f, ActivationLevelRule(bits));
 
-    /// <summary>DoReFa's weights (also PACT's): no per-switch state.</summary>
-    internal sealed class Weights : WeightQuantizerRule
-    {
-        /// <inheritdoc/>
-        public override Tensor Quantize(Tensor weights, int switchIndex, int bits) => DoReFa.QuantizeWeights(weights, bits);
-
-        /// <inheritdoc/>
-        public override WeightGrid Grid(int switchIndex, int bits, ReadOnlySpan<float> quantized)
-        {
-            if (bits == 1) return WeightGrid.Signs(quantized.Length == 0 ? 0f : MathF.Abs(quantized[0]));
-            int steps = UniformLevels.Steps(bits);
-            return new(1f / steps, -steps, steps, 2);
-        }
-    }
-
-    private sealed class Activations : ActivationQuantizerRule
-    {
-        public override Tensor Quantize(Tensor input, int switchIndex, int bits, bool training) => DoReFa.QuantizeActivations(input, bits);
-
-        public override LevelQuantizer Levels(int switchIndex, int bits) => DoReFaFamily.Levels(bits);
-    }
-
-    /// <summary><c>q = round(n clamp(x, 0, 1))</c>, as <see cref="DoReFa.QuantizeActivations"/> multiplies before rounding.</summary>
+    /// <summary><c>q = round(n clamp(x, 0, 1))</c>, as <c>DoReFa.QuantizeActivations</c> multiplies before rounding.</summary>
     /// <param name="Steps">The largest level <c>n</c>.</param>
     internal readonly record struct ActivationLevels(float Steps) : IActivationLevelRule
     {

@@ -1,10 +1,5 @@
 using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
-using Microsoft.ML.SwitchablePrecision.Modules;
-using Microsoft.ML.SwitchablePrecision.Native;
-using Parameter = TorchSharp.Modules.Parameter;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization.Families;
 
@@ -20,76 +15,13 @@ internal sealed class LsqFamily : QuantizerFamily
     public override QuantizerKind Kind => QuantizerKind.Lsq;
 
     /// <inheritdoc/>
-    public override WeightQuantizerRule CreateWeightRule(SwitchContext context, Tensor initialWeights) => new Weights(context, initialWeights);
-
-    /// <inheritdoc/>
-    public override ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha) => new Activations(context);
-
-    private sealed class Weights : WeightQuantizerRule
-    {
-        private readonly Parameter?[] _steps;
-        private readonly long _weightCount;
-
-        public Weights(SwitchContext context, Tensor initialWeights)
-        {
-            _weightCount = initialWeights.numel();
-            _steps = PerSwitch(context, s => s.WeightBits, "step", bits => Lsq.InitialStep(initialWeights, bits, signed: true));
-        }
-
-        public override Tensor Quantize(Tensor weights, int switchIndex, int bits) =>
-            Lsq.Quantize(weights, _steps[switchIndex]!, bits, signed: true, Lsq.GradientScale(_weightCount, bits, signed: true));
-
-        public override Parameter? Step(int switchIndex) => _steps[switchIndex];
-
-        public override WeightGrid Grid(int switchIndex, int bits, ReadOnlySpan<float> quantized)
-        {
-            float step = Value(_steps[switchIndex]!);
-            return bits == 1 ? WeightGrid.Signs(step) : new(step, -Lsq.NegativeLevels(bits, signed: true), Lsq.PositiveLevels(bits, signed: true), 1);
-        }
-    }
-
-    private sealed class Activations : ActivationQuantizerRule
-    {
-        private readonly Parameter?[] _steps;
-        private readonly Tensor _initialized;
-
-        public Activations(SwitchContext context)
-        {
-            _steps = PerSwitch(context, s => s.ActivationBits, "step", _ => 1f);
-            _initialized = Buffer("step_initialized", zeros(_steps.Length));
-        }
-
-        public override Tensor Quantize(Tensor input, int switchIndex, int bits, bool training)
-        {
-            var step = _steps[switchIndex]!;
-            if (training && !IsInitialized(switchIndex)) Initialize(switchIndex, step, input, bits);
-            long perImage = input.shape[0] == 0 ? 1 : Math.Max(1, input.numel() / input.shape[0]);
-            return Lsq.Quantize(input, step, bits, signed: false, Lsq.GradientScale(perImage, bits, signed: false));
-        }
-
-        public override Parameter? LearnedScale(int switchIndex) => _steps[switchIndex];
-
-        public override bool IsInitialized(int switchIndex) => _initialized.data<float>()[switchIndex] != 0;
-
-        public override LevelQuantizer Levels(int switchIndex, int bits) => Create(bits, Value(_steps[switchIndex]!));
-
-        private void Initialize(int switchIndex, Parameter step, Tensor input, int bits)
-        {
-            using var _ = no_grad();
-            using var initial = Lsq.InitialStep(input, bits, signed: false).ToScalar();
-            step.fill_(initial);
-            using var flag = _initialized[switchIndex];
-            flag.fill_(TorchScalars.One);
-        }
-    }
-
-    /// <inheritdoc/>
     public override LevelQuantizer RestoreLevels(int bits, float learned) => Create(bits, learned);
 
-    private static LevelQuantizer Create(int bits, float step) =>
+    /// <summary>The integer form at <paramref name="bits"/> bits with step <paramref name="step"/>.</summary>
+    internal static LevelQuantizer Create(int bits, float step) =>
         new LevelQuantizer<ActivationLevels>(QuantizerKind.Lsq, bits, step, step, new(UniformLevels.Steps(bits), step));
 
-    /// <summary><c>q = round(clamp(x / s, 0, n))</c>, dividing before clamping as <see cref="Lsq.Quantize"/> does.</summary>
+    /// <summary><c>q = round(clamp(x / s, 0, n))</c>, dividing before clamping as <c>Lsq.Quantize</c> does.</summary>
     private readonly record struct ActivationLevels(float Steps, float Step) : IActivationLevelRule
     {
         public float Level(float x) => MathF.Round(Math.Clamp(x / Step, 0f, Steps), MidpointRounding.ToEven);

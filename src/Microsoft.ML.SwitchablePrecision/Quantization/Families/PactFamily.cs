@@ -1,8 +1,5 @@
 using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
-using Microsoft.ML.SwitchablePrecision.Modules;
-using static TorchSharp.torch;
-using Parameter = TorchSharp.Modules.Parameter;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization.Families;
 
@@ -16,41 +13,23 @@ internal sealed class PactFamily : QuantizerFamily
     /// <inheritdoc/>
     public override QuantizerKind Kind => QuantizerKind.Pact;
 
-    /// <inheritdoc/>
-    public override WeightQuantizerRule CreateWeightRule(SwitchContext context, Tensor initialWeights) => new DoReFaFamily.Weights();
-
-    /// <inheritdoc/>
-    public override ActivationQuantizerRule CreateActivationRule(SwitchContext context, float initialAlpha) =>
-        new Activations(context, initialAlpha);
-
-    private sealed class Activations : ActivationQuantizerRule
-    {
-        private readonly Parameter?[] _alphas;
-
-        public Activations(SwitchContext context, float initialAlpha) =>
-            _alphas = PerSwitch(context, s => s.ActivationBits, "alpha", _ => initialAlpha);
-
-        public override Tensor Quantize(Tensor input, int switchIndex, int bits, bool training) =>
-            Pact.QuantizeActivations(input, _alphas[switchIndex]!, bits);
-
-        public override Parameter? LearnedScale(int switchIndex) => _alphas[switchIndex];
-
-        public override LevelQuantizer Levels(int switchIndex, int bits) => Create(bits, Value(_alphas[switchIndex]!));
-    }
+    /// <summary>The smallest clipping level the quantizer divides by (PACT's step never reaches 0).</summary>
+    internal const float MinimumAlpha = 1e-4f;
 
     /// <inheritdoc/>
     public override LevelQuantizer RestoreLevels(int bits, float learned) => Create(bits, learned);
 
-    private static LevelQuantizer Create(int bits, float alpha)
+    /// <summary>The integer form at <paramref name="bits"/> bits with clipping level <paramref name="alpha"/>.</summary>
+    internal static LevelQuantizer Create(int bits, float alpha)
     {
         float steps = UniformLevels.Steps(bits);
-        float step = MathF.Max(alpha, Pact.MinimumAlpha) / steps;
+        float step = MathF.Max(alpha, MinimumAlpha) / steps;
         return new LevelQuantizer<ActivationLevels>(QuantizerKind.Pact, bits, step, alpha, new(steps, alpha, step));
     }
 
     /// <summary>
     /// <c>q = round((x &gt;= alpha ? alpha : max(x, 0)) / step)</c>, dividing by the float step as
-    /// <see cref="Pact.QuantizeActivations"/> does. With alpha below its floor the clip is alpha but the step is the
+    /// <c>Pact.QuantizeActivations</c> does. With alpha below its floor the clip is alpha but the step is the
     /// floor's, so the level is capped at <c>n</c>.
     /// </summary>
     private readonly record struct ActivationLevels(float Steps, float Alpha, float Step) : IActivationLevelRule

@@ -8,16 +8,16 @@ namespace Microsoft.ML.SwitchablePrecision.Architectures;
 public static class NetworkFactory
 {
     /// <summary>Smallest supported input height and width.</summary>
-    public const int MinimumImageSize = 8;
+    public const int MinimumImageSize = NetworkLimits.MinimumImageSize;
 
     /// <summary>Largest supported input height and width (keeps every size product far from integer overflow).</summary>
-    public const int MaximumImageSize = 1024;
+    public const int MaximumImageSize = NetworkLimits.MaximumImageSize;
 
     /// <summary>Largest supported number of classes.</summary>
-    public const int MaximumClasses = 100_000;
+    public const int MaximumClasses = NetworkLimits.MaximumClasses;
 
     /// <summary>Largest supported channel width multiplier.</summary>
-    public const double MaximumWidthMultiplier = 8;
+    public const double MaximumWidthMultiplier = NetworkLimits.MaximumWidthMultiplier;
 
     /// <summary>
     /// Validates <paramref name="options"/> and builds the network it describes with weights drawn from TorchSharp's
@@ -66,43 +66,10 @@ public static class NetworkFactory
     public static void Validate(NetworkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        const string name = nameof(options);
-        ArchitectureRegistry.Get(options.Architecture, name);
-        QuantizerRegistry.Get(options.Quantizer, name);
-        if (ClipProblem(options.ClipFullPrecisionActivations, options.Quantizer) is { } clip) throw new ArgumentException(clip, name);
-        if (options.InputChannels is not (1 or 3))
-            throw new ArgumentException($"InputChannels is {options.InputChannels}: expected 1 (grey) or 3 (colour).", name);
-        if (options.Height < MinimumImageSize || options.Width < MinimumImageSize)
-            throw new ArgumentException($"Image size {options.Height}x{options.Width} is too small: Height and Width must be at least {MinimumImageSize}.", name);
-        if (options.Height > MaximumImageSize || options.Width > MaximumImageSize)
-            throw new ArgumentException($"Image size {options.Height}x{options.Width} is too large: Height and Width must be at most {MaximumImageSize}.", name);
-        if (options.Classes < 2)
-            throw new ArgumentException($"Classes is {options.Classes}: expected at least 2.", name);
-        if (options.Classes > MaximumClasses)
-            throw new ArgumentException($"Classes is {options.Classes}: expected at most {MaximumClasses}.", name);
-        if (options.Switches is null) throw new ArgumentNullException(name, "Switches must not be null.");
-        SwitchList.Check(options.Switches, name);
-        if (!double.IsFinite(options.WidthMultiplier) || options.WidthMultiplier <= 0)
-            throw new ArgumentException($"WidthMultiplier is {options.WidthMultiplier}: expected a finite value greater than 0.", name);
-        if (options.WidthMultiplier > MaximumWidthMultiplier)
-            throw new ArgumentException($"WidthMultiplier is {options.WidthMultiplier}: expected at most {MaximumWidthMultiplier}.", name);
-        CheckChannelList(options.InputMean, nameof(options.InputMean), options.InputChannels, name, mustBePositive: false);
-        CheckChannelList(options.InputStd, nameof(options.InputStd), options.InputChannels, name, mustBePositive: true);
+        ArchitectureRegistry.Get(options.Architecture, nameof(options));
+        NetworkLimits.Validate(options);
     }
-
-    /// <summary>Why clipping 32-bit activations cannot go with <paramref name="quantizer"/>, or null when it can.</summary>
-    internal static string? ClipProblem(bool clip, QuantizerKind quantizer) => QuantizerRegistry.ClipProblem(clip, quantizer);
 
     /// <summary>Scales a published channel count by the width multiplier (at least 1 channel).</summary>
     internal static long Scale(int channels, double multiplier) => Layouts.ChannelWidths.Scale(channels, multiplier);
-
-    private static void CheckChannelList(IReadOnlyList<float> values, string list, int channels, string name, bool mustBePositive)
-    {
-        if (values is null) throw new ArgumentNullException(name, $"{list} must not be null (use an empty list).");
-        if (values.Count != 0 && values.Count != channels)
-            throw new ArgumentException($"{list} has {values.Count} values: expected none or one per input channel ({channels}).", name);
-        for (int i = 0; i < values.Count; i++)
-            if (!float.IsFinite(values[i]) || (mustBePositive && values[i] <= 0))
-                throw new ArgumentException($"{list}[{i}] is {values[i]}: expected a finite{(mustBePositive ? " positive" : "")} value.", name);
-    }
 }

@@ -44,7 +44,7 @@ internal static class TorchSharpRuntime
         var copy = TorchSharpNativeLoader.ApplicationCopy;
         string cause;
         if (copy is null)
-            cause = $"no {LibTorchSharpPatch.FileName} was found next to the application: reference the TorchSharp-cpu package (Microsoft.ML.SwitchablePrecision brings it) and run the app from its build or publish output";
+            cause = $"no {LibTorchSharpPatch.FileName} was found next to the application: reference the TorchSharp-cpu package (Microsoft.ML.SwitchablePrecision.Training brings it) and run the app from its build or publish output";
         else if (LoaderError(copy) is { } error)
             cause = error.Contains(LibTorchSharpPatch.MissingVersion, StringComparison.Ordinal)
                 ? $"the system libstdc++ lacks {LibTorchSharpPatch.MissingVersion}, which {copy} asks for, and the fix did not take effect ({TorchSharpNativeLoader.Outcome})"

@@ -33,7 +33,7 @@ public sealed class ActivationQuantizer : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(initialAlpha), initialAlpha, "PACT's initial clipping level must be positive.");
         _context = context;
         Family = QuantizerRegistry.Get(kind, nameof(kind));
-        _rule = Family.CreateActivationRule(context, initialAlpha);
+        _rule = QuantizerRuleRegistry.Get(kind, nameof(kind)).CreateActivationRule(context, initialAlpha);
         _rule.RegisterWith((n, p) => register_parameter(n, p), (n, b) => register_buffer(n, b));
     }
 

@@ -14,7 +14,7 @@ public static class Pact
     public const float DefaultInitialAlpha = 6f;
 
     /// <summary>The floor of alpha in the quantized computation (keeps the grid defined if an optimizer drives alpha to zero or below).</summary>
-    internal const float MinimumAlpha = 1e-4f;
+    internal const float MinimumAlpha = Families.PactFamily.MinimumAlpha;
 
     /// <summary>
     /// Forward: <c>y = clamp(x, 0, alpha)</c>, <c>x_q = round(y * (2^k - 1) / alpha) * alpha / (2^k - 1)</c>.

@@ -17,21 +17,13 @@ public static class Lsq
     /// The most negative integer level Q_N: <c>2^(k-1)</c> for signed k &gt;= 2 bits, 1 for signed 1 bit
     /// (levels {-s, +s}), 0 for unsigned.
     /// </summary>
-    public static int NegativeLevels(int bits, bool signed)
-    {
-        UniformLevels.Check(bits, nameof(bits));
-        return !signed ? 0 : bits == 1 ? 1 : 1 << (bits - 1);
-    }
+    public static int NegativeLevels(int bits, bool signed) => LsqLevels.Negative(bits, signed);
 
     /// <summary>
     /// The most positive integer level Q_P: <c>2^(k-1) - 1</c> for signed k &gt;= 2 bits, 1 for signed 1 bit,
     /// <c>2^k - 1</c> for unsigned.
     /// </summary>
-    public static int PositiveLevels(int bits, bool signed)
-    {
-        UniformLevels.Check(bits, nameof(bits));
-        return !signed ? UniformLevels.Steps(bits) : bits == 1 ? 1 : (1 << (bits - 1)) - 1;
-    }
+    public static int PositiveLevels(int bits, bool signed) => LsqLevels.Positive(bits, signed);
 
     /// <summary>The gradient scale <c>g = 1 / sqrt(features * Q_P)</c>.</summary>
     /// <param name="features">Weights of the layer, or activation values of one image.</param>

@@ -14,7 +14,7 @@ namespace Microsoft.ML.SwitchablePrecision;
 /// </summary>
 public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisionTransformer>
 {
-    internal const string ComponentName = "SpNet";
+    internal const string ComponentName = SwitchablePrecisionTransformer.ComponentName;
 
     private readonly IHost _host;
     private readonly SpNetOptions _options;
@@ -76,10 +76,10 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
         }), seed);
         try
         {
-            channel.Info($"Training {_options.Architecture} ({network.ParameterCount:N0} parameters) on {train.Count} images " +
+            channel.Info(MessageSensitivity.Unknown, $"Training {_options.Architecture} ({network.ParameterCount:N0} parameters) on {train.Count} images " +
                 $"of {geometry}, {classes} classes, switches {string.Join(", ", network.Switches)}, {_options.Epochs} epochs.");
             new SwitchableNetworkTrainer(SpNetOptionsMapping.Trainer(_options, seed)).Train(network, train, validation, progress => Report(channel, progress));
-            return new SwitchablePrecisionTransformer(_host, network, _options.Clone(), classNames)
+            return new SwitchablePrecisionTransformer(_host, new TorchNetworkBackend(network), _options.Clone(), classNames)
             {
                 SwitchAccuracies = ProfileAccuracies(channel, network, profileData),
             };
@@ -96,7 +96,7 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
     {
         if (data is null) return new double?[network.Switches.Count];
         var metrics = NetworkEvaluator.Evaluate(network, data);
-        channel.Info($"Profile accuracy on {data.Count} held-out images: " +
+        channel.Info(MessageSensitivity.Unknown, $"Profile accuracy on {data.Count} held-out images: " +
             string.Join(", ", metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Precision} {m.Accuracy:P1}"))));
         return metrics.Select(m => (double?)m.Accuracy).ToArray();
     }
@@ -106,7 +106,7 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
         var result = TrainingDataReader.Read(view, _options.FeatureColumnName, _options.LabelColumnName, geometry, classes, classNames);
         long skipped = result.SkippedMissingLabel + result.SkippedBadFeatures;
         if (skipped > 0)
-            channel.Warning($"Skipped {skipped} {role} row(s): {result.SkippedMissingLabel} with a missing label in column " +
+            channel.Warning(MessageSensitivity.Unknown, $"Skipped {skipped} {role} row(s): {result.SkippedMissingLabel} with a missing label in column " +
                 $"'{_options.LabelColumnName}', {result.SkippedBadFeatures} with NaN or infinite values in column '{_options.FeatureColumnName}'.");
         if (result.Data.Count == 0)
             throw new InvalidOperationException(skipped > 0
@@ -123,7 +123,7 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
         int batch = Math.Max(1, _options.BatchSize);
         long steps = (long)Math.Max(0, _options.Epochs) * ((rows + batch - 1) / batch);
         if (steps >= MinimumUsefulSteps) return;
-        channel.Warning($"Training will take only {steps} optimizer step(s) ({rows} images, {nameof(SpNetOptions.BatchSize)} {batch}, " +
+        channel.Warning(MessageSensitivity.Unknown, $"Training will take only {steps} optimizer step(s) ({rows} images, {nameof(SpNetOptions.BatchSize)} {batch}, " +
             $"{nameof(SpNetOptions.Epochs)} {_options.Epochs}); fewer than {MinimumUsefulSteps} steps usually leave every switch near chance. " +
             $"Raise {nameof(SpNetOptions.Epochs)} or lower {nameof(SpNetOptions.BatchSize)}, or train on more images.");
     }
@@ -138,7 +138,7 @@ public sealed class SwitchablePrecisionEstimator : IEstimator<SwitchablePrecisio
         if (progress.Validation is { } validation)
             message += "; validation " + string.Join(", ", validation.Select(m =>
                 string.Create(CultureInfo.InvariantCulture, $"{m.Precision} acc {m.Accuracy:P1}")));
-        channel.Info(message);
+        channel.Info(MessageSensitivity.Unknown, message);
     }
 
     private static (float[] Mean, float[] Std) ChannelStatistics(ImageDataset data)

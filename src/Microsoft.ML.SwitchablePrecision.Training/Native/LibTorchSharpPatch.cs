@@ -1,6 +1,6 @@
 // One file, two uses: compiled into the library (the first-use fallback in TorchSharpNativeLoader) and, as the
-// MSBuild inline task PatchLibTorchSharp, into the build of every project that references the package
-// (Microsoft.ML.SwitchablePrecision.targets, shipped in buildTransitive/). The task compiler targets
+// MSBuild inline task PatchLibTorchSharp, into the build of every project that references the training package
+// (Microsoft.ML.SwitchablePrecision.Training.targets, shipped in buildTransitive/). The task compiler targets
 // netstandard2.0, so this file uses no API newer than that.
 //
 // TorchSharp 0.107.0's libLibTorchSharp.so was linked against GCC 13's libstdc++ and records a need for the symbol

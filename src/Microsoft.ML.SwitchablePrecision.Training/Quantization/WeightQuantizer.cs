@@ -28,7 +28,7 @@ public sealed class WeightQuantizer : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(initialWeights);
         _context = context;
         Family = QuantizerRegistry.Get(kind, nameof(kind));
-        _rule = Family.CreateWeightRule(context, initialWeights);
+        _rule = QuantizerRuleRegistry.Get(kind, nameof(kind)).CreateWeightRule(context, initialWeights);
         _rule.RegisterWith((n, p) => register_parameter(n, p), (n, b) => register_buffer(n, b));
     }
 

@@ -1,0 +1,61 @@
+using System.Reflection;
+using Microsoft.ML.SwitchablePrecision.Persistence;
+
+namespace Microsoft.ML.SwitchablePrecision;
+
+/// <summary>What the training assembly supplies to the runtime: a full model read into a TorchSharp network.</summary>
+internal interface ITrainingBackendFactory
+{
+    /// <summary>Reads a full model file (<see cref="ModelFile"/>) into a backend with the TorchSharp network.</summary>
+    (ModelMetadata Metadata, INetworkBackend Backend) Read(Stream source);
+}
+
+/// <summary>
+/// Finds the training assembly (Microsoft.ML.SwitchablePrecision.Training) by name, once per process, so that a model
+/// loads with the TorchSharp network when the application references the training package and on the stored weights'
+/// plans alone when it does not. No registration call: the runtime never references the training assembly.
+/// </summary>
+internal static class TrainingAssembly
+{
+    /// <summary>The training assembly's name.</summary>
+    public const string Name = StoredNetworkBackend.TrainingPackage;
+
+    private const string FactoryType = "Microsoft.ML.SwitchablePrecision.TorchBackendFactory";
+
+    private static readonly Lazy<ITrainingBackendFactory?> Found = new(Find, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    // Set by tests to load as a runtime-only application would, in this async flow only.
+    private static readonly AsyncLocal<bool> Ignored = new();
+
+    /// <summary>The training assembly's factory, or null when the application does not have it (or a test hides it).</summary>
+    public static ITrainingBackendFactory? Factory => Ignored.Value ? null : Found.Value;
+
+    /// <summary>Makes <see cref="Factory"/> null in the caller's async flow until the result is disposed (tests).</summary>
+    internal static IDisposable HideForTests()
+    {
+        bool previous = Ignored.Value;
+        Ignored.Value = true;
+        return new Restore(() => Ignored.Value = previous);
+    }
+
+    private static ITrainingBackendFactory? Find()
+    {
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.Load(new AssemblyName(Name));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        var type = assembly.GetType(FactoryType, throwOnError: false)
+            ?? throw new InvalidOperationException($"{assembly.FullName} has no {FactoryType}: it does not match this Microsoft.ML.SwitchablePrecision ({typeof(TrainingAssembly).Assembly.FullName}).");
+        return (ITrainingBackendFactory)Activator.CreateInstance(type, nonPublic: true)!;
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+}
