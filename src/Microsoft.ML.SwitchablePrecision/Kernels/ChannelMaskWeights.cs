@@ -8,9 +8,10 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 /// <para>
 /// Two copies of the level bits. <see cref="RowMasks"/>: per output row and kernel row <c>i</c>, one word whose bits
 /// <c>16 j + c</c> are the levels of tap <c>(i, j)</c> (a kernel row of channel masks, as one 64-bit read of the
-/// activations sees it). <see cref="Lanes"/>: per group of 16 output rows and tap, 16 32-bit lanes, lane <c>r</c>
-/// holding the tap's channel mask of row <c>16 g + r</c> in both halves (one vector lane per output row, the two
-/// halves for two output pixels); rows past <see cref="Rows"/> are 0.
+/// activations sees it). <see cref="LowNibbles"/> and <see cref="HighNibbles"/>: per group of 16 output rows and
+/// tap, 16 32-bit lanes, lane <c>r</c> holding the tap's channel mask of row <c>16 g + r</c> in both halves (one
+/// vector lane per output row, the two halves for two output pixels), split into the low nibble of each byte and
+/// the high nibble moved down (the indices of a nibble-lookup popcount); rows past <see cref="Rows"/> are 0.
 /// </para>
 /// </summary>
 internal sealed class ChannelMaskWeights
@@ -22,7 +23,8 @@ internal sealed class ChannelMaskWeights
     public const int MaxKernelSize = 4;
 
     private readonly ulong[] _rowMasks;
-    private readonly AlignedPanel<uint> _lanes;
+    private readonly AlignedPanel<uint> _low;
+    private readonly AlignedPanel<uint> _high;
 
     private ChannelMaskWeights(int rows, int channels, int kernelSize, int multiplier, int offset)
     {
@@ -33,7 +35,8 @@ internal sealed class ChannelMaskWeights
         Offset = offset;
         Groups = (rows + GroupRows - 1) / GroupRows;
         _rowMasks = new ulong[rows * kernelSize];
-        _lanes = new AlignedPanel<uint>((long)Groups * Taps * GroupRows);
+        _low = new AlignedPanel<uint>((long)Groups * Taps * GroupRows);
+        _high = new AlignedPanel<uint>((long)Groups * Taps * GroupRows);
     }
 
     /// <summary>Output rows M (output channels).</summary>
@@ -51,7 +54,7 @@ internal sealed class ChannelMaskWeights
     /// <summary>Reduction length K.</summary>
     public int Depth => Taps * Channels;
 
-    /// <summary>Groups of <see cref="GroupRows"/> rows in <see cref="Lanes"/>.</summary>
+    /// <summary>Groups of <see cref="GroupRows"/> rows in <see cref="LowNibbles"/>.</summary>
     public int Groups { get; }
 
     /// <summary>The integer weight is <c>Multiplier * level - Offset</c>.</summary>
@@ -63,11 +66,14 @@ internal sealed class ChannelMaskWeights
     /// <summary>Kernel-row masks, <c>[Rows, KernelSize]</c> (layout in the class summary).</summary>
     internal ReadOnlySpan<ulong> RowMasks => _rowMasks;
 
-    /// <summary>Vector lanes, <c>[Groups, Taps, 16]</c> (layout in the class summary).</summary>
-    internal ReadOnlySpan<uint> Lanes => _lanes.Span;
+    /// <summary>Vector lanes of the low nibbles, <c>[Groups, Taps, 16]</c> (layout in the class summary).</summary>
+    internal ReadOnlySpan<uint> LowNibbles => _low.Span;
+
+    /// <summary>Vector lanes of the high nibbles moved down, <c>[Groups, Taps, 16]</c> (layout in the class summary).</summary>
+    internal ReadOnlySpan<uint> HighNibbles => _high.Span;
 
     /// <summary>Bytes of both copies.</summary>
-    public long PackedByteCount => (long)_rowMasks.Length * sizeof(ulong) + (long)_lanes.Length * sizeof(uint);
+    public long PackedByteCount => (long)_rowMasks.Length * sizeof(ulong) + 2L * _low.Length * sizeof(uint);
 
     /// <summary>The level of <c>[row, k]</c>, read back from <see cref="RowMasks"/>.</summary>
     public int Level(int row, int k)
@@ -95,8 +101,7 @@ internal sealed class ChannelMaskWeights
         var packed = new ChannelMaskWeights(rows, channels, kernelSize, multiplier, offset);
         int depth = packed.Depth;
         KernelChecks.Length(weights.Length, (long)rows * depth, nameof(weights), "rows x kernelSize^2 x channels");
-        var lanes = packed._lanes.Span;
-        lanes.Clear();
+        var lanes = new uint[packed._low.Length];
         for (int m = 0; m < rows; m++)
             for (int k = 0; k < depth; k++)
             {
@@ -110,6 +115,11 @@ internal sealed class ChannelMaskWeights
                 packed._rowMasks[m * kernelSize + tap / kernelSize] |= 1UL << (16 * (tap % kernelSize) + c);
                 lanes[((m / GroupRows) * packed.Taps + tap) * GroupRows + m % GroupRows] |= 0x10001u << c;
             }
+        for (int i = 0; i < lanes.Length; i++)
+        {
+            packed._low.Span[i] = lanes[i] & 0x0F0F0F0Fu;
+            packed._high.Span[i] = (lanes[i] >> 4) & 0x0F0F0F0Fu;
+        }
         return packed;
     }
 }

@@ -47,20 +47,26 @@ public class ChannelMaskConvolutionTests
         }
     }
 
-    [Fact]
-    public void TheVectorPackingEqualsTheBitByBitDefinition()
+    [Theory]
+    [InlineData(16, 5, 6, 1, 3)]  // four pixels per 512-bit load, then two alone
+    [InlineData(16, 3, 3, 0, 8)]
+    [InlineData(8, 5, 7, 1, 2)]   // fewer channels: 16-byte loads masked, the last pixel bit by bit
+    [InlineData(5, 4, 3, 2, 1)]
+    [InlineData(1, 3, 17, 1, 4)]
+    public void TheVectorPackingEqualsTheBitByBitDefinition(int channels, int height, int width, int padding, int bits)
     {
-        var layout = new ChannelMaskLayout(16, 5, 6, 1, 3);
-        var image = GemmCases.RandomLevels(new Random(4), layout.LevelCount, 3);
+        var layout = new ChannelMaskLayout(channels, height, width, padding, bits);
+        var image = GemmCases.RandomLevels(new Random(channels + width), layout.LevelCount, bits);
         var expected = new ushort[layout.Length];
         ChannelMasks.Reference(layout, image, expected);
         var actual = Enumerable.Repeat(ushort.MaxValue, layout.Length).ToArray();
         ChannelMasks.Pack(layout, image, actual);
         Assert.Equal(expected, actual);
-        Assert.Equal(0, actual[layout.Index(0, 0, 3)]);
-        int mask = 0;
-        for (int c = 0; c < 16; c++) mask |= ((image[(1 * 6 + 2) * 16 + c] >> 2) & 1) << c;
-        Assert.Equal(mask, actual[layout.Index(2, 2, 3)]);
+        if (padding > 0) Assert.Equal(0, actual[layout.Index(bits - 1, 0, 1)]);
+        // Plane b at image pixel (1, 2): bit c is bit b of channel c's level.
+        int b = bits - 1, mask = 0;
+        for (int c = 0; c < channels; c++) mask |= ((image[(1 * width + 2) * channels + c] >> b) & 1) << c;
+        Assert.Equal(mask, actual[layout.Index(b, 1 + padding, 2 + padding)]);
     }
 
     [Fact]
