@@ -40,10 +40,11 @@ internal sealed class ChannelMaskArithmetic : ConvolutionArithmetic
     /// <summary>
     /// True when the layer's shape is one on which this kernel beat int8 (whole arithmetic: packing plus kernel
     /// against the implicit-im2col int8 GEMM) in docs/kernels.md, "Bit operations for 16-channel layers", at
-    /// <paramref name="planes"/> weight-plane x activation-plane pairs.
+    /// <paramref name="planes"/> weight-plane x activation-plane pairs. The measurement was of the AVX-512 variant;
+    /// without AVX-512 the int8 kernel keeps the layer.
     /// </summary>
     public static bool MeasuredFasterThanInt8(ConvolutionShape shape, int planes) =>
-        Array.Exists(MeasuredFaster, region => region.Covers(shape, planes));
+        KernelSupport.IsSupported(KernelVariant.Avx512) && Array.Exists(MeasuredFaster, region => region.Covers(shape, planes));
 
     private static readonly FasterRegion[] MeasuredFaster =
     [
