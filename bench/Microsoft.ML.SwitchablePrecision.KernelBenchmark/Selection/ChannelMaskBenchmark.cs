@@ -1,5 +1,10 @@
 using System.Globalization;
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Inference;
+using Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
+using Microsoft.ML.SwitchablePrecision.Inference.Execution;
 using Microsoft.ML.SwitchablePrecision.Inference.Layout;
+using Microsoft.ML.SwitchablePrecision.Inference.Steps;
 using Microsoft.ML.SwitchablePrecision.KernelBenchmark.Micro;
 using Microsoft.ML.SwitchablePrecision.Kernels;
 
@@ -9,6 +14,8 @@ namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark.Selection;
 /// The whole arithmetic of a small-channel layer with 1-bit weights, per image: the int8 path the plans ran before
 /// (implicit im2col copy, int8 GEMM, int32-to-float) against the channel-mask bit convolution (mask packing, AND +
 /// popcount per tap, floats written directly), at 1, 2 and 4 activation bits, interleaved, thread CPU time, medians.
+/// Then inside compiled ResNet-20 plans (random weights, DoReFa): each layer the default selection gives the
+/// channel-mask kernel, its arithmetic against the int8 plan's, on 1 image and on one 4-image workspace chunk.
 /// </summary>
 internal static class ChannelMaskBenchmark
 {
@@ -66,5 +73,41 @@ internal static class ChannelMaskBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {shape.KernelSize}x{shape.KernelSize} {shape.InChannels}->{shape.OutChannels} {shape.Height}x{shape.Width} stride {shape.Stride} | {shape.Depth} | {shape.OutPixels} | {bits} | {int8Us:F1} | {maskUs:F1} | {packUs:F1} | {int8Us / maskUs:F2}x |"));
             }
+        Console.WriteLine();
+        Console.WriteLine("inside ResNet-20 plans (1x28x28, DoReFa, random weights): the layer's whole arithmetic (ConvolutionArithmetic.Accumulate), default plan against int8-only plan");
+        Console.WriteLine();
+        Console.WriteLine("| switch | layer | images | int8 us | channel-mask us | int8 / channel-mask |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        Precision[] switches = [new(1, 1), new(1, 2)];
+        using var network = NetworkFactory.Create(new NetworkOptions
+        {
+            Architecture = ArchitectureKind.ResNet20, InputChannels = 1, Height = 28, Width = 28, Switches = switches, Quantizer = QuantizerKind.DoReFa,
+        }, seed: 1);
+        network.eval();
+        foreach (var precision in switches)
+        {
+            var chosen = InferencePlanCompiler.Compile(network, precision);
+            var int8 = InferencePlanCompiler.Compile(network, precision, maxBitSerialPlanes: 0);
+            var integers = int8.Steps.OfType<ConvolutionStep>().ToDictionary(s => s.Name);
+            foreach (var step in chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic))
+                foreach (int images in new[] { 1, InferencePlan.ImagesPerChunk })
+                {
+                    var calls = new[] { Call("int8", integers[step.Name], int8, images, random), Call("channel-mask", step, chosen, images, random) };
+                    MicroBenchmark.Measure(calls, settings);
+                    double int8Us = calls[0].Median() * 1e3, maskUs = calls[1].Median() * 1e3;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {precision} | {step.Name} | {images} | {int8Us:F1} | {maskUs:F1} | {int8Us / maskUs:F2}x |"));
+                }
+        }
+    }
+
+    private static TimedCall Call(string name, ConvolutionStep step, InferencePlan plan, int images, Random random)
+    {
+        var workspace = new Workspace(plan.Layout, images);
+        var levels = workspace.Levels(step.Input, images);
+        int top = step.Arithmetic.InputForm.Quantizer!.Steps;
+        for (int i = 0; i < levels.Length; i++) levels[i] = (byte)random.Next(top + 1);
+        var accumulators = new float[step.AccumulatorsPerImage * images];
+        return new TimedCall(name, () => step.Arithmetic.Accumulate(workspace, step.Input, images, accumulators));
     }
 }

@@ -17,7 +17,9 @@ internal static partial class ChannelMaskConvolution
     // taps x 8 = 128 < 256), widened to 16-bit counts once per plane. The column sums are scalar popcounts of the
     // kernel rows, which run on the scalar ports beside the vector work. Output rows run 16 at a time, with the
     // weights of all taps in registers for 3x3 kernels; pixels of one output row pair up (an odd last one alone).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined into the tiered dispatcher: there tiered PGO once ran out of inlining budget and called a Tier-0
+    // copy of the pair loop, 50-100x slower (seen in KernelBenchmark --mode channel-masks).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyAvx512(ChannelMaskWeights weights, ChannelMaskLayout layout, ReadOnlySpan<ushort> masks, int stride, Span<float> output)
     {
         int size = weights.KernelSize, rows = weights.Rows;
@@ -28,17 +30,13 @@ internal static partial class ChannelMaskConvolution
             var taps = new GroupTaps(weights, g);
             for (int oy = 0; oy < outHeight; oy++)
             {
-                int rowStart = oy * stride * layout.PaddedWidth, ox = 0;
-                for (; ox + 1 < outWidth; ox += 2)
+                int rowStart = oy * stride * layout.PaddedWidth;
+                for (int ox = 0; ox < outWidth; ox += 2)
                 {
+                    bool alone = ox + 1 == outWidth;
                     int first = rowStart + ox * stride, p = oy * outWidth + ox;
-                    if (stride == 1) Pair<AdjacentPixels>(context, taps, g, first, first + 1, p, p + 1);
-                    else Pair<SeparatePixels>(context, taps, g, first, first + stride, p, p + 1);
-                }
-                if (ox < outWidth)
-                {
-                    int first = rowStart + ox * stride, p = oy * outWidth + ox;
-                    Pair<SeparatePixels>(context, taps, g, first, first, p, p);
+                    if (stride == 1 && !alone) Pair<AdjacentPixels>(context, taps, g, first, first + 1, p, p + 1);
+                    else Pair<SeparatePixels>(context, taps, g, first, alone ? first : first + stride, p, alone ? p : p + 1);
                 }
             }
         }

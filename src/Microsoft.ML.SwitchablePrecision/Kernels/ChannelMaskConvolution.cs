@@ -75,7 +75,7 @@ internal static partial class ChannelMaskConvolution
 
     // One 64-bit read per kernel row and plane (a kernel row of masks is contiguous in the padded image), then one
     // AND and popcount per output row and kernel row.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyScalar(ChannelMaskWeights weights, ChannelMaskLayout layout, ReadOnlySpan<ushort> masks, int stride, Span<float> output)
     {
         int size = weights.KernelSize, rows = weights.Rows, bits = layout.Bits;

@@ -33,9 +33,10 @@ public class ChannelMaskPlanTests
         var chosen = InferencePlanCompiler.Compile(network, precision);
         var int8 = InferencePlanCompiler.Compile(network, precision, maxBitSerialPlanes: 0);
         var masked = chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic).Select(s => s.Name).ToArray();
-        // The 3x3 layers reading 16 channels: blocks 0-2 and the stride-2 first layer of block 3.
-        Assert.Equal(["block0.conv1", "block0.conv2", "block1.conv1", "block1.conv2", "block2.conv1", "block2.conv2", "block3.conv1"], masked);
-        Assert.Contains(chosen.Describe(), s => s.StartsWith("block3.conv1:", StringComparison.Ordinal)
+        // The 3x3 layers reading 16 channels: blocks 0-2, and at W1A1 the stride-2 first layer of block 3.
+        string[] sixteen = ["block0.conv1", "block0.conv2", "block1.conv1", "block1.conv2", "block2.conv1", "block2.conv2"];
+        Assert.Equal(bits == 1 ? [.. sixteen, "block3.conv1"] : sixteen, masked);
+        Assert.Contains(chosen.Describe(), s => s.StartsWith("block2.conv2:", StringComparison.Ordinal)
             && s.Contains($"channel-mask bit convolution (1-bit weights x {bits} planes)", StringComparison.Ordinal));
         Assert.DoesNotContain(int8.Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic);
 
@@ -66,7 +67,7 @@ public class ChannelMaskPlanTests
     [InlineData(16, 28, 16, 1, 1, true)]
     [InlineData(16, 28, 32, 2, 1, true)]
     [InlineData(16, 28, 16, 1, 2, true)]
-    [InlineData(16, 28, 32, 2, 2, true)]
+    [InlineData(16, 28, 32, 2, 2, false)] // a tie with int8 inside the plan
     [InlineData(16, 28, 16, 1, 4, false)]
     [InlineData(8, 28, 8, 1, 1, true)]
     [InlineData(8, 28, 16, 2, 1, false)]

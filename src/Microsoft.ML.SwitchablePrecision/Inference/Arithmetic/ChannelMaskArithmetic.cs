@@ -48,7 +48,8 @@ internal sealed class ChannelMaskArithmetic : ConvolutionArithmetic
 
     private static readonly FasterRegion[] MeasuredFaster =
     [
-        new(MaxPlanes: 2, MaxStride: 2, MinChannels: 16),
+        new(MaxPlanes: 1, MaxStride: 2, MinChannels: 16),
+        new(MaxPlanes: 2, MaxStride: 1, MinChannels: 16),
         new(MaxPlanes: 1, MaxStride: 1, MinChannels: 8),
     ];
 
