@@ -11,13 +11,17 @@ using TorchSharp;
 // thread; variants that are compared run interleaved in rotating order and every figure is a median. Mode "micro":
 // peak GMAC/s of every GEMM kernel variant of the inference engine on ResNet-20 layer shapes (Micro/), not part of "all".
 // Mode "selection": bit-serial against int8 on every quantized layer of ResNet-20, ResNet-18 and MobileNetV2, the
-// table the plans' kernel selection follows (Selection/), not part of "all".
-// Usage: KernelBenchmark [--mode kernels|network|micro|selection|all] [--reps N] [--warmup N] [--min-rep-ms X]
+// table the plans' kernel selection follows (Selection/), not part of "all". Mode "channel-masks": the channel-mask bit
+// convolution against int8 on small-channel layers (Selection/ChannelMaskBenchmark.cs), not part of "all". Mode
+// "float-taps": im2col against the implicit im2col of the float kernels (Selection/FloatTapsBenchmark.cs), not part of "all".
+// Usage: KernelBenchmark [--mode kernels|network|micro|selection|channel-masks|float-taps|all] [--reps N] [--warmup N] [--min-rep-ms X]
 var settings = Settings.Parse(args);
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
 if (settings.Mode is "micro") MicroBenchmark.Run(settings);
 if (settings.Mode is "selection") KernelSelectionBenchmark.Run(settings);
+if (settings.Mode is "channel-masks") ChannelMaskBenchmark.Run(settings);
+if (settings.Mode is "float-taps") FloatTapsBenchmark.Run(settings);
 if (settings.Mode is "kernels" or "all") KernelTable.Run(settings);
 if (settings.Mode is "all") Console.WriteLine();
 if (settings.Mode is "network" or "all") NetworkBenchmark.Run(settings);

@@ -49,10 +49,10 @@ internal static partial class FloatGemm
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
-                var column = activations.Values.Slice(p * activations.ColumnStride, weights.Depth);
                 var row = weights.Panel.Slice(((m / FloatGemmWeights.BlockRows) * weights.Depth) * FloatGemmWeights.BlockRows + m % FloatGemmWeights.BlockRows);
                 float sum = 0;
-                for (int k = 0; k < column.Length; k++) sum = MathF.FusedMultiplyAdd(row[k * FloatGemmWeights.BlockRows], column[k], sum);
+                for (int k = 0; k < weights.Depth; k++)
+                    sum = MathF.FusedMultiplyAdd(row[k * FloatGemmWeights.BlockRows], activations.Values[activations.Offset(k, p)], sum);
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }
     }

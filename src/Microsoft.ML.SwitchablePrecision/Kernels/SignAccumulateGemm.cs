@@ -49,12 +49,14 @@ internal static partial class SignAccumulateGemm
         for (int m = range.RowStart; m < range.RowEnd; m++)
             for (int p = range.ColumnStart; p < range.ColumnEnd; p++)
             {
-                var column = activations.Values.Slice(p * activations.ColumnStride, weights.Depth);
                 var masks = weights.Masks.AsSpan((m / SignWeights.BlockRows) * weights.Depth, weights.Depth);
                 int bit = m % SignWeights.BlockRows;
                 float sum = 0;
-                for (int k = 0; k < column.Length; k++)
-                    sum += ((masks[k] >> bit) & 1) == 1 ? -column[k] : column[k];
+                for (int k = 0; k < weights.Depth; k++)
+                {
+                    float value = activations.Values[activations.Offset(k, p)];
+                    sum += ((masks[k] >> bit) & 1) == 1 ? -value : value;
+                }
                 output[(m - range.RowStart) * layout.RowStride + (p - range.ColumnStart) * layout.ColumnStride] = sum;
             }
     }

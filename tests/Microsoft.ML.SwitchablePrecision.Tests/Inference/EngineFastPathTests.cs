@@ -77,8 +77,12 @@ public class EngineFastPathTests
         static void Uses(IReadOnlyList<string> plan, string layer, string kernel) =>
             Assert.Contains(plan, s => s.StartsWith(layer, StringComparison.Ordinal) && s.Contains(kernel, StringComparison.Ordinal));
         var w1a1 = InferencePlanCompiler.Compile(network, new Precision(1, 1)).Describe();
-        // K = 144 and 288 (16 and 32 input channels, also the stride-2 32->64 layer): int8; K = 576: bit-serial.
-        foreach (var layer in new[] { "block0.conv1:", "block3.conv1:", "block3.conv2:", "block5.conv2:", "block6.conv1:" })
+        // K = 144 (16 input channels): channel-mask bit operations with AVX-512 (ChannelMaskPlanTests), int8 without;
+        // K = 288 (32 input channels, also the stride-2 32->64 layer): int8; K = 576: bit-serial.
+        string sixteen = KernelSupport.IsSupported(KernelVariant.Avx512) ? "channel-mask bit convolution" : "int8 GEMM";
+        foreach (var layer in new[] { "block0.conv1:", "block3.conv1:" })
+            Uses(w1a1, layer, sixteen);
+        foreach (var layer in new[] { "block3.conv2:", "block5.conv2:", "block6.conv1:" })
             Uses(w1a1, layer, "int8 GEMM");
         foreach (var layer in new[] { "block6.conv2:", "block7.conv1:", "block8.conv2:" })
             Uses(w1a1, layer, "bit-serial GEMM (1-bit weights x 1 planes)");

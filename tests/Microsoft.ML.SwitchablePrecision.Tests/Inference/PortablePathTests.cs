@@ -1,5 +1,6 @@
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Inference;
+using Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 using Microsoft.ML.SwitchablePrecision.Kernels;
 using static Microsoft.ML.SwitchablePrecision.Tests.Inference.PlanNetworks;
 using static Microsoft.ML.SwitchablePrecision.Tests.Modules.PackedNetworks;
@@ -22,6 +23,7 @@ public class PortablePathTests
             Assert.Equal(KernelVariant.Scalar, KernelSupport.Resolve(KernelVariant.Auto, "test", Int8Gemm.Preference));
             Assert.Equal(KernelVariant.Scalar, KernelSupport.Resolve(KernelVariant.Auto, "test", BitSerialGemm.Preference));
             Assert.Equal(KernelVariant.Scalar, KernelSupport.Resolve(KernelVariant.Auto, "test", DepthwiseConvolution.Preference));
+            Assert.Equal(KernelVariant.Scalar, KernelSupport.Resolve(KernelVariant.Auto, "test", ChannelMaskConvolution.Preference));
             Assert.Equal(KernelVariant.Reference, KernelSupport.Resolve(KernelVariant.Auto, "test", FloatGemm.Preference));
             Assert.Equal(KernelVariant.Reference, KernelSupport.Resolve(KernelVariant.Auto, "test", SignAccumulateGemm.Preference));
             // Other threads keep their own selection.
@@ -50,8 +52,9 @@ public class PortablePathTests
         var images = cat([RealImages(40, 5), RandomImages(1, seed: 8)], 0);
         foreach (var precision in Family(family))
         {
-            // Both plans compiled with the bit-serial kernel allowed, so its scalar variant runs too.
-            foreach (int planes in new[] { 0, 8 })
+            // Plans compiled with int8 only, the default selection (the channel-mask kernel on 16-channel layers at
+            // W1A1/W1A2) and the bit-serial kernel forced, so every scalar variant runs.
+            foreach (int planes in new[] { 0, ArithmeticSelector.DefaultMaxBitSerialPlanes, 8 })
             {
                 var plan = InferencePlanCompiler.Compile(network, precision, planes);
                 var vectorised = PlanLogits(plan, images, threads: 1);

@@ -10,10 +10,11 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 internal static class ArithmeticSelector
 {
     /// <summary>
-    /// By default the bit-serial kernel serves a layer with up to this many weight-plane x activation-plane pairs
+    /// By default the bit kernels serve a layer with up to this many weight-plane x activation-plane pairs
     /// (W1A1, W1A2), and only on the layer shapes where it measured faster than int8
-    /// (<see cref="BitSerialArithmetic.MeasuredFasterThanInt8"/>); int8 serves the other quantized layers. A larger
-    /// limit forces the bit-serial kernel on every layer it serves up to that many pairs, 0 never picks it.
+    /// (<see cref="ChannelMaskArithmetic.MeasuredFasterThanInt8"/> for the channel-mask kernel, else
+    /// <see cref="BitSerialArithmetic.MeasuredFasterThanInt8"/>); int8 serves the other quantized layers. A larger
+    /// limit forces the bit-serial kernel on every layer it serves up to that many pairs, 0 never picks either.
     /// </summary>
     public const int DefaultMaxBitSerialPlanes = 2;
 
@@ -26,7 +27,12 @@ internal static class ArithmeticSelector
             var levels = input.Quantizer!;
             int planes = weights.Bits * levels.Bits;
             // A limit above the default forces the bit-serial kernel on every layer it serves (tests keep that path exact).
-            bool faster = maxBitSerialPlanes > DefaultMaxBitSerialPlanes || BitSerialArithmetic.MeasuredFasterThanInt8(shape, planes);
+            bool forced = maxBitSerialPlanes > DefaultMaxBitSerialPlanes;
+            // Bit operations on channel masks where they measured faster than int8 (16-channel 3x3 layers at W1A1 and W1A2).
+            if (!forced && planes <= maxBitSerialPlanes && ChannelMaskArithmetic.Serves(shape, weights)
+                && ChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes))
+                return new ChannelMaskArithmetic(shape, weights, levels);
+            bool faster = forced || BitSerialArithmetic.MeasuredFasterThanInt8(shape, planes);
             if (BitSerialArithmetic.Serves(weights) && planes <= maxBitSerialPlanes && faster)
                 return new BitSerialArithmetic(shape, weights, levels);
             return new Int8Arithmetic(shape, weights, levels);

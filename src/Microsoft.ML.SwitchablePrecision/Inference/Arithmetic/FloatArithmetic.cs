@@ -6,8 +6,9 @@ using Microsoft.ML.SwitchablePrecision.Kernels;
 namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 
 /// <summary>
-/// Float32 convolution (<see cref="FloatGemm"/>): float im2col columns times the weights' float values (full-precision
-/// weights, or quantized weights' values where no integer kernel serves the switch). The input is read in
+/// Float32 convolution (<see cref="FloatGemm"/>): the weights' float values (full-precision weights, or quantized
+/// weights' values where no integer kernel serves the switch) times the taps of the input, read straight from a
+/// zero-bordered copy of each image (<see cref="PaddedFloatTaps"/>, no im2col buffer). The input is read in
 /// <see cref="InputForm"/>: raw, clipped, or dequantized levels.
 /// </summary>
 internal sealed class FloatArithmetic(ConvolutionShape shape, WeightLevels weights, ActivationForm inputForm)
@@ -27,29 +28,19 @@ internal sealed class FloatArithmetic(ConvolutionShape shape, WeightLevels weigh
     /// <inheritdoc/>
     public override long PackedWeightBytes => (long)_weights.Panel.Length * sizeof(float);
 
+    private readonly PaddedFloatTaps _taps = new(shape);
+
     /// <inheritdoc/>
-    public override ScratchSize Scratch(int images) => new(Floats: (long)images * Shape.OutPixels * Shape.Depth);
+    public override ScratchSize Scratch(int images) => new(Floats: _taps.PaddedLength);
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
-        int depth = Shape.Depth, columns = images * Shape.OutPixels;
-        var im2col = workspace.FloatScratch(columns * depth);
-        FloatColumnsOf(Shape, workspace.Floats(input, images), images, im2col);
-        FloatGemm.Multiply(_weights, new FloatColumns(im2col, columns, depth, depth), accumulators,
-            OutputLayout.ColumnMajor(Shape.OutChannels), GemmRange.All(Shape.OutChannels, columns));
-    }
-
-    /// <summary>im2col of every image of a channels-last float slot into <paramref name="columns"/> of <c>Depth</c> floats.</summary>
-    internal static void FloatColumnsOf(ConvolutionShape shape, ReadOnlySpan<float> source, int images, Span<float> columns)
-    {
-        int pixels = shape.OutPixels, depth = shape.Depth;
-        if (shape.KernelSize == 1 && shape.Stride == 1 && shape.Padding == 0)
-        {
-            source.CopyTo(columns);
-            return;
-        }
+        var source = workspace.Floats(input, images);
+        var scratch = workspace.FloatScratch(_taps.PaddedLength);
+        int pixels = Shape.OutPixels, rows = Shape.OutChannels;
         for (int n = 0; n < images; n++)
-            shape.Im2Col(source.Slice(n * shape.InputPerImage, shape.InputPerImage), 0, pixels, columns.Slice(n * pixels * depth), depth, 0f);
+            FloatGemm.Multiply(_weights, _taps.Columns(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), scratch),
+                accumulators.Slice(n * pixels * rows, pixels * rows), OutputLayout.ColumnMajor(rows), GemmRange.All(rows, pixels));
     }
 }

@@ -7,7 +7,8 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 
 /// <summary>
 /// BinaryConnect (1-bit weights, float activations): <see cref="SignAccumulateGemm"/> adds or subtracts each float
-/// input by its weight's sign bit, and the layer scale is applied once in the output stage.
+/// input by its weight's sign bit, and the layer scale is applied once in the output stage. Its taps are read straight
+/// from a zero-bordered copy of each image (<see cref="PaddedFloatTaps"/>, no im2col buffer).
 /// </summary>
 internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weights, ActivationForm inputForm)
     : ConvolutionArithmetic(shape)
@@ -26,16 +27,19 @@ internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weight
     /// <inheritdoc/>
     public override long PackedWeightBytes => _weights.PackedByteCount;
 
+    private readonly PaddedFloatTaps _taps = new(shape);
+
     /// <inheritdoc/>
-    public override ScratchSize Scratch(int images) => new(Floats: (long)images * Shape.OutPixels * Shape.Depth);
+    public override ScratchSize Scratch(int images) => new(Floats: _taps.PaddedLength);
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
-        int depth = Shape.Depth, columns = images * Shape.OutPixels;
-        var im2col = workspace.FloatScratch(columns * depth);
-        FloatArithmetic.FloatColumnsOf(Shape, workspace.Floats(input, images), images, im2col);
-        SignAccumulateGemm.Multiply(_weights, new FloatColumns(im2col, columns, depth, depth), accumulators,
-            OutputLayout.ColumnMajor(Shape.OutChannels), GemmRange.All(Shape.OutChannels, columns));
+        var source = workspace.Floats(input, images);
+        var scratch = workspace.FloatScratch(_taps.PaddedLength);
+        int pixels = Shape.OutPixels, rows = Shape.OutChannels;
+        for (int n = 0; n < images; n++)
+            SignAccumulateGemm.Multiply(_weights, _taps.Columns(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), scratch),
+                accumulators.Slice(n * pixels * rows, pixels * rows), OutputLayout.ColumnMajor(rows), GemmRange.All(rows, pixels));
     }
 }

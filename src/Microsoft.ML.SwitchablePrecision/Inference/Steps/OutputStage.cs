@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Inference.Execution;
 using Microsoft.ML.SwitchablePrecision.Inference.Layout;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
@@ -77,9 +76,8 @@ internal sealed class OutputStage
         {
             int count = Math.Min(block, columns - first), start = first * channels, length = count * channels;
             var y = raw >= 0 ? workspace.Floats(_outputs[raw].Slot, images).Slice(start, length) : workspace.FloatScratch(length);
-            for (int p = 0; p < count; p++)
-                Epilogue(accumulators.Slice(start + p * channels, channels),
-                    Residual is null ? default : residual.Slice(start + p * channels, channels), y.Slice(p * channels, channels));
+            ChannelEpilogue.Apply(accumulators.Slice(start, length), Residual is null ? default : residual.Slice(start, length), y, count,
+                _multiplier, _bias, Relu, _ceiling);
             for (int o = 0; o < _outputs.Length; o++)
             {
                 if (o == raw) continue;
@@ -87,30 +85,6 @@ internal sealed class OutputStage
                 if (form.IsLevels) form.Write(y, workspace.Levels(slot, images).Slice(start, length), default);
                 else form.Write(y, default, workspace.Floats(slot, images).Slice(start, length));
             }
-        }
-    }
-
-    // y = relu?(x * multiplier + bias + residual) (relu6 clamps at 6 too), rounded after each operation (no fused multiply-add).
-    private void Epilogue(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y)
-    {
-        int m = 0;
-        bool add = !residual.IsEmpty;
-        if (Vector256.IsHardwareAccelerated && Kernels.KernelSupport.VectorsAllowed)
-        {
-            var ceiling = Vector256.Create(_ceiling);
-            for (; m + Vector256<float>.Count <= x.Length; m += Vector256<float>.Count)
-            {
-                var v = Vector256.Create(x.Slice(m, 8)) * Vector256.Create(_multiplier.AsSpan(m, 8)) + Vector256.Create(_bias.AsSpan(m, 8));
-                if (add) v += Vector256.Create(residual.Slice(m, 8));
-                if (Relu) v = Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), ceiling);
-                v.CopyTo(y.Slice(m, 8));
-            }
-        }
-        for (; m < x.Length; m++)
-        {
-            float v = x[m] * _multiplier[m] + _bias[m];
-            if (add) v += residual[m];
-            y[m] = Relu ? MathF.Min(MathF.Max(v, 0f), _ceiling) : v;
         }
     }
 }
