@@ -23,7 +23,7 @@ internal static class ActivationLevels
 
     /// <summary>
     /// Writes DoReFa's level <c>round(n * clamp(x, 0, 1))</c> (round half to even, as PyTorch) for every element, the
-    /// same grid as <see cref="Quantization.DoReFa.QuantizeActivations"/>.
+    /// same grid as <c>DoReFa.QuantizeActivations</c> (training assembly).
     /// </summary>
     public static void Quantize(ReadOnlySpan<float> activations, int bits, Span<byte> levels)
     {
