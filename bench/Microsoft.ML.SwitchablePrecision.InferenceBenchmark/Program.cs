@@ -16,7 +16,21 @@ using static TorchSharp.torch;
 // Rounds interleave every contender (order rotated per round); each figure is the median over rounds of the time
 // per batch. Then single-image throughput with 1 and 2 concurrent callers (each call on one thread), on the plan
 // alone and through ML.NET PredictionEngines on one loaded model (EngineThroughput).
-var settings = Settings.Parse(args);
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine($"Usage: {Settings.Usage}");
+    return 0;
+}
+Settings settings;
+try
+{
+    settings = Settings.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 var invariant = CultureInfo.InvariantCulture;
 Console.WriteLine($"InferenceBenchmark {string.Join(' ', args)}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {CpuModel()}, {Environment.OSVersion}, .NET {Environment.Version}");
@@ -116,6 +130,7 @@ foreach (var family in families)
         Console.WriteLine(string.Create(invariant, $"{precision,7}: 1 caller {one,8:F0}/s, 2 callers {two,8:F0}/s ({two / one:F2}x)"));
     }
 }
+return 0;
 
 // The time of one call in ms, repeated until at least MinimumMilliseconds have passed.
 double Time(Action action) => settings.CpuTime ? CpuTime(action) : WallTime(action);
