@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.ML.SwitchablePrecision.Architectures;
 using Microsoft.ML.SwitchablePrecision.Inference;
 using Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
-using Microsoft.ML.SwitchablePrecision.Inference.Execution;
 using Microsoft.ML.SwitchablePrecision.Inference.Layout;
 using Microsoft.ML.SwitchablePrecision.Inference.Steps;
 using Microsoft.ML.SwitchablePrecision.KernelBenchmark.Micro;
@@ -92,22 +91,12 @@ internal static class ChannelMaskBenchmark
             foreach (var step in chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic))
                 foreach (int images in new[] { 1, InferencePlan.ImagesPerChunk })
                 {
-                    var calls = new[] { Call("int8", integers[step.Name], int8, images, random), Call("channel-mask", step, chosen, images, random) };
+                    var calls = new[] { KernelSelectionBenchmark.Call("int8", integers[step.Name], int8, images, random), KernelSelectionBenchmark.Call("channel-mask", step, chosen, images, random) };
                     MicroBenchmark.Measure(calls, settings);
                     double int8Us = calls[0].Median() * 1e3, maskUs = calls[1].Median() * 1e3;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {precision} | {step.Name} | {images} | {int8Us:F1} | {maskUs:F1} | {int8Us / maskUs:F2}x |"));
                 }
         }
-    }
-
-    private static TimedCall Call(string name, ConvolutionStep step, InferencePlan plan, int images, Random random)
-    {
-        var workspace = new Workspace(plan.Layout, images);
-        var levels = workspace.Levels(step.Input, images);
-        int top = step.Arithmetic.InputForm.Quantizer!.Steps;
-        for (int i = 0; i < levels.Length; i++) levels[i] = (byte)random.Next(top + 1);
-        var accumulators = new float[step.AccumulatorsPerImage * images];
-        return new TimedCall(name, () => step.Arithmetic.Accumulate(workspace, step.Input, images, accumulators));
     }
 }

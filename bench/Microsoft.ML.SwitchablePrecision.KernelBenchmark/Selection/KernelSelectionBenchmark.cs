@@ -78,7 +78,8 @@ internal static class KernelSelectionBenchmark
             $"| {architecture} | {serial.Name} | {precision} | {precision.WeightBits * precision.ActivationBits} | {shape.Depth} | {shape.InChannels} | {shape.OutChannels} | {shape.OutPixels} | {images} | {int8Us:F1} | {serialUs:F1} | {int8Us / serialUs:F2}x | {choice} |"));
     }
 
-    private static TimedCall Call(string name, ConvolutionStep step, InferencePlan plan, int images, Random random)
+    // One layer's accumulation on random levels of its input, in a workspace of its plan (shared with ChannelMaskBenchmark).
+    internal static TimedCall Call(string name, ConvolutionStep step, InferencePlan plan, int images, Random random)
     {
         var workspace = new Workspace(plan.Layout, images);
         var levels = workspace.Levels(step.Input, images);
