@@ -1,29 +1,59 @@
+using System.Globalization;
 using Microsoft.ML.Data;
 using Microsoft.ML.SwitchablePrecision.Tests.Compatibility;
+using Microsoft.ML.SwitchablePrecision.Tests.Data;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.RuntimeOnly;
 
 /// <summary>
-/// Full models loaded as an application without the training assembly loads them (<see cref="TrainingAssembly.HideForTests"/>:
-/// in this test's async flow only): on the stored weights' plans, with the recorded scores of format-version-1 models,
-/// the plans the TorchSharp-loaded model computes bit for bit, an unchanged save, and a clear error naming the training
-/// package for what needs TorchSharp's network.
+/// Full models loaded by an application that references the prediction runtime alone (tests/SpNet.RuntimeProbe, run as a
+/// child process, so the training assembly is really absent): on the stored weights' plans, with the recorded scores of
+/// format-version-1 models, the plans the TorchSharp-loaded model computes bit for bit, an unchanged save, the training
+/// side's report and compact export, and a clear error naming the training package for what needs TorchSharp's network.
 /// </summary>
-public sealed class RuntimeOnlyLoadTests : IDisposable
+public sealed class RuntimeOnlyLoadTests(RuntimeOnlyLoadTests.ProbeRuns probes) : IClassFixture<RuntimeOnlyLoadTests.ProbeRuns>
 {
-    public static TheoryData<string> Models => new() { "dorefa", "pact", "lsq" };
+    private static readonly string[] ModelNames = ["dorefa", "pact", "lsq"];
+
+    public static TheoryData<string> Models => new(ModelNames);
 
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Assets", "saved-models-v1");
-    private readonly string _temp = Directory.CreateTempSubdirectory("spnet-runtime-only-").FullName;
 
-    public void Dispose() => Directory.Delete(_temp, recursive: true);
-
-    private static ITransformer LoadRuntimeOnly(MLContext context, string path) => LoadRuntimeOnly(context, path, out _);
-
-    private static ITransformer LoadRuntimeOnly(MLContext context, string path, out DataViewSchema schema)
+    /// <summary>Runs the probe once per model (the three in parallel) and keeps what each wrote.</summary>
+    public sealed class ProbeRuns : IDisposable
     {
-        using var hidden = TrainingAssembly.HideForTests();
-        return context.Model.Load(path, out schema);
+        private readonly string _temp = Directory.CreateTempSubdirectory("spnet-runtime-only-").FullName;
+
+        public ProbeRuns()
+        {
+            var runs = ModelNames.ToDictionary(name => name, name => Task.Run(() => Run(name)));
+            Outputs = runs.ToDictionary(r => r.Key, r => r.Value.GetAwaiter().GetResult());
+        }
+
+        /// <summary>The output folder of each model's probe run.</summary>
+        public IReadOnlyDictionary<string, string> Outputs { get; }
+
+        private async Task<string> Run(string name)
+        {
+            string output = Path.Combine(_temp, name);
+            var (exit, stdout, stderr) = await Reliability.ProcessRuns.RunAsync("SpNet.RuntimeProbe",
+                Path.Combine(Folder, $"{name}.zip"), SubsetData.Folder, output);
+            Assert.True(exit == 0, $"SpNet.RuntimeProbe on {name}.zip exited with {exit}:\n{stdout}\n{stderr}");
+            return output;
+        }
+
+        public void Dispose() => Directory.Delete(_temp, recursive: true);
+    }
+
+    private string Output(string name, string file) => Path.Combine(probes.Outputs[name], file);
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void TheProbeIsARuntimeOnlyProcessThatNeverLoadsTheTrainingAssemblyOrLibtorch(string name)
+    {
+        Assert.Equal(["native: -", "training: no"], File.ReadAllLines(Output(name, "process.txt")));
+        // The training assembly is in the same folder as the probe: only the probe's dependencies decide what loads.
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, TrainingAssembly.Name + ".dll")));
     }
 
     [Theory]
@@ -31,13 +61,19 @@ public sealed class RuntimeOnlyLoadTests : IDisposable
     public void AVersion1ModelLoadsWithoutTheTrainingAssemblyAndGivesItsRecordedScoresAtEverySwitch(string name)
     {
         var recorded = RecordedScores.Read(Path.Combine(Folder, $"{name}.scores.json"));
-        var context = new MLContext(seed: 1);
-        var model = LoadRuntimeOnly(context, Path.Combine(Folder, $"{name}.zip"));
-        var spNet = SpNetCatalog.FindSpNet(model)!;
-        Assert.IsType<StoredNetworkBackend>(spNet.Backend);
-        Assert.False(spNet.IsExportedForInference);
-        Assert.Equal(Precision.Parse(recorded.ActivePrecision), spNet.Precision);
-        recorded.AssertScores(context, model, spNet, RecordedScores.Images(context), name, spNet.Precision);
+        var loaded = File.ReadAllLines(Output(name, "loaded.txt"));
+        Assert.Equal(recorded.ActivePrecision, loaded[0]);
+        Assert.Equal(recorded.Scores.Keys.Order(), loaded.Skip(1).Order());
+        var scores = ReadScores(Output(name, "scores.txt"));
+        foreach (var (switchName, expected) in recorded.Scores)
+            for (int i = 0; i < expected.Length; i++)
+            {
+                var actual = scores[(switchName, "batch", i)];
+                Assert.Equal(expected[i].Length, actual.Length);
+                for (int c = 0; c < actual.Length; c++)
+                    Assert.True(Math.Abs(expected[i][c] - actual[c]) <= RecordedScores.Tolerance,
+                        $"{name} {switchName} image {i} class {c}: recorded {expected[i][c]}, runtime-only {actual[c]}");
+            }
     }
 
     [Theory]
@@ -45,30 +81,22 @@ public sealed class RuntimeOnlyLoadTests : IDisposable
     public void WithoutTheTrainingAssemblyEveryBatchAndSingleRowGivesTheTorchSharpLoadedModelsPlanScoresBitForBit(string name)
     {
         var context = new MLContext(seed: 1);
-        string path = Path.Combine(Folder, $"{name}.zip");
-        var runtime = LoadRuntimeOnly(context, path);
-        var torch = context.Model.Load(path, out _);
-        var (runtimeNet, torchNet) = (SpNetCatalog.FindSpNet(runtime)!, SpNetCatalog.FindSpNet(torch)!);
-        using var disposeTorch = torchNet;
+        var torch = context.Model.Load(Path.Combine(Folder, $"{name}.zip"), out _);
+        using var torchNet = SpNetCatalog.FindSpNet(torch)!;
         Assert.IsType<TorchNetworkBackend>(torchNet.Backend);
-        var images = RecordedScores.Images(context);
-        var inputs = context.Data.CreateEnumerable<Row>(images, reuseRowObject: false).ToArray();
+        var inputs = context.Data.CreateEnumerable<Row>(RecordedScores.Images(context), reuseRowObject: false).ToArray();
+        var scores = ReadScores(Output(name, "scores.txt"));
         foreach (var precision in torchNet.Switches)
         {
-            // The TorchSharp-loaded model's plan, row by row (a single image always runs on the plan).
+            // The TorchSharp-loaded model's plan, row by row (a single image always runs on the plan); the runtime has no
+            // TorchSharp path to choose, so it scores its batch of 8 on the plan at every switch too.
             torchNet.Precision = precision;
-            using var torchEngine = context.Model.CreatePredictionEngine<Row, Scored>(torch, new PredictionEngineOptions { OwnsTransformer = false });
-            var expected = inputs.Select(r => torchEngine.Predict(r).Score).ToArray();
-
-            runtimeNet.Precision = precision;
-            using var engine = context.Model.CreatePredictionEngine<Row, Scored>(runtime, new PredictionEngineOptions { OwnsTransformer = false });
-            var single = inputs.Select(r => engine.Predict(r).Score).ToArray();
-            // A batch of 8: the runtime has no TorchSharp path to choose, so it scores on the plan at every switch.
-            var batched = context.Data.CreateEnumerable<Scored>(runtime.Transform(images), reuseRowObject: false).Select(r => r.Score).ToArray();
-            for (int i = 0; i < expected.Length; i++)
+            using var engine = context.Model.CreatePredictionEngine<Row, Scored>(torch, new PredictionEngineOptions { OwnsTransformer = false });
+            for (int i = 0; i < inputs.Length; i++)
             {
-                Assert.Equal(Bits(expected[i]), Bits(single[i]));
-                Assert.Equal(Bits(expected[i]), Bits(batched[i]));
+                var expected = Bits(engine.Predict(inputs[i]).Score);
+                Assert.Equal(expected, Bits(scores[(precision.ToString(), "single", i)]));
+                Assert.Equal(expected, Bits(scores[(precision.ToString(), "batch", i)]));
             }
         }
     }
@@ -76,13 +104,8 @@ public sealed class RuntimeOnlyLoadTests : IDisposable
     [Fact]
     public void AModelLoadedWithoutTheTrainingAssemblySavesItsStoredWeightsUnchanged()
     {
-        var context = new MLContext(seed: 1);
-        string path = Path.Combine(Folder, "pact.zip");
-        var runtime = LoadRuntimeOnly(context, path, out var schema);
-        var resaved = Path.Combine(_temp, "resaved.zip");
-        context.Model.Save(runtime, schema, resaved);
-
-        var original = ReadStored(path);
+        string resaved = Output("pact", "resaved.zip");
+        var original = ReadStored(Path.Combine(Folder, "pact.zip"));
         var copy = ReadStored(resaved);
         Assert.Equal(original.Options.Switches, copy.Options.Switches);
         Assert.Equal(original.Metadata.ActivePrecision, copy.Metadata.ActivePrecision);
@@ -95,22 +118,18 @@ public sealed class RuntimeOnlyLoadTests : IDisposable
             Assert.Equal(a.Integers, b.Integers);
         }
         // And the training side reads the saved copy into its TorchSharp network.
-        var reloaded = SpNetCatalog.FindSpNet(context.Model.Load(resaved, out _))!;
-        using var dispose = reloaded;
+        using var reloaded = SpNetCatalog.FindSpNet(new MLContext(seed: 1).Model.Load(resaved, out _))!;
         Assert.IsType<TorchNetworkBackend>(reloaded.Backend);
     }
 
-    [Fact]
-    public void WhatNeedsTheTorchSharpNetworkFailsNamingTheTrainingPackage()
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void WhatNeedsTheTorchSharpNetworkFailsNamingTheTrainingPackage(string name)
     {
-        var context = new MLContext(seed: 1);
-        var spNet = SpNetCatalog.FindSpNet(LoadRuntimeOnly(context, Path.Combine(Folder, "dorefa.zip")))!;
-        const string Expected = "This SP-Net was loaded by the prediction runtime alone (Microsoft.ML.SwitchablePrecision, without TorchSharp)";
-        var packed = Assert.Throws<InvalidOperationException>(() => spNet.UsePackedKernels = true);
-        Assert.StartsWith(Expected, packed.Message);
-        Assert.EndsWith("the application must reference the Microsoft.ML.SwitchablePrecision.Training package.", packed.Message);
-        Assert.StartsWith(Expected, Assert.Throws<InvalidOperationException>(() => spNet.Network).Message);
-        Assert.False(spNet.UsePackedKernels);
+        var errors = File.ReadAllLines(Output(name, "errors.txt"));
+        Assert.StartsWith("This SP-Net was loaded by the prediction runtime alone (Microsoft.ML.SwitchablePrecision, without TorchSharp)", errors[0]);
+        Assert.EndsWith("the application must reference the Microsoft.ML.SwitchablePrecision.Training package.", errors[0]);
+        Assert.Equal("False", errors[1]);
     }
 
     [Theory]
@@ -118,20 +137,20 @@ public sealed class RuntimeOnlyLoadTests : IDisposable
     public void WithoutTheTrainingAssemblyTheReportAndTheExportForInferenceEqualTheTrainingSides(string name)
     {
         var context = new MLContext(seed: 1);
-        string path = Path.Combine(Folder, $"{name}.zip");
-        var runtime = LoadRuntimeOnly(context, path, out var schema);
-        var torch = context.Model.Load(path, out _);
-        var (runtimeNet, torchNet) = (SpNetCatalog.FindSpNet(runtime)!, SpNetCatalog.FindSpNet(torch)!);
-        using var disposeTorch = torchNet;
-        Assert.Equal(torchNet.GetPrecisionReport().ToTable(), runtimeNet.GetPrecisionReport().ToTable());
-        Assert.Equal(torchNet.GetPrecisionReport().Layers, runtimeNet.GetPrecisionReport().Layers);
+        var torch = context.Model.Load(Path.Combine(Folder, $"{name}.zip"), out var schema);
+        using var torchNet = SpNetCatalog.FindSpNet(torch)!;
+        Assert.Equal(torchNet.GetPrecisionReport().ToTable(), File.ReadAllText(Output(name, "report.txt")));
 
         // The compact model holds the plans and the layer costs: byte for byte the training side's export.
-        var (fromRuntime, fromTorch) = (Path.Combine(_temp, "runtime.zip"), Path.Combine(_temp, "torch.zip"));
-        context.Model.SaveForInference(runtime, schema, fromRuntime, runtimeNet.Switches);
+        string fromTorch = Path.Combine(probes.Outputs[name], "torch-compact.zip");
         context.Model.SaveForInference(torch, schema, fromTorch, torchNet.Switches);
-        Assert.Equal(Entry(fromTorch, "SpNetCompact.bin"), Entry(fromRuntime, "SpNetCompact.bin"));
+        Assert.Equal(Entry(fromTorch, "SpNetCompact.bin"), Entry(Output(name, "compact.zip"), "SpNetCompact.bin"));
     }
+
+    private static Dictionary<(string Precision, string Path, int Image), float[]> ReadScores(string path) =>
+        File.ReadLines(path).Select(line => line.Split('\t')).ToDictionary(
+            f => (f[0], f[1], int.Parse(f[2], CultureInfo.InvariantCulture)),
+            f => f[3].Split(' ').Select(h => BitConverter.Int32BitsToSingle(int.Parse(h, NumberStyles.HexNumber, CultureInfo.InvariantCulture))).ToArray());
 
     private static byte[] Entry(string path, string name)
     {

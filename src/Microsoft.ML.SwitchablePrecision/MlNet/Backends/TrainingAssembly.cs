@@ -24,19 +24,8 @@ internal static class TrainingAssembly
 
     private static readonly Lazy<ITrainingBackendFactory?> Found = new(Find, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    // Set by tests to load as a runtime-only application would, in this async flow only.
-    private static readonly AsyncLocal<bool> Ignored = new();
-
-    /// <summary>The training assembly's factory, or null when the application does not have it (or a test hides it).</summary>
-    public static ITrainingBackendFactory? Factory => Ignored.Value ? null : Found.Value;
-
-    /// <summary>Makes <see cref="Factory"/> null in the caller's async flow until the result is disposed (tests).</summary>
-    internal static IDisposable HideForTests()
-    {
-        bool previous = Ignored.Value;
-        Ignored.Value = true;
-        return new Restore(() => Ignored.Value = previous);
-    }
+    /// <summary>The training assembly's factory, or null when the application does not have it.</summary>
+    public static ITrainingBackendFactory? Factory => Found.Value;
 
     private static ITrainingBackendFactory? Find()
     {
@@ -52,10 +41,5 @@ internal static class TrainingAssembly
         var type = assembly.GetType(FactoryType, throwOnError: false)
             ?? throw new InvalidOperationException($"{assembly.FullName} has no {FactoryType}: it does not match this Microsoft.ML.SwitchablePrecision ({typeof(TrainingAssembly).Assembly.FullName}).");
         return (ITrainingBackendFactory)Activator.CreateInstance(type, nonPublic: true)!;
-    }
-
-    private sealed class Restore(Action restore) : IDisposable
-    {
-        public void Dispose() => restore();
     }
 }
