@@ -71,7 +71,17 @@ public static class Lsq
         if (step.numel() != 1)
             throw new ArgumentException($"LSQ step must hold one value, but has shape [{string.Join(", ", step.shape)}].", nameof(step));
         if (UniformLevels.IsFullPrecision(bits)) return values.alias();
+        return !signed && values.device_type == TorchSharp.DeviceType.CPU && values.dtype == ScalarType.Float32 && step.dtype == ScalarType.Float32
+            ? LsqActivationFunction.apply(values, step, bits, gradientScale)
+            : QuantizeReference(values, step, bits, signed, gradientScale);
+    }
 
+    /// <summary>
+    /// <see cref="Quantize"/> composed from tensor operations: the definition the fused <see cref="LsqActivationFunction"/>
+    /// (unsigned activations) is tested against, and the path for weights and for tensors it does not serve.
+    /// </summary>
+    internal static Tensor QuantizeReference(Tensor values, Tensor step, int bits, bool signed, double gradientScale)
+    {
         using var scaledStep = ScaleGradient(step.reshape([]), gradientScale);
         using var ratio = values.div(scaledStep);
         using var lowest = (-NegativeLevels(bits, signed)).ToScalar();

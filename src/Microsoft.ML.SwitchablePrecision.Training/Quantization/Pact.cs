@@ -34,6 +34,17 @@ public static class Pact
             throw new ArgumentException($"PACT alpha must hold one value, but has shape [{string.Join(", ", alpha.shape)}].", nameof(alpha));
         if (UniformLevels.IsFullPrecision(bits)) return activations.alias();
 
+        return activations.device_type == TorchSharp.DeviceType.CPU && activations.dtype == ScalarType.Float32 && alpha.dtype == ScalarType.Float32
+            ? PactClipRoundFunction.apply(activations, alpha, bits)
+            : QuantizeActivationsReference(activations, alpha, bits);
+    }
+
+    /// <summary>
+    /// <see cref="QuantizeActivations"/> composed from tensor operations: the definition the fused
+    /// <see cref="PactClipRoundFunction"/> is tested against, and the path for tensors it does not serve.
+    /// </summary>
+    internal static Tensor QuantizeActivationsReference(Tensor activations, Tensor alpha, int bits)
+    {
         using var scalarAlpha = alpha.reshape([]);
         using var above = activations.ge(scalarAlpha);
         using var rectified = activations.clamp_min(TorchScalars.Zero);

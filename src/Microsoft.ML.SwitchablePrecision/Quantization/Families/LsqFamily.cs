@@ -19,10 +19,13 @@ internal sealed class LsqFamily : QuantizerFamily
 
     /// <summary>The integer form at <paramref name="bits"/> bits with step <paramref name="step"/>.</summary>
     internal static LevelQuantizer Create(int bits, float step) =>
-        new LevelQuantizer<ActivationLevels>(QuantizerKind.Lsq, bits, step, step, new(UniformLevels.Steps(bits), step));
+        new LevelQuantizer<ActivationLevels>(QuantizerKind.Lsq, bits, step, step, ActivationLevelRule(bits, step));
+
+    /// <summary>The level rule at <paramref name="bits"/> bits with step <paramref name="step"/> (also the fused training quantizer's).</summary>
+    internal static ActivationLevels ActivationLevelRule(int bits, float step) => new(UniformLevels.Steps(bits), step);
 
     /// <summary><c>q = round(clamp(x / s, 0, n))</c>, dividing before clamping as <c>Lsq.Quantize</c> does.</summary>
-    private readonly record struct ActivationLevels(float Steps, float Step) : IActivationLevelRule
+    internal readonly record struct ActivationLevels(float Steps, float Step) : IActivationLevelRule
     {
         public float Level(float x) => MathF.Round(Math.Clamp(x / Step, 0f, Steps), MidpointRounding.ToEven);
 

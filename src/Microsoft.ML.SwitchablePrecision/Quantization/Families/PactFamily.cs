@@ -22,9 +22,15 @@ internal sealed class PactFamily : QuantizerFamily
     /// <summary>The integer form at <paramref name="bits"/> bits with clipping level <paramref name="alpha"/>.</summary>
     internal static LevelQuantizer Create(int bits, float alpha)
     {
+        var rule = ActivationLevelRule(bits, alpha);
+        return new LevelQuantizer<ActivationLevels>(QuantizerKind.Pact, bits, rule.Step, alpha, rule);
+    }
+
+    /// <summary>The level rule at <paramref name="bits"/> bits with clipping level <paramref name="alpha"/> (also the fused training quantizer's).</summary>
+    internal static ActivationLevels ActivationLevelRule(int bits, float alpha)
+    {
         float steps = UniformLevels.Steps(bits);
-        float step = MathF.Max(alpha, MinimumAlpha) / steps;
-        return new LevelQuantizer<ActivationLevels>(QuantizerKind.Pact, bits, step, alpha, new(steps, alpha, step));
+        return new(steps, alpha, MathF.Max(alpha, MinimumAlpha) / steps);
     }
 
     /// <summary>
@@ -32,7 +38,7 @@ internal sealed class PactFamily : QuantizerFamily
     /// <c>Pact.QuantizeActivations</c> does. With alpha below its floor the clip is alpha but the step is the
     /// floor's, so the level is capped at <c>n</c>.
     /// </summary>
-    private readonly record struct ActivationLevels(float Steps, float Alpha, float Step) : IActivationLevelRule
+    internal readonly record struct ActivationLevels(float Steps, float Alpha, float Step) : IActivationLevelRule
     {
         public float Level(float x) => MathF.Round((x >= Alpha ? Alpha : MathF.Max(x, 0f)) / Step, MidpointRounding.ToEven);
 
