@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Microsoft.ML.SwitchablePrecision.Native;
 using Microsoft.ML.SwitchablePrecision.Quantization.Families;
 using static TorchSharp.torch;
 
@@ -24,7 +24,7 @@ internal sealed class ClampRoundFunction : autograd.SingleTensorFunction<ClampRo
         var rule = new DoReFaFamily.ActivationLevels((int)vars[1]);
         using var source = input.contiguous();
         var output = empty_like(source);
-        Quantize(Floats(source), Floats(output), rule);
+        Quantize(TensorSpans.Floats(source), TensorSpans.Floats(output), rule);
         ctx.save_for_backward([input]);
         return output;
     }
@@ -36,13 +36,11 @@ internal sealed class ClampRoundFunction : autograd.SingleTensorFunction<ClampRo
         using var source = input.contiguous();
         using var gradient = gradOutput.contiguous();
         var result = empty_like(gradient);
-        PassInsideUnitRange(Floats(source), Floats(gradient), Floats(result));
+        PassInsideUnitRange(TensorSpans.Floats(source), TensorSpans.Floats(gradient), TensorSpans.Floats(result));
         // One gradient per argument of apply: the level count n has none. (An exception here would end the process:
         // TorchSharp calls backward from native code.)
         return [result, null!];
     }
-
-    private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 
     private static void Quantize(ReadOnlySpan<float> input, Span<float> output, DoReFaFamily.ActivationLevels rule)
     {

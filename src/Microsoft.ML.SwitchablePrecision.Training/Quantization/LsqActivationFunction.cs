@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Microsoft.ML.SwitchablePrecision.Native;
 using Microsoft.ML.SwitchablePrecision.Quantization.Families;
@@ -26,7 +25,7 @@ internal sealed class LsqActivationFunction : autograd.SingleTensorFunction<LsqA
         var rule = LsqFamily.ActivationLevelRule((int)vars[2], step.item<float>());
         using var source = input.contiguous();
         var output = empty_like(source);
-        Quantize(Floats(source), Floats(output), rule);
+        Quantize(TensorSpans.Floats(source), TensorSpans.Floats(output), rule);
         ctx.save_for_backward([input, step]);
         ctx.save_data("bits", (int)vars[2]);
         ctx.save_data("scale", (double)vars[3]);
@@ -45,7 +44,7 @@ internal sealed class LsqActivationFunction : autograd.SingleTensorFunction<LsqA
         var result = empty_like(gradient);
         using var fromProduct = empty_like(gradient);
         using var fromQuotient = empty_like(gradient);
-        Gradients(Floats(source), Floats(gradient), rule, Floats(result), Floats(fromProduct), Floats(fromQuotient));
+        Gradients(TensorSpans.Floats(source), TensorSpans.Floats(gradient), rule, TensorSpans.Floats(result), TensorSpans.Floats(fromProduct), TensorSpans.Floats(fromQuotient));
         using var productSum = fromProduct.sum();
         using var quotientSum = fromQuotient.sum();
         using var stepGradient = productSum.add(quotientSum, TorchScalars.One);
@@ -55,8 +54,6 @@ internal sealed class LsqActivationFunction : autograd.SingleTensorFunction<LsqA
         // process: TorchSharp calls backward from native code.)
         return [result, scaled.reshape(step.shape), null!, null!];
     }
-
-    private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 
     private static void Quantize(ReadOnlySpan<float> input, Span<float> output, LsqFamily.ActivationLevels rule)
     {

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Microsoft.ML.SwitchablePrecision.Native;
 using Microsoft.ML.SwitchablePrecision.Quantization.Families;
 using static TorchSharp.torch;
 
@@ -24,7 +24,7 @@ internal sealed class PactClipRoundFunction : autograd.SingleTensorFunction<Pact
         var rule = PactFamily.ActivationLevelRule((int)vars[2], alpha.item<float>());
         using var source = input.contiguous();
         var output = empty_like(source);
-        Quantize(Floats(source), Floats(output), rule);
+        Quantize(TensorSpans.Floats(source), TensorSpans.Floats(output), rule);
         ctx.save_for_backward([input, alpha]);
         return output;
     }
@@ -39,15 +39,13 @@ internal sealed class PactClipRoundFunction : autograd.SingleTensorFunction<Pact
         using var gradient = gradOutput.contiguous();
         var result = empty_like(gradient);
         using var clipped = empty_like(gradient);
-        Split(Floats(source), Floats(gradient), alpha.item<float>(), Floats(result), Floats(clipped));
+        Split(TensorSpans.Floats(source), TensorSpans.Floats(gradient), alpha.item<float>(), TensorSpans.Floats(result), TensorSpans.Floats(clipped));
         // The composed rule's where() gives alpha the masked gradient summed by torch: the same sum of the same tensor.
         using var sum = clipped.sum();
         // One gradient per argument of apply: the bit width has none. (An exception here would end the process:
         // TorchSharp calls backward from native code.)
         return [result, sum.reshape(alpha.shape), null!];
     }
-
-    private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 
     private static void Quantize(ReadOnlySpan<float> input, Span<float> output, PactFamily.ActivationLevels rule)
     {
