@@ -32,6 +32,10 @@ internal static class ArithmeticSelector
             if (!forced && planes <= maxBitSerialPlanes && ChannelMaskArithmetic.Serves(shape, weights)
                 && ChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes))
                 return new ChannelMaskArithmetic(shape, weights, levels);
+            // The same with 32-bit masks on the 17-32-channel layers where they measured faster.
+            if (!forced && planes <= maxBitSerialPlanes && WideChannelMaskArithmetic.Serves(shape, weights)
+                && WideChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes))
+                return new WideChannelMaskArithmetic(shape, weights, levels);
             bool faster = forced || BitSerialArithmetic.MeasuredFasterThanInt8(shape, planes);
             if (BitSerialArithmetic.Serves(weights) && planes <= maxBitSerialPlanes && faster)
                 return new BitSerialArithmetic(shape, weights, levels);
