@@ -20,7 +20,7 @@ internal static class WideChannelMaskBenchmark
 {
     private static readonly ConvolutionShape[] Shapes =
     [
-        new(32, 14, 14, 32, 3, 1, 1), new(32, 14, 14, 64, 3, 2, 1), new(24, 14, 14, 24, 3, 1, 1), new(17, 14, 14, 32, 3, 1, 1),
+        new(32, 14, 14, 32, 3, 1, 1), new(32, 14, 14, 64, 3, 2, 1), new(24, 14, 14, 24, 3, 1, 1), new(20, 14, 14, 32, 3, 1, 1),
         new(32, 28, 28, 32, 3, 1, 1), new(32, 7, 7, 32, 3, 1, 1), new(32, 14, 14, 64, 1, 2, 0),
     ];
 

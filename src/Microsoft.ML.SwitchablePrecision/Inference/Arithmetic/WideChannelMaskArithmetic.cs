@@ -39,7 +39,7 @@ internal sealed class WideChannelMaskArithmetic : ConvolutionArithmetic
 
     /// <summary>
     /// True when the layer's shape is one on which this kernel beat int8 (whole arithmetic: packing plus kernel against
-    /// the implicit-im2col int8 GEMM) in docs/kernels.md, "Bit operations on 32-channel layers", at
+    /// the implicit-im2col int8 GEMM) in docs/kernels.md, "Bit operations on 32-channel layers (32-bit channel masks)", at
     /// <paramref name="planes"/> weight-plane x activation-plane pairs. The measurement was of the AVX-512 variant;
     /// without AVX-512 the int8 kernel keeps the layer.
     /// </summary>
@@ -48,7 +48,8 @@ internal sealed class WideChannelMaskArithmetic : ConvolutionArithmetic
 
     private static readonly FasterRegion[] MeasuredFaster =
     [
-        new(MaxPlanes: 1, MaxStride: 2, MinChannels: 24),
+        new(MaxPlanes: 2, MaxStride: 2, MinChannels: 32),
+        new(MaxPlanes: 1, MaxStride: 1, MinChannels: 24),
     ];
 
     /// <summary>3x3 layers of up to this many plane pairs and this stride, with at least this many (17 to 32) input channels.</summary>
