@@ -61,9 +61,16 @@ public class LevelEpilogueTests
         Assert.Equal(expected, twoPass);
         if (!LevelEpilogue.Serves(channels)) return;
         var fused = Enumerable.Repeat((byte)0xEE, x.Length + 5).ToArray();
-        quantizer.EpilogueLevels(x, residual, fused, pixels, multiplier, bias, rectify, ceiling);
+        quantizer.EpilogueLevels(x, residual, fused, default, pixels, multiplier, bias, rectify, ceiling);
         Assert.Equal(expected, fused[..x.Length]);
         Assert.All(fused[x.Length..], b => Assert.Equal(0xEE, b));
+        // With a raw consumer beside: the same levels and the epilogue's floats.
+        var floats = Enumerable.Repeat(float.NaN, x.Length + 3).ToArray();
+        var levels = new byte[x.Length];
+        quantizer.EpilogueLevels(x, residual, levels, floats, pixels, multiplier, bias, rectify, ceiling);
+        Assert.Equal(expected, levels);
+        Assert.Equal(y, floats[..x.Length]);
+        Assert.All(floats[x.Length..], v => Assert.True(float.IsNaN(v)));
     }
 
     [Theory]
@@ -92,12 +99,12 @@ public class LevelEpilogueTests
         if (LevelEpilogue.Serves(16))
         {
             var error = Assert.Throws<ArgumentException>(() =>
-                quantizer.EpilogueLevels(new float[30], default, new byte[32], 2, new float[16], new float[16], true, 6f));
-            Assert.Contains("2 pixels of 16 channels need 32 values; x has 30, levels 32, residual 0", error.Message, StringComparison.Ordinal);
+                quantizer.EpilogueLevels(new float[30], default, new byte[32], default, 2, new float[16], new float[16], true, 6f));
+            Assert.Contains("2 pixels of 16 channels need 32 values; x has 30, levels 32, residual 0, y 0", error.Message, StringComparison.Ordinal);
         }
         Assert.False(LevelEpilogue.Serves(24));
         var channels = Assert.Throws<InvalidOperationException>(() =>
-            quantizer.EpilogueLevels(new float[24], default, new byte[24], 1, new float[24], new float[24], true, 6f));
+            quantizer.EpilogueLevels(new float[24], default, new byte[24], default, 1, new float[24], new float[24], true, 6f));
         Assert.Contains("a multiple of 16 channels; the layer has 24", channels.Message, StringComparison.Ordinal);
         using (KernelSupport.PortableOnly()) Assert.False(LevelEpilogue.Serves(16));
     }

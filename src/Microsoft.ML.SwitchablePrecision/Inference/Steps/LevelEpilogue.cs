@@ -7,10 +7,11 @@ using Microsoft.ML.SwitchablePrecision.Quantization;
 namespace Microsoft.ML.SwitchablePrecision.Inference.Steps;
 
 /// <summary>
-/// <see cref="ChannelEpilogue"/> and the next layer's level rule in one pass, for an <see cref="OutputStage"/> whose only
-/// consumer takes levels: <c>level(rectify(x * multiplier[c] + bias[c] + residual))</c> per value with 512-bit vectors
-/// of 16 channels, the float y never stored. Each operation is the one of the two-pass path (the epilogue's, then the
-/// rule's vector <see cref="IActivationLevelRule.Level(Vector512{float})"/>), so the levels are the same bits.
+/// <see cref="ChannelEpilogue"/> and the next layer's level rule in one pass, for an <see cref="OutputStage"/> with one
+/// consumer that takes levels and at most one that takes the raw floats: <c>level(rectify(x * multiplier[c] + bias[c] +
+/// residual))</c> per value with 512-bit vectors of 16 channels, the float y stored only for a raw consumer and never
+/// read back. Each operation is the one of the two-pass path (the epilogue's, then the rule's vector
+/// <see cref="IActivationLevelRule.Level(Vector512{float})"/>), so the levels and floats are the same bits.
 /// </summary>
 internal static class LevelEpilogue
 {
@@ -20,24 +21,27 @@ internal static class LevelEpilogue
 
     /// <summary>
     /// Writes the levels of the first <paramref name="pixels"/> pixels of <paramref name="x"/> into <paramref name="levels"/>
-    /// (<paramref name="residual"/> empty for none; <paramref name="ceiling"/> infinite for ReLU).
+    /// and, unless it is empty, the floats into <paramref name="y"/> (<paramref name="residual"/> empty for none;
+    /// <paramref name="ceiling"/> infinite for ReLU).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Apply<TRule>(in TRule rule, ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<byte> levels, int pixels,
+    public static void Apply<TRule>(in TRule rule, ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<byte> levels, Span<float> y, int pixels,
         float[] multiplier, float[] bias, bool rectify, float ceiling) where TRule : struct, IActivationLevelRule
     {
         int channels = multiplier.Length, length = pixels * channels, width = Vector512<float>.Count;
         if (!Serves(channels))
             throw new InvalidOperationException($"the fused level epilogue needs AVX-512 and a multiple of {width} channels; the layer has {channels}.");
-        if (x.Length < length || levels.Length < length || (!residual.IsEmpty && residual.Length < length))
-            throw new ArgumentException($"{pixels} pixels of {channels} channels need {length} values; x has {x.Length}, levels {levels.Length}, residual {residual.Length}.", nameof(pixels));
+        if (x.Length < length || levels.Length < length || (!residual.IsEmpty && residual.Length < length) || (!y.IsEmpty && y.Length < length))
+            throw new ArgumentException(
+                $"{pixels} pixels of {channels} channels need {length} values; x has {x.Length}, levels {levels.Length}, residual {residual.Length}, y {y.Length}.", nameof(pixels));
         ref float source = ref MemoryMarshal.GetReference(x);
         ref float added = ref MemoryMarshal.GetReference(residual);
         ref byte target = ref MemoryMarshal.GetReference(levels);
+        ref float floats = ref MemoryMarshal.GetReference(y);
         ref float scale = ref MemoryMarshal.GetArrayDataReference(multiplier);
         ref float shift = ref MemoryMarshal.GetArrayDataReference(bias);
         var top = Vector512.Create(ceiling);
-        bool add = !residual.IsEmpty;
+        bool add = !residual.IsEmpty, store = !y.IsEmpty;
         for (int c = 0; c < channels; c += width)
         {
             var m = Vector512.LoadUnsafe(ref scale, (nuint)c);
@@ -47,6 +51,7 @@ internal static class LevelEpilogue
                 var v = Vector512.LoadUnsafe(ref source, (nuint)i) * m + b;
                 if (add) v += Vector512.LoadUnsafe(ref added, (nuint)i);
                 if (rectify) v = Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), top);
+                if (store) v.StoreUnsafe(ref floats, (nuint)i);
                 Avx512F.ConvertToVector128Byte(Vector512.ConvertToInt32(rule.Level(v))).StoreUnsafe(ref target, (nuint)i);
             }
         }
