@@ -16,7 +16,6 @@ internal sealed class OutputStage
     private readonly float[] _bias;
     private readonly (ActivationForm Form, ActivationSlot Slot)[] _outputs;
     private readonly int _rawOutput;
-    private readonly int _fusedLevels;
 
     public OutputStage(FoldedNorm fold, ActivationSlot? residual, bool relu, IReadOnlyList<(ActivationForm, ActivationSlot)> outputs)
         : this(fold, residual, relu ? Rectifier.Relu : Rectifier.None, outputs)
@@ -34,9 +33,6 @@ internal sealed class OutputStage
         // A raw float consumer takes y as it is: the epilogue writes there directly and the others read it back.
         _rawOutput = Array.FindIndex(_outputs, o => o.Form.Encoding == ActivationEncoding.Raw);
         if (_outputs.Length == 0) throw new ArgumentException("A layer's output stage needs at least one consumer.", nameof(outputs));
-        // The fused pass serves one levels consumer beside at most one raw one.
-        bool levelsAndRaw = _outputs.Length == 2 && _rawOutput >= 0;
-        _fusedLevels = _outputs.Length == 1 || levelsAndRaw ? Array.FindIndex(_outputs, o => o.Form.IsLevels) : -1;
     }
 
     /// <summary>Output channels.</summary>
@@ -76,16 +72,6 @@ internal sealed class OutputStage
         int channels = Channels, block = PixelsPerBlock;
         var residual = Residual is null ? default : workspace.Floats(Residual, images);
         int raw = _rawOutput;
-        if (_fusedLevels >= 0 && LevelEpilogue.Serves(channels))
-        {
-            // One consumer taking levels (and perhaps one the raw floats): epilogue and level rule in one pass.
-            int length = columns * channels;
-            var (form, slot) = _outputs[_fusedLevels];
-            form.Quantizer!.EpilogueLevels(accumulators[..length], Residual is null ? default : residual[..length],
-                workspace.Levels(slot, images)[..length], raw >= 0 ? workspace.Floats(_outputs[raw].Slot, images)[..length] : default,
-                columns, _multiplier, _bias, Relu, _ceiling);
-            return;
-        }
         for (int first = 0; first < columns; first += block)
         {
             int count = Math.Min(block, columns - first), start = first * channels, length = count * channels;

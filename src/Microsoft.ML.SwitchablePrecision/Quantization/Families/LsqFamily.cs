@@ -29,9 +29,6 @@ internal sealed class LsqFamily : QuantizerFamily
         public Vector256<float> Level(Vector256<float> x) =>
             Vector256.Round(Vector256.Min(Vector256.Max(x / Vector256.Create(Step), Vector256<float>.Zero), Vector256.Create(Steps)));
 
-        // Two 256-bit halves: a 512-bit division costs more per value than two 256-bit ones (KernelBenchmark --mode level-epilogue).
-        public Vector512<float> Level(Vector512<float> x) => Vector512.Create(Level(x.GetLower()), Level(x.GetUpper()));
-
         public float Value(float level) => level * Step;
     }
 }
