@@ -5,15 +5,15 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 /// <see cref="MaxChannels"/> channels as bit planes of 32-bit channel masks. Mask <c>(b, y, x)</c> is a <see cref="uint"/>
 /// whose bit <c>c</c> is bit <c>b</c> of the level of channel <c>c</c> at padded pixel <c>(y, x)</c>; the image sits
 /// inside a border of <see cref="Padding"/> zero masks (level 0 adds nothing to a sum), so a kernel tap never needs a
-/// bounds check. Plane <c>b</c> starts at <c>b * PlaneLength</c>, rows of <see cref="PaddedWidth"/> masks;
-/// <see cref="RowSlack"/> spare masks after each plane let a kernel read two masks as one 64-bit word at the last pixel.
+/// bounds check. Plane <c>b</c> starts at <c>b * PlaneLength</c>, rows of <see cref="PaddedWidth"/> masks, then
+/// <see cref="RowSlack"/> spare zero masks.
 /// </summary>
 internal readonly record struct WideChannelMaskLayout
 {
     /// <summary>Most channels one mask holds.</summary>
     public const int MaxChannels = 32;
 
-    /// <summary>Spare zero masks after each plane.</summary>
+    /// <summary>Spare zero masks after each plane: a margin for 64-bit reads of two masks (the kernels read pairs only inside a kernel row).</summary>
     public const int RowSlack = 2;
 
     /// <summary>Creates the layout of a <paramref name="height"/> x <paramref name="width"/> image.</summary>
