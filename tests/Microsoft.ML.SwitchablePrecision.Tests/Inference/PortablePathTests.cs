@@ -52,8 +52,8 @@ public class PortablePathTests
         var images = cat([RealImages(40, 5), RandomImages(1, seed: 8)], 0);
         foreach (var precision in Family(family))
         {
-            // Plans compiled with int8 only, the default selection (the channel-mask kernel on 16-channel layers at
-            // W1A1/W1A2) and the bit-serial kernel forced, so every scalar variant runs.
+            // Plans compiled with int8 only, the default selection (the channel-mask kernels on 16- and 32-channel
+            // layers at W1A1/W1A2) and the bit-serial kernel forced, so every scalar variant runs.
             foreach (int planes in new[] { 0, ArithmeticSelector.DefaultMaxBitSerialPlanes, 8 })
             {
                 var plan = InferencePlanCompiler.Compile(network, precision, planes);

@@ -1,0 +1,102 @@
+using System.Globalization;
+using Microsoft.ML.SwitchablePrecision.Architectures;
+using Microsoft.ML.SwitchablePrecision.Inference;
+using Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
+using Microsoft.ML.SwitchablePrecision.Inference.Layout;
+using Microsoft.ML.SwitchablePrecision.Inference.Steps;
+using Microsoft.ML.SwitchablePrecision.KernelBenchmark.Micro;
+using Microsoft.ML.SwitchablePrecision.Kernels;
+
+namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark.Selection;
+
+/// <summary>
+/// The whole arithmetic of a 17-32-channel layer with 1-bit weights, per image: int8 (implicit im2col copy, int8
+/// GEMM, int32-to-float) against the 32-bit channel-mask bit convolution (mask packing, AND + popcount per tap, floats
+/// written directly), at 1, 2 and 4 activation bits, interleaved, thread CPU time, medians. Then inside compiled
+/// ResNet-20 plans (random weights, DoReFa): each layer the default selection gives the 32-bit channel-mask kernel,
+/// its arithmetic against the int8 plan's, on 1 image and on one 4-image workspace chunk.
+/// </summary>
+internal static class WideChannelMaskBenchmark
+{
+    private static readonly ConvolutionShape[] Shapes =
+    [
+        new(32, 14, 14, 32, 3, 1, 1), new(32, 14, 14, 64, 3, 2, 1), new(24, 14, 14, 24, 3, 1, 1), new(20, 14, 14, 32, 3, 1, 1),
+        new(32, 28, 28, 32, 3, 1, 1), new(32, 7, 7, 32, 3, 1, 1), new(32, 14, 14, 64, 1, 2, 0),
+    ];
+
+    public static void Run(Settings settings)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"1-bit-weight convolution of one image: int8 (implicit im2col + GEMM + int-to-float) against 32-bit channel-mask bit operations (pack + AND/popcount), median of {settings.Reps} after {settings.Warmup} warm-up (>= {settings.MinRepMs} ms each)"));
+        Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
+        Console.WriteLine(ThreadClock.IsThreadTime ? "times are thread CPU time" : "times are wall-clock");
+        Console.WriteLine();
+        Console.WriteLine("| layer | K | P | act bits | int8 us | channel-mask us | of which packing us | int8 / channel-mask |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        var random = new Random(5);
+        foreach (var shape in Shapes)
+            foreach (int bits in new[] { 1, 2, 4 })
+            {
+                var signs = new int[shape.OutChannels * shape.Depth];
+                for (int i = 0; i < signs.Length; i++) signs[i] = 2 * random.Next(2) - 1;
+                var int8Weights = Int8Weights.FromValues(signs.Select(s => (sbyte)s).ToArray(), shape.OutChannels, shape.Depth);
+                var maskWeights = WideChannelMaskWeights.FromIntegers(signs, shape.OutChannels, shape.InChannels, shape.KernelSize, 2, 1);
+                var image = new byte[shape.InputPerImage];
+                for (int i = 0; i < image.Length; i++) image[i] = (byte)random.Next(1 << bits);
+                var taps = new PaddedTaps(shape);
+                var scratch = new byte[taps.PaddedBytes];
+                var layout = new WideChannelMaskLayout(shape.InChannels, shape.Height, shape.Width, shape.Padding, bits);
+                var masks = new uint[layout.Length];
+                var int8Output = new float[shape.OutputPerImage];
+                var maskOutput = new float[shape.OutputPerImage];
+                var range = GemmRange.All(shape.OutChannels, shape.OutPixels);
+                var calls = new[]
+                {
+                    new TimedCall("int8", () =>
+                    {
+                        Int8Gemm.Multiply(int8Weights, taps.Columns(image, scratch, bits), IntegerAccumulators.AsIntegers(int8Output),
+                            OutputLayout.ColumnMajor(shape.OutChannels), range);
+                        IntegerAccumulators.ConvertInPlace(int8Output);
+                    }),
+                    new TimedCall("channel-mask", () =>
+                    {
+                        WideChannelMasks.Pack(layout, image, masks);
+                        WideChannelMaskConvolution.Multiply(maskWeights, layout, masks, shape.Stride, maskOutput);
+                    }),
+                    new TimedCall("pack", () => WideChannelMasks.Pack(layout, image, masks)),
+                };
+                MicroBenchmark.Measure(calls, settings);
+                if (!int8Output.AsSpan().SequenceEqual(maskOutput))
+                    throw new InvalidOperationException($"{shape}: the two kernels disagree.");
+                double int8Us = calls[0].Median() * 1e3, maskUs = calls[1].Median() * 1e3, packUs = calls[2].Median() * 1e3;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {shape.KernelSize}x{shape.KernelSize} {shape.InChannels}->{shape.OutChannels} {shape.Height}x{shape.Width} stride {shape.Stride} | {shape.Depth} | {shape.OutPixels} | {bits} | {int8Us:F1} | {maskUs:F1} | {packUs:F1} | {int8Us / maskUs:F2}x |"));
+            }
+        Console.WriteLine();
+        Console.WriteLine("inside ResNet-20 plans (1x28x28, DoReFa, random weights): the layer's whole arithmetic (ConvolutionArithmetic.Accumulate), default plan against int8-only plan");
+        Console.WriteLine();
+        Console.WriteLine("| switch | layer | images | int8 us | channel-mask us | int8 / channel-mask |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        Precision[] switches = [new(1, 1), new(1, 2)];
+        using var network = NetworkFactory.Create(new NetworkOptions
+        {
+            Architecture = ArchitectureKind.ResNet20, InputChannels = 1, Height = 28, Width = 28, Switches = switches, Quantizer = QuantizerKind.DoReFa,
+        }, seed: 1);
+        network.eval();
+        foreach (var precision in switches)
+        {
+            var chosen = InferencePlanCompiler.Compile(network, precision);
+            var int8 = InferencePlanCompiler.Compile(network, precision, maxBitSerialPlanes: 0);
+            var integers = int8.Steps.OfType<ConvolutionStep>().ToDictionary(s => s.Name);
+            foreach (var step in chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is WideChannelMaskArithmetic))
+                foreach (int images in new[] { 1, InferencePlan.ImagesPerChunk })
+                {
+                    var calls = new[] { KernelSelectionBenchmark.Call("int8", integers[step.Name], int8, images, random), KernelSelectionBenchmark.Call("channel-mask", step, chosen, images, random) };
+                    MicroBenchmark.Measure(calls, settings);
+                    double int8Us = calls[0].Median() * 1e3, maskUs = calls[1].Median() * 1e3;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {precision} | {step.Name} | {images} | {int8Us:F1} | {maskUs:F1} | {int8Us / maskUs:F2}x |"));
+                }
+        }
+    }
+}
