@@ -31,6 +31,9 @@ internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weight
 
     private readonly PaddedFloatTaps _taps = new(shape);
 
+    // A 1x1 stride-1 unpadded convolution (MobileNetV2's expansions and projections) reads its input as it lies.
+    private bool IsPointwise => Shape is { KernelSize: 1, Stride: 1, Padding: 0 };
+
     /// <inheritdoc/>
     public override ScratchSize Scratch(int images) => new(Floats: _taps.PaddedLength + SignPanelGemm.PanelLength(_weights.Depth));
 
@@ -43,6 +46,13 @@ internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weight
         var panel = scratch[_taps.PaddedLength..];
         int pixels = Shape.OutPixels, rows = Shape.OutChannels;
         // Auto: the vector panel kernel, or SignAccumulateGemm's portable path where no vector variant runs.
+        if (IsPointwise)
+        {
+            // The images' channels-last pixels are already dense columns: one call, one expansion per row block for all of them.
+            SignPanelGemm.Multiply(_weights, new FloatColumns(source, images * pixels, Shape.InChannels, Shape.Depth),
+                accumulators[..(images * pixels * rows)], OutputLayout.ColumnMajor(rows), GemmRange.All(rows, images * pixels), panel);
+            return;
+        }
         for (int n = 0; n < images; n++)
             SignPanelGemm.Multiply(_weights, _taps.Columns(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), padded),
                 accumulators.Slice(n * pixels * rows, pixels * rows), OutputLayout.ColumnMajor(rows), GemmRange.All(rows, pixels), panel);
