@@ -17,6 +17,7 @@ internal static partial class FloatGemm
     // Register block: one vector of rows (16 with AVX-512, 8 with AVX2: half a panel) x eight columns, eight
     // accumulators, enough independent FMA chains to cover the FMA latency on two ports. Per k: one panel load, eight
     // broadcasts (folded into the FMAs), eight FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyVector<TVector, TLanes>(FloatGemmWeights weights, FloatColumns activations, Span<float> output,
         OutputLayout layout, GemmRange range) where TVector : struct where TLanes : struct, IFloatLanes<TVector>
     {
@@ -37,6 +38,7 @@ internal static partial class FloatGemm
     /// <paramref name="range"/>, the rows' weight at <c>k</c> read from <c>w + 16 k</c> (the panel layout of
     /// <see cref="FloatGemmWeights"/>). <see cref="SignPanelGemm"/> runs it on panels it expands from sign bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyUnit<TVector, TLanes>(ref float w, int depth, FloatColumns activations, ref float result,
         OutputLayout layout, GemmRange range, int firstRow) where TVector : struct where TLanes : struct, IFloatLanes<TVector>
     {
