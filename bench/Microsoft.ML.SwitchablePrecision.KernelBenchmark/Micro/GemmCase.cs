@@ -25,7 +25,7 @@ internal sealed class GemmCase
     /// <summary>The call for a variant; the flag asks for row-major output instead of column-major.</summary>
     public Func<KernelVariant, bool, Action> Call { get; }
 
-    public static readonly string[] Precisions = ["W1A1", "W1A2", "W1A4", "W2A2", "W4A4", "W8A8", "W1A32", "W32A32"];
+    public static readonly string[] Precisions = ["W1A1", "W1A2", "W1A4", "W2A2", "W4A4", "W8A8", "W1A32", "W1A32 panel", "W32A32"];
 
     public static GemmCase Create(string precision, int rows, int depth, int columns, Random random) => precision switch
     {
@@ -36,6 +36,7 @@ internal sealed class GemmCase
         "W4A4" => Int8(precision, 4, 4, rows, depth, columns, random),
         "W8A8" => Int8(precision, 8, 8, rows, depth, columns, random),
         "W1A32" => Sign(precision, rows, depth, columns, random),
+        "W1A32 panel" => SignPanel(precision, rows, depth, columns, random),
         "W32A32" => Float(precision, rows, depth, columns, random),
         _ => throw new ArgumentException($"Unknown precision {precision}: expected one of {string.Join(", ", Precisions)}.", nameof(precision)),
     };
@@ -81,6 +82,19 @@ internal sealed class GemmCase
         return new(precision, nameof(SignAccumulateGemm), SignAccumulateGemm.Variants, (variant, rowMajor) => () =>
             SignAccumulateGemm.Multiply(weights, new FloatColumns(activations, columns, depth, depth), output,
                 Layout(rowMajor, rows, columns), range, variant));
+    }
+
+    // The same product on the sign-panel GEMM (what the plans run at W1A32): one panel of scratch for every call.
+    private static GemmCase SignPanel(string precision, int rows, int depth, int columns, Random random)
+    {
+        var weights = SignWeights.FromSigns(Floats(random, rows * depth), rows, depth);
+        var activations = Floats(random, columns * depth);
+        var output = new float[rows * columns];
+        var panel = new float[SignPanelGemm.PanelLength(depth)];
+        var range = GemmRange.All(rows, columns);
+        return new(precision, nameof(SignPanelGemm), SignPanelGemm.Variants, (variant, rowMajor) => () =>
+            SignPanelGemm.Multiply(weights, new FloatColumns(activations, columns, depth, depth), output,
+                Layout(rowMajor, rows, columns), range, panel, variant));
     }
 
     private static GemmCase Float(string precision, int rows, int depth, int columns, Random random)

@@ -24,6 +24,9 @@ internal sealed class TimedCall(string name, Action call)
         _millisecondsPerCall.Add((ThreadClock.NowMs() - start) / _callsPerRepetition);
     }
 
+    /// <summary>Milliseconds per call of each repetition, in the order measured.</summary>
+    public IReadOnlyList<double> Samples => _millisecondsPerCall;
+
     public double Median()
     {
         var sorted = _millisecondsPerCall.Order().ToArray();

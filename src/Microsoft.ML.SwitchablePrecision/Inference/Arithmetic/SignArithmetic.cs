@@ -6,9 +6,11 @@ using Microsoft.ML.SwitchablePrecision.Kernels;
 namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 
 /// <summary>
-/// BinaryConnect (1-bit weights, float activations): <see cref="SignAccumulateGemm"/> adds or subtracts each float
-/// input by its weight's sign bit, and the layer scale is applied once in the output stage. Its taps are read straight
-/// from a zero-bordered copy of each image (<see cref="PaddedFloatTaps"/>, no im2col buffer).
+/// BinaryConnect (1-bit weights, float activations), the weights held as sign bits: <see cref="SignPanelGemm"/>
+/// expands each 16-row block's signs into a <c>±1</c> panel in scratch and runs the float microkernel on it (where a
+/// vector variant runs); <see cref="SignAccumulateGemm"/> (adds or subtracts each input by its sign bit) is the
+/// portable path. Both give the same bits. The layer scale is applied once in the output stage. The taps are read
+/// straight from a zero-bordered copy of each image (<see cref="PaddedFloatTaps"/>, no im2col buffer).
 /// </summary>
 internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weights, ActivationForm inputForm)
     : ConvolutionArithmetic(shape)
@@ -16,7 +18,7 @@ internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weight
     private readonly SignWeights _weights = SignWeights.FromSigns(weights.Values, weights.Rows, weights.Depth);
 
     /// <inheritdoc/>
-    public override string KernelName => "sign-accumulate GEMM";
+    public override string KernelName => SignPanelGemm.Vectorised ? "sign-panel GEMM" : "sign-accumulate GEMM";
 
     /// <inheritdoc/>
     public override ActivationForm InputForm { get; } = inputForm;
@@ -29,17 +31,30 @@ internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weight
 
     private readonly PaddedFloatTaps _taps = new(shape);
 
+    // A 1x1 stride-1 unpadded convolution (MobileNetV2's expansions and projections) reads its input as it lies.
+    private bool IsPointwise => Shape is { KernelSize: 1, Stride: 1, Padding: 0 };
+
     /// <inheritdoc/>
-    public override ScratchSize Scratch(int images) => new(Floats: _taps.PaddedLength);
+    public override ScratchSize Scratch(int images) => new(Floats: _taps.PaddedLength + SignPanelGemm.PanelLength(_weights.Depth));
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
         var source = workspace.Floats(input, images);
-        var scratch = workspace.FloatScratch(_taps.PaddedLength);
+        var scratch = workspace.FloatScratch(_taps.PaddedLength + SignPanelGemm.PanelLength(_weights.Depth));
+        var padded = scratch[.._taps.PaddedLength];
+        var panel = scratch[_taps.PaddedLength..];
         int pixels = Shape.OutPixels, rows = Shape.OutChannels;
+        // Auto: the vector panel kernel, or SignAccumulateGemm's portable path where no vector variant runs.
+        if (IsPointwise)
+        {
+            // The images' channels-last pixels are already dense columns: one call, one expansion per row block for all of them.
+            SignPanelGemm.Multiply(_weights, new FloatColumns(source, images * pixels, Shape.InChannels, Shape.Depth),
+                accumulators[..(images * pixels * rows)], OutputLayout.ColumnMajor(rows), GemmRange.All(rows, images * pixels), panel);
+            return;
+        }
         for (int n = 0; n < images; n++)
-            SignAccumulateGemm.Multiply(_weights, _taps.Columns(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), scratch),
-                accumulators.Slice(n * pixels * rows, pixels * rows), OutputLayout.ColumnMajor(rows), GemmRange.All(rows, pixels));
+            SignPanelGemm.Multiply(_weights, _taps.Columns(source.Slice(n * Shape.InputPerImage, Shape.InputPerImage), padded),
+                accumulators.Slice(n * pixels * rows, pixels * rows), OutputLayout.ColumnMajor(rows), GemmRange.All(rows, pixels), panel);
     }
 }
