@@ -5,16 +5,16 @@ namespace Microsoft.ML.SwitchablePrecision.Inference;
 /// plan faster than TorchSharp's float32 forward (docs/kernels.md, "Batches 8 to 256 on one thread, and the scoring
 /// policy re-measured", from docs/results/inference/policy-resnet20-*.txt and selection-resnet20-*.txt).
 /// ResNets: every switch with quantized activations at every batch size (1.13-2.61x at batches 8 to 256 on ResNet-20,
-/// integer kernels against oneDNN's float convolution); float activations on binary weights (W1A32, BinaryConnect) at
-/// batch 1 only (0.62-0.88x from batch 8 on: its float im2col and sign-accumulate GEMM lose to oneDNN's batched float
-/// convolution); other float-activation switches (W32A32, and multi-bit weights on float activations, which run the same
-/// float32 GEMM) up to batch 8 (1.20x at 8, a tie at 0.89-1.09x from 16 on, where TorchSharp stays the reference).
+/// integer kernels against oneDNN's float convolution); float-activation switches (W32A32, multi-bit weights on float
+/// activations, which run the same float32 GEMM, and binary weights on float activations, W1A32, whose sign-panel GEMM
+/// runs the same float microkernel at W32A32's speed: docs/kernels.md, "W1A32 on the float microkernel with the weights
+/// as bits") up to batch 8 (1.20x at 8, a tie at 0.89-1.09x from 16 on, where TorchSharp stays the reference).
 /// MobileNetV2: every switch at every batch size (1.31-2.90x at batches 1, 8 and 64: TorchSharp's depthwise and small
 /// 1x1 layers leave it far below its ResNet speed).
 /// </summary>
 internal static class ScoringPolicy
 {
-    /// <summary>Largest batch that runs on a ResNet plan at a float-activation switch with multi-bit or float weights.</summary>
+    /// <summary>Largest batch that runs on a ResNet plan at a float-activation switch.</summary>
     public const int MaxFloatActivationPlanBatch = 8;
 
     /// <summary>True when a plan is expected to be faster than TorchSharp for <paramref name="batch"/> images of <paramref name="architecture"/> at <paramref name="precision"/>.</summary>
@@ -25,7 +25,7 @@ internal static class ScoringPolicy
     public static bool PrefersPlan(Precision precision, int batch)
     {
         if (batch <= 1 || precision.ActivationBits != Precision.FullPrecisionBits) return true;
-        return precision.WeightBits != 1 && batch <= MaxFloatActivationPlanBatch;
+        return batch <= MaxFloatActivationPlanBatch;
     }
 
     /// <summary>Replaces each row of <paramref name="logits"/> (<paramref name="classes"/> values) by its softmax.</summary>

@@ -19,7 +19,7 @@ public class ScoringPolicyTests
         { "W2A2", "PPPPPPPP" },
         { "W4A4", "PPPPPPPP" },
         { "W8A8", "PPPPPPPP" },
-        { "W1A32", "PTTTTTTT" },
+        { "W1A32", "PPPTTTTT" },
         { "W32A32", "PPPTTTTT" },
         { "W4A32", "PPPTTTTT" },
     };
