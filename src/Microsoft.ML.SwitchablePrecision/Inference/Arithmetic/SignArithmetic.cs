@@ -31,22 +31,23 @@ internal sealed class SignArithmetic(ConvolutionShape shape, WeightLevels weight
 
     private readonly PaddedFloatTaps _taps = new(shape);
 
-    // A 1x1 stride-1 unpadded convolution (MobileNetV2's expansions and projections) reads its input as it lies.
-    private bool IsPointwise => Shape is { KernelSize: 1, Stride: 1, Padding: 0 };
+    // The padded image, then the sign panel.
+    private int ScratchFloats => _taps.PaddedLength + SignPanelGemm.PanelLength(_weights.Depth);
 
     /// <inheritdoc/>
-    public override ScratchSize Scratch(int images) => new(Floats: _taps.PaddedLength + SignPanelGemm.PanelLength(_weights.Depth));
+    public override ScratchSize Scratch(int images) => new(Floats: ScratchFloats);
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
         var source = workspace.Floats(input, images);
-        var scratch = workspace.FloatScratch(_taps.PaddedLength + SignPanelGemm.PanelLength(_weights.Depth));
+        var scratch = workspace.FloatScratch(ScratchFloats);
         var padded = scratch[.._taps.PaddedLength];
         var panel = scratch[_taps.PaddedLength..];
         int pixels = Shape.OutPixels, rows = Shape.OutChannels;
         // Auto: the vector panel kernel, or SignAccumulateGemm's portable path where no vector variant runs.
-        if (IsPointwise)
+        // A pointwise layer (MobileNetV2's expansions and projections) reads its input as it lies.
+        if (Shape.IsPointwise)
         {
             // The images' channels-last pixels are already dense columns: one call, one expansion per row block for all of them.
             SignPanelGemm.Multiply(_weights, new FloatColumns(source, images * pixels, Shape.InChannels, Shape.Depth),

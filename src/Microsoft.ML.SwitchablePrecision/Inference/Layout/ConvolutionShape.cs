@@ -23,6 +23,12 @@ internal readonly record struct ConvolutionShape(int InChannels, int Height, int
     /// <summary>Values of one input image.</summary>
     public int InputPerImage => Height * Width * InChannels;
 
+    /// <summary>
+    /// A 1x1 stride-1 unpadded convolution: its channels-last input pixels are already the GEMM's dense columns, for
+    /// every image of a batch at once.
+    /// </summary>
+    public bool IsPointwise => KernelSize == 1 && Stride == 1 && Padding == 0;
+
     /// <summary>Values of one output image.</summary>
     public int OutputPerImage => OutPixels * OutChannels;
 
