@@ -32,12 +32,12 @@ public class WideChannelMaskPlanTests
         var precision = new Precision(1, bits);
         var chosen = InferencePlanCompiler.Compile(network, precision);
         var int8 = InferencePlanCompiler.Compile(network, precision, maxBitSerialPlanes: 0);
-        var wide = chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is WideChannelMaskArithmetic).Select(s => s.Name).ToArray();
+        var wide = chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic<uint>).Select(s => s.Name).ToArray();
         // The 3x3 layers reading 32 channels: the second layer of block 3, both of blocks 4-5 and the stride-2 first of block 6.
         Assert.Equal(["block3.conv2", "block4.conv1", "block4.conv2", "block5.conv1", "block5.conv2", "block6.conv1"], wide);
         Assert.Contains(chosen.Describe(), s => s.StartsWith("block6.conv1:", StringComparison.Ordinal)
             && s.Contains($"32-bit channel-mask bit convolution (1-bit weights x {bits} planes)", StringComparison.Ordinal));
-        Assert.DoesNotContain(int8.Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is WideChannelMaskArithmetic);
+        Assert.DoesNotContain(int8.Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic<uint>);
 
         using var scope = NewDisposeScope();
         var images = cat([RealImages(200, 7), RandomImages(2, seed: 13)], 0);
@@ -56,13 +56,13 @@ public class WideChannelMaskPlanTests
         var binary = Calibrated("binary", QuantizerKind.DoReFa);
         var uniform = Calibrated("uniform", QuantizerKind.DoReFa);
         foreach (var (network, precision) in new[] { (binary, new Precision(1, 4)), (binary, new Precision(1, 32)), (uniform, new Precision(2, 2)) })
-            Assert.DoesNotContain(InferencePlanCompiler.Compile(network, precision).Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is WideChannelMaskArithmetic);
+            Assert.DoesNotContain(InferencePlanCompiler.Compile(network, precision).Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic<uint>);
         // A forced bit-serial plan keeps the bit-serial kernel everywhere it serves (its own tests rely on it).
         Assert.DoesNotContain(InferencePlanCompiler.Compile(binary, new Precision(1, 1), maxBitSerialPlanes: 8).Steps.OfType<ConvolutionStep>(),
-            s => s.Arithmetic is WideChannelMaskArithmetic);
+            s => s.Arithmetic is ChannelMaskArithmetic<uint>);
         // 16-channel layers stay on the 16-bit masks, 64-channel ones on their kernels.
         var plan = InferencePlanCompiler.Compile(binary, new Precision(1, 1));
-        Assert.All(plan.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is WideChannelMaskArithmetic),
+        Assert.All(plan.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic<uint>),
             s => Assert.Equal(32, s.Arithmetic.Shape.InChannels));
     }
 
@@ -81,9 +81,9 @@ public class WideChannelMaskPlanTests
     public void ItServesTheShapesItWonOn(int inChannels, int size, int outChannels, int stride, int planes, bool faster)
     {
         var shape = new ConvolutionShape(inChannels, size, size, outChannels, 3, stride, 1);
-        Assert.Equal(faster && KernelSupport.IsSupported(KernelVariant.Avx512), WideChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes));
+        Assert.Equal(faster && KernelSupport.IsSupported(KernelVariant.Avx512), ChannelMaskArithmetic<uint>.MeasuredFasterThanInt8(shape, planes));
         // 1x1 layers lose (0.3-0.85x).
-        Assert.False(WideChannelMaskArithmetic.MeasuredFasterThanInt8(new ConvolutionShape(inChannels, size, size, outChannels, 1, stride, 0), planes));
+        Assert.False(ChannelMaskArithmetic<uint>.MeasuredFasterThanInt8(new ConvolutionShape(inChannels, size, size, outChannels, 1, stride, 0), planes));
     }
 
     [Fact]
@@ -92,11 +92,11 @@ public class WideChannelMaskPlanTests
         var shape = new ConvolutionShape(32, 4, 4, 2, 3, 1, 1);
         var twoBit = WeightLevels.FromStored(new int[2 * 288], new float[2 * 288], 2, 288, 2, new WeightGrid(0.5f, -2, 1, 1));
         var quantizer = ActivationForm.Levels(TestQuantizer());
-        var error = Assert.Throws<ArgumentException>(() => new WideChannelMaskArithmetic(shape, twoBit, quantizer.Quantizer!));
+        var error = Assert.Throws<ArgumentException>(() => new ChannelMaskArithmetic<uint>(shape, twoBit, quantizer.Quantizer!));
         Assert.Contains("needs 1-bit weights, 1 to 32 input channels and a kernel of at most 5; the layer has 2-bit weights, 32 channels, kernel 3",
             error.Message, StringComparison.Ordinal);
         var wider = new ConvolutionShape(64, 4, 4, 2, 3, 1, 1);
-        Assert.False(WideChannelMaskArithmetic.Serves(wider, WeightLevels.FromStored(new int[2 * 576], new float[2 * 576], 2, 576, 1, new WeightGrid(1f, -1, 1, 2))));
+        Assert.False(ChannelMaskArithmetic<uint>.Serves(wider, WeightLevels.FromStored(new int[2 * 576], new float[2 * 576], 2, 576, 1, new WeightGrid(1f, -1, 1, 2))));
     }
 
     // A 1-bit DoReFa activation quantizer, as the compiled plans hold one.
