@@ -16,7 +16,8 @@ namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark.Selection;
 /// AND + popcount per tap, floats written directly), at 1, 2 and 4 activation bits, interleaved, thread CPU time,
 /// medians. Then inside compiled ResNet-20 plans (random weights, DoReFa): each layer the default selection gives the
 /// channel-mask kernel of this width, its arithmetic against the int8 plan's, on 1 image and on one 4-image workspace chunk.
-/// Mode "channel-masks" runs the 16-bit masks, "wide-channel-masks" the 32-bit ones.
+/// Mode "channel-masks" runs the 16-bit masks, "wide-channel-masks" the 32-bit ones, "channel-masks-64" the 64-bit
+/// ones and then, in place of the ResNet-20 table, <see cref="ChannelMaskPlanLayers"/>.
 /// </summary>
 internal static class ChannelMaskBenchmark
 {
@@ -32,17 +33,28 @@ internal static class ChannelMaskBenchmark
         new(32, 28, 28, 32, 3, 1, 1), new(32, 7, 7, 32, 3, 1, 1), new(32, 14, 14, 64, 1, 2, 0),
     ];
 
+    private static readonly ConvolutionShape[] SixtyFourBitShapes =
+    [
+        new(64, 7, 7, 64, 3, 1, 1), new(64, 14, 14, 64, 3, 1, 1), new(64, 32, 32, 64, 3, 1, 1), new(64, 32, 32, 128, 3, 2, 1),
+        new(48, 14, 14, 48, 3, 1, 1), new(40, 7, 7, 64, 3, 1, 1),
+    ];
+
     public static void Run(Settings settings, int maskBits)
     {
         switch (maskBits)
         {
             case 16: Run<ushort>(settings, SixteenBitShapes); break;
             case 32: Run<uint>(settings, ThirtyTwoBitShapes); break;
-            default: throw new ArgumentOutOfRangeException(nameof(maskBits), maskBits, "expected 16 or 32");
+            case 64:
+                Run<ulong>(settings, SixtyFourBitShapes, inResNet20: false);
+                Console.WriteLine();
+                ChannelMaskPlanLayers.Run(settings);
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(maskBits), maskBits, "expected 16, 32 or 64");
         }
     }
 
-    private static void Run<TMask>(Settings settings, ConvolutionShape[] shapes)
+    private static void Run<TMask>(Settings settings, ConvolutionShape[] shapes, bool inResNet20 = true)
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
         string kernel = $"{ChannelMaskWidth<TMask>.Bits}-bit channel-mask";
@@ -92,6 +104,7 @@ internal static class ChannelMaskBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {shape.KernelSize}x{shape.KernelSize} {shape.InChannels}->{shape.OutChannels} {shape.Height}x{shape.Width} stride {shape.Stride} | {shape.Depth} | {shape.OutPixels} | {bits} | {int8Us:F1} | {maskUs:F1} | {packUs:F1} | {int8Us / maskUs:F2}x |"));
             }
+        if (!inResNet20) return;
         Console.WriteLine();
         Console.WriteLine("inside ResNet-20 plans (1x28x28, DoReFa, random weights): the layer's whole arithmetic (ConvolutionArithmetic.Accumulate), default plan against int8-only plan");
         Console.WriteLine();

@@ -141,8 +141,8 @@ public class ChannelMaskConvolutionTests
         Assert.Equal("image", image.ParamName);
     }
 
-    // out[p, m] = sum over taps inside the image and channels of w[m, k] * level, NHWC input, long arithmetic.
-    private static float[] IntegerConvolution(int[] weights, byte[] image, int channels, int height, int width, int rows, int kernel,
+    // out[p, m] = sum over taps inside the image and channels of w[m, k] * level, NHWC input, long arithmetic (shared with ChannelMask64ConvolutionTests).
+    internal static float[] IntegerConvolution(int[] weights, byte[] image, int channels, int height, int width, int rows, int kernel,
         int stride, int padding)
     {
         int outHeight = (height + 2 * padding - kernel) / stride + 1, outWidth = (width + 2 * padding - kernel) / stride + 1;

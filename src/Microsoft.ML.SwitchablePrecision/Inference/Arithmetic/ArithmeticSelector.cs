@@ -28,13 +28,15 @@ internal static class ArithmeticSelector
             int planes = weights.Bits * levels.Bits;
             // A limit above the default forces the bit-serial kernel on every layer it serves (tests keep that path exact).
             bool forced = maxBitSerialPlanes > DefaultMaxBitSerialPlanes;
-            // Bit operations on channel masks of 16 and 32 bits where they measured faster (3x3 layers at W1A1 and W1A2).
+            // Bit operations on channel masks of 16, 32 and 64 bits where they measured faster (3x3 layers at W1A1 and W1A2).
             if (!forced && planes <= maxBitSerialPlanes)
             {
                 if (ChannelMaskArithmetic<ushort>.Serves(shape, weights) && ChannelMaskArithmetic<ushort>.MeasuredFasterThanInt8(shape, planes))
                     return new ChannelMaskArithmetic<ushort>(shape, weights, levels);
                 if (ChannelMaskArithmetic<uint>.Serves(shape, weights) && ChannelMaskArithmetic<uint>.MeasuredFasterThanInt8(shape, planes))
                     return new ChannelMaskArithmetic<uint>(shape, weights, levels);
+                if (ChannelMaskArithmetic<ulong>.Serves(shape, weights) && ChannelMaskArithmetic<ulong>.MeasuredFasterThanInt8(shape, planes))
+                    return new ChannelMaskArithmetic<ulong>(shape, weights, levels);
             }
             bool faster = forced || BitSerialArithmetic.MeasuredFasterThanInt8(shape, planes);
             if (BitSerialArithmetic.Serves(weights) && planes <= maxBitSerialPlanes && faster)

@@ -44,8 +44,8 @@ internal sealed class ChannelMaskArithmetic<TMask> : ConvolutionArithmetic
     /// True when the layer's shape is one on which this kernel beat the kernel the plans ran before it (whole
     /// arithmetic: packing plus kernel) in docs/kernels.md at <paramref name="planes"/> weight-plane x
     /// activation-plane pairs: against int8 for 16-bit masks ("Bit operations for 16-channel layers") and 32-bit
-    /// masks ("Bit operations on 32-channel layers"), against the bit-serial GEMM and int8 for 64-bit masks ("One
-    /// channel-mask convolution over the mask width"). The measurement was of the AVX-512 variant; without AVX-512 the
+    /// masks ("Bit operations on 32-channel layers"), and against the kernel the selection picked before (the bit-serial
+    /// GEMM at W1A1, int8 at W1A2) for 64-bit masks ("One channel-mask convolution over the mask width"). The measurement was of the AVX-512 variant; without AVX-512 the
     /// other kernels keep the layer.
     /// </summary>
     public static bool MeasuredFasterThanInt8(ConvolutionShape shape, int planes) =>
@@ -71,7 +71,8 @@ internal sealed class ChannelMaskArithmetic<TMask> : ConvolutionArithmetic
         new(MaxPlanes: 1, MaxStride: 1, MinChannels: 24),
     ];
 
-    private static readonly FasterRegion[] SixtyFourBit = [];
+    // Ahead of the bit-serial GEMM (W1A1) and of int8 (W1A2) on every 64-channel 3x3 layer of ResNet-20 and ResNet-18.
+    private static readonly FasterRegion[] SixtyFourBit = [new(MaxPlanes: 2, MaxStride: 2, MinChannels: 64)];
 
     /// <summary>3x3 layers of up to this many plane pairs and this stride, with at least this many (and at most the mask's bits) input channels.</summary>
     private readonly record struct FasterRegion(int MaxPlanes, int MaxStride, int MinChannels)
