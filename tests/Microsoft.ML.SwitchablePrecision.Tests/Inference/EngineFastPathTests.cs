@@ -79,7 +79,7 @@ public class EngineFastPathTests
         var w1a1 = InferencePlanCompiler.Compile(network, new Precision(1, 1)).Describe();
         // K = 144 (16 input channels): channel-mask bit operations with AVX-512 (ChannelMaskPlanTests), int8 without;
         // K = 288 (32 input channels, also the stride-2 32->64 layer): 32-bit channel masks with AVX-512
-        // (WideChannelMaskPlanTests), int8 without; K = 576: 64-bit channel masks with AVX-512 (ChannelMask64PlanTests),
+        // (ChannelMask32PlanTests), int8 without; K = 576: 64-bit channel masks with AVX-512 (ChannelMask64PlanTests),
         // bit-serial without.
         bool avx512 = KernelSupport.IsSupported(KernelVariant.Avx512);
         foreach (var layer in new[] { "block0.conv1:", "block3.conv1:" })

@@ -2,7 +2,7 @@ using Microsoft.ML.SwitchablePrecision.Kernels;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Kernels;
 
-public class WideChannelMaskConvolutionTests
+public class ChannelMask32ConvolutionTests
 {
     // The integer grid of the weights: multiplier x level (0 or 1) - offset.
     private static readonly (int Multiplier, int Offset)[] Grids = [(2, 1), (1, 0), (3, 5)];

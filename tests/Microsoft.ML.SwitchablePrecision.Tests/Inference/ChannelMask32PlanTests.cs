@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.SwitchablePrecision.Tests.Inference;
 
 /// <summary>The 32-bit channel-mask bit convolution inside plans: where the default selection puts it and what it computes.</summary>
-public class WideChannelMaskPlanTests
+public class ChannelMask32PlanTests
 {
     public static TheoryData<QuantizerKind, int> QuantizersAndActivationBits()
     {
