@@ -14,18 +14,20 @@ using TorchSharp;
 // table the plans' kernel selection follows (Selection/), not part of "all". Mode "channel-masks": the channel-mask bit
 // convolution against int8 on small-channel layers (Selection/ChannelMaskBenchmark.cs), not part of "all". Mode
 // "float-taps": im2col against the implicit im2col of the float kernels (Selection/FloatTapsBenchmark.cs), not part of "all".
-// Mode "wide-channel-masks": the 32-bit channel-mask convolution against int8 on 17-32-channel layers
-// (Selection/WideChannelMaskBenchmark.cs), not part of "all". Mode "sign-panel": the W1A32 layers of ResNet-20, ResNet-18
+// Mode "wide-channel-masks": the same with 32-bit masks on 17-32-channel layers, not part of "all". Mode
+// "channel-masks-64": with 64-bit masks on 33-64-channel layers, then those layers of ResNet-20 and ResNet-18 against
+// int8 and bit-serial (Selection/ChannelMaskPlanLayers.cs), not part of "all". Mode "sign-panel": the W1A32 layers of ResNet-20, ResNet-18
 // and MobileNetV2 on the sign-panel GEMM against the sign-accumulate GEMM and the float32 GEMM on float weights
 // (Selection/SignPanelBenchmark.cs), not part of "all".
-// Usage: KernelBenchmark [--mode kernels|network|micro|selection|channel-masks|wide-channel-masks|float-taps|sign-panel|all] [--reps N] [--warmup N] [--min-rep-ms X]
+// Usage: KernelBenchmark [--mode kernels|network|micro|selection|channel-masks|wide-channel-masks|channel-masks-64|float-taps|sign-panel|all] [--reps N] [--warmup N] [--min-rep-ms X]
 var settings = Settings.Parse(args);
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
 if (settings.Mode is "micro") MicroBenchmark.Run(settings);
 if (settings.Mode is "selection") KernelSelectionBenchmark.Run(settings);
-if (settings.Mode is "channel-masks") ChannelMaskBenchmark.Run(settings);
-if (settings.Mode is "wide-channel-masks") WideChannelMaskBenchmark.Run(settings);
+if (settings.Mode is "channel-masks") ChannelMaskBenchmark.Run(settings, 16);
+if (settings.Mode is "wide-channel-masks") ChannelMaskBenchmark.Run(settings, 32);
+if (settings.Mode is "channel-masks-64") ChannelMaskBenchmark.Run(settings, 64);
 if (settings.Mode is "float-taps") FloatTapsBenchmark.Run(settings);
 if (settings.Mode is "sign-panel") SignPanelBenchmark.Run(settings);
 if (settings.Mode is "kernels" or "all") KernelTable.Run(settings);

@@ -1,26 +1,32 @@
+using System.Numerics;
+
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 /// <summary>
 /// Where <see cref="ChannelMaskConvolution"/> finds its activations: one image of k-bit levels with at most
-/// <see cref="MaxChannels"/> channels as bit planes of channel masks. Mask <c>(b, y, x)</c> is a <see cref="ushort"/>
+/// <see cref="MaxChannels"/> channels as bit planes of channel masks. Mask <c>(b, y, x)</c> is a <typeparamref name="TMask"/>
 /// whose bit <c>c</c> is bit <c>b</c> of the level of channel <c>c</c> at padded pixel <c>(y, x)</c>; the image sits
 /// inside a border of <see cref="Padding"/> zero masks (level 0, which adds nothing to a sum), so a kernel tap never
 /// needs a bounds check. Plane <c>b</c> starts at <c>b * PlaneLength</c>, rows of <see cref="PaddedWidth"/> masks;
 /// <see cref="RowSlack"/> spare masks after each plane let a kernel read a whole 64-bit word at the last pixel.
 /// </summary>
-internal readonly record struct ChannelMaskLayout
+/// <typeparam name="TMask"><see cref="ushort"/>, <see cref="uint"/> or <see cref="ulong"/>: 16, 32 or 64 channels a mask.</typeparam>
+internal readonly record struct ChannelMaskLayout<TMask>
+    where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
 {
     /// <summary>Most channels one mask holds.</summary>
-    public const int MaxChannels = 16;
+    public static int MaxChannels => ChannelMaskWidth<TMask>.Bits;
 
-    /// <summary>Spare zero masks after each plane: a kernel row of up to 4 taps is read as one 64-bit word.</summary>
-    public const int RowSlack = 4;
+    /// <summary>Spare zero masks after each plane: one 64-bit word, what a kernel row's last read may reach past the row.</summary>
+    public static int RowSlack => ChannelMaskWidth<TMask>.MasksPerWord;
 
     /// <summary>Creates the layout of a <paramref name="height"/> x <paramref name="width"/> image.</summary>
     public ChannelMaskLayout(int channels, int height, int width, int padding, int bits)
     {
-        if (channels is < 1 or > MaxChannels)
-            throw new ArgumentOutOfRangeException(nameof(channels), channels, $"channels is {channels}; expected 1 to {MaxChannels} (one 16-bit mask per pixel).");
+        ChannelMaskWidth<TMask>.CheckSupported();
+        if (channels < 1 || channels > MaxChannels)
+            throw new ArgumentOutOfRangeException(nameof(channels), channels,
+                $"channels is {channels}; expected 1 to {MaxChannels} (one {MaxChannels}-bit mask per pixel).");
         KernelChecks.Positive(height, nameof(height));
         KernelChecks.Positive(width, nameof(width));
         if (padding < 0) throw new ArgumentOutOfRangeException(nameof(padding), padding, $"padding is {padding}; expected 0 or more.");
@@ -58,6 +64,9 @@ internal readonly record struct ChannelMaskLayout
 
     /// <summary>Masks of all planes.</summary>
     public int Length => Bits * PlaneLength;
+
+    /// <summary>64-bit words that hold <see cref="Length"/> masks (the scratch a plan reserves for them).</summary>
+    public int WordLength => (Length + RowSlack - 1) / RowSlack;
 
     /// <summary>Levels of the channels-last image the masks are packed from.</summary>
     public int LevelCount => Height * Width * Channels;

@@ -32,13 +32,13 @@ public class ChannelMaskPlanTests
         var precision = new Precision(1, bits);
         var chosen = InferencePlanCompiler.Compile(network, precision);
         var int8 = InferencePlanCompiler.Compile(network, precision, maxBitSerialPlanes: 0);
-        var masked = chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic).Select(s => s.Name).ToArray();
+        var masked = chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic<ushort>).Select(s => s.Name).ToArray();
         // The 3x3 layers reading 16 channels: blocks 0-2, and at W1A1 the stride-2 first layer of block 3.
         string[] sixteen = ["block0.conv1", "block0.conv2", "block1.conv1", "block1.conv2", "block2.conv1", "block2.conv2"];
         Assert.Equal(bits == 1 ? [.. sixteen, "block3.conv1"] : sixteen, masked);
         Assert.Contains(chosen.Describe(), s => s.StartsWith("block2.conv2:", StringComparison.Ordinal)
             && s.Contains($"channel-mask bit convolution (1-bit weights x {bits} planes)", StringComparison.Ordinal));
-        Assert.DoesNotContain(int8.Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic);
+        Assert.DoesNotContain(int8.Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic<ushort>);
 
         using var scope = NewDisposeScope();
         var images = cat([RealImages(200, 7), RandomImages(2, seed: 13)], 0);
@@ -57,10 +57,10 @@ public class ChannelMaskPlanTests
         var binary = Calibrated("binary", QuantizerKind.DoReFa);
         var uniform = Calibrated("uniform", QuantizerKind.DoReFa);
         foreach (var (network, precision) in new[] { (binary, new Precision(1, 4)), (binary, new Precision(1, 32)), (uniform, new Precision(2, 2)) })
-            Assert.DoesNotContain(InferencePlanCompiler.Compile(network, precision).Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic);
+            Assert.DoesNotContain(InferencePlanCompiler.Compile(network, precision).Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic<ushort>);
         // A forced bit-serial plan keeps the bit-serial kernel everywhere it serves (its own tests rely on it).
         Assert.DoesNotContain(InferencePlanCompiler.Compile(binary, new Precision(1, 1), maxBitSerialPlanes: 8).Steps.OfType<ConvolutionStep>(),
-            s => s.Arithmetic is ChannelMaskArithmetic);
+            s => s.Arithmetic is ChannelMaskArithmetic<ushort>);
     }
 
     [Theory]
@@ -77,8 +77,8 @@ public class ChannelMaskPlanTests
     public void ItServesTheShapesItWonOn(int inChannels, int size, int outChannels, int stride, int planes, bool faster)
     {
         var shape = new ConvolutionShape(inChannels, size, size, outChannels, 3, stride, 1);
-        Assert.Equal(faster && KernelSupport.IsSupported(KernelVariant.Avx512), ChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes));
-        Assert.False(ChannelMaskArithmetic.MeasuredFasterThanInt8(new ConvolutionShape(inChannels, size, size, outChannels, 1, stride, 0), planes));
+        Assert.Equal(faster && KernelSupport.IsSupported(KernelVariant.Avx512), ChannelMaskArithmetic<ushort>.MeasuredFasterThanInt8(shape, planes));
+        Assert.False(ChannelMaskArithmetic<ushort>.MeasuredFasterThanInt8(new ConvolutionShape(inChannels, size, size, outChannels, 1, stride, 0), planes));
     }
 
     [Fact]
@@ -87,11 +87,11 @@ public class ChannelMaskPlanTests
         var shape = new ConvolutionShape(16, 4, 4, 2, 3, 1, 1);
         var twoBit = WeightLevels.FromStored(new int[2 * 144], new float[2 * 144], 2, 144, 2, new WeightGrid(0.5f, -2, 1, 1));
         var quantizer = ActivationForm.Levels(TestQuantizer());
-        var error = Assert.Throws<ArgumentException>(() => new ChannelMaskArithmetic(shape, twoBit, quantizer.Quantizer!));
+        var error = Assert.Throws<ArgumentException>(() => new ChannelMaskArithmetic<ushort>(shape, twoBit, quantizer.Quantizer!));
         Assert.Contains("needs 1-bit weights, 1 to 16 input channels and a kernel of at most 4; the layer has 2-bit weights, 16 channels, kernel 3",
             error.Message, StringComparison.Ordinal);
         var wide = new ConvolutionShape(32, 4, 4, 2, 3, 1, 1);
-        Assert.False(ChannelMaskArithmetic.Serves(wide, WeightLevels.FromStored(new int[2 * 288], new float[2 * 288], 2, 288, 1, new WeightGrid(1f, -1, 1, 2))));
+        Assert.False(ChannelMaskArithmetic<ushort>.Serves(wide, WeightLevels.FromStored(new int[2 * 288], new float[2 * 288], 2, 288, 1, new WeightGrid(1f, -1, 1, 2))));
     }
 
     // A 1-bit DoReFa activation quantizer, as the compiled plans hold one.

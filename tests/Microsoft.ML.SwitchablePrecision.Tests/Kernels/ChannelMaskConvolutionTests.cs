@@ -34,8 +34,8 @@ public class ChannelMaskConvolutionTests
         var image = GemmCases.RandomLevels(random, height * width * channels, bits);
         var expected = IntegerConvolution(integers, image, channels, height, width, rows, kernel, stride, padding);
 
-        var weights = ChannelMaskWeights.FromIntegers(integers, rows, channels, kernel, multiplier, offset);
-        var layout = new ChannelMaskLayout(channels, height, width, padding, bits);
+        var weights = ChannelMaskWeights<ushort>.FromIntegers(integers, rows, channels, kernel, multiplier, offset);
+        var layout = new ChannelMaskLayout<ushort>(channels, height, width, padding, bits);
         // Dirty scratch: the packer must write the border and the slack, not assume them.
         var masks = Enumerable.Repeat((ushort)0xA5C3, layout.Length + 3).ToArray();
         ChannelMasks.Pack(layout, image, masks);
@@ -55,7 +55,7 @@ public class ChannelMaskConvolutionTests
     [InlineData(1, 3, 17, 1, 4)]
     public void TheVectorPackingEqualsTheBitByBitDefinition(int channels, int height, int width, int padding, int bits)
     {
-        var layout = new ChannelMaskLayout(channels, height, width, padding, bits);
+        var layout = new ChannelMaskLayout<ushort>(channels, height, width, padding, bits);
         var image = GemmCases.RandomLevels(new Random(channels + width), layout.LevelCount, bits);
         var expected = new ushort[layout.Length];
         ChannelMasks.Reference(layout, image, expected);
@@ -74,8 +74,8 @@ public class ChannelMaskConvolutionTests
     {
         var random = new Random(9);
         var integers = Enumerable.Range(0, 16 * 144).Select(_ => 2 * random.Next(2) - 1).ToArray();
-        var weights = ChannelMaskWeights.FromIntegers(integers, 16, 16, 3, 2, 1);
-        var layout = new ChannelMaskLayout(16, 7, 7, 1, 2);
+        var weights = ChannelMaskWeights<ushort>.FromIntegers(integers, 16, 16, 3, 2, 1);
+        var layout = new ChannelMaskLayout<ushort>(16, 7, 7, 1, 2);
         var image = GemmCases.RandomLevels(random, layout.LevelCount, 2);
         var masks = new ushort[layout.Length];
         ChannelMasks.Pack(layout, image, masks);
@@ -96,8 +96,8 @@ public class ChannelMaskConvolutionTests
     [Fact]
     public void ZeroActivationsGiveZeroNotTheXnorCount()
     {
-        var weights = ChannelMaskWeights.FromIntegers(Enumerable.Repeat(-1, 2 * 9 * 16).ToArray(), 2, 16, 3, 2, 1);
-        var layout = new ChannelMaskLayout(16, 4, 4, 1, 1);
+        var weights = ChannelMaskWeights<ushort>.FromIntegers(Enumerable.Repeat(-1, 2 * 9 * 16).ToArray(), 2, 16, 3, 2, 1);
+        var layout = new ChannelMaskLayout<ushort>(16, 4, 4, 1, 1);
         var masks = new ushort[layout.Length];
         ChannelMasks.Pack(layout, new byte[layout.LevelCount], masks);
         foreach (var variant in ChannelMaskConvolution.Variants)
@@ -112,26 +112,26 @@ public class ChannelMaskConvolutionTests
     public void WeightsReadBackAndBadWeightsAreRefusedNamingTheValue()
     {
         int[] integers = [1, -1, -1, 1, 1, -1, 1, 1, -1];
-        var weights = ChannelMaskWeights.FromIntegers(integers, 1, 1, 3, 2, 1);
+        var weights = ChannelMaskWeights<ushort>.FromIntegers(integers, 1, 1, 3, 2, 1);
         Assert.Equal(integers.Select(w => (w + 1) / 2).ToArray(), Enumerable.Range(0, 9).Select(k => weights.Level(0, k)).ToArray());
-        var error = Assert.Throws<ArgumentException>(() => ChannelMaskWeights.FromIntegers([1, 3], 1, 2, 1, 2, 1));
+        var error = Assert.Throws<ArgumentException>(() => ChannelMaskWeights<ushort>.FromIntegers([1, 3], 1, 2, 1, 2, 1));
         Assert.Contains("weight [0, 1] is 3; expected -1 or 1", error.Message, StringComparison.Ordinal);
-        var channels = Assert.Throws<ArgumentOutOfRangeException>(() => ChannelMaskWeights.FromIntegers(new int[17], 1, 17, 1, 1, 0));
+        var channels = Assert.Throws<ArgumentOutOfRangeException>(() => ChannelMaskWeights<ushort>.FromIntegers(new int[17], 1, 17, 1, 1, 0));
         Assert.Contains("channels is 17; expected 1 to 16", channels.Message, StringComparison.Ordinal);
-        var kernel = Assert.Throws<ArgumentOutOfRangeException>(() => ChannelMaskWeights.FromIntegers(new int[25], 1, 1, 5, 1, 0));
+        var kernel = Assert.Throws<ArgumentOutOfRangeException>(() => ChannelMaskWeights<ushort>.FromIntegers(new int[25], 1, 1, 5, 1, 0));
         Assert.Contains("kernelSize is 5; expected 1 to 4", kernel.Message, StringComparison.Ordinal);
-        var layout = Assert.Throws<ArgumentOutOfRangeException>(() => new ChannelMaskLayout(20, 4, 4, 1, 1));
+        var layout = Assert.Throws<ArgumentOutOfRangeException>(() => new ChannelMaskLayout<ushort>(20, 4, 4, 1, 1));
         Assert.Contains("channels is 20; expected 1 to 16", layout.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void MismatchedArgumentsAreRefusedNamingThem()
     {
-        var weights = ChannelMaskWeights.FromIntegers(Enumerable.Repeat(1, 9 * 4).ToArray(), 1, 4, 3, 2, 1);
-        var layout = new ChannelMaskLayout(4, 5, 5, 1, 1);
+        var weights = ChannelMaskWeights<ushort>.FromIntegers(Enumerable.Repeat(1, 9 * 4).ToArray(), 1, 4, 3, 2, 1);
+        var layout = new ChannelMaskLayout<ushort>(4, 5, 5, 1, 1);
         var masks = new ushort[layout.Length];
         var channels = Assert.Throws<ArgumentException>(() =>
-            ChannelMaskConvolution.Multiply(weights, new ChannelMaskLayout(3, 5, 5, 1, 1), masks, 1, new float[25]));
+            ChannelMaskConvolution.Multiply(weights, new ChannelMaskLayout<ushort>(3, 5, 5, 1, 1), masks, 1, new float[25]));
         Assert.Contains("the layout has 3 channels; the weights expect 4", channels.Message, StringComparison.Ordinal);
         var output = Assert.Throws<ArgumentException>(() => ChannelMaskConvolution.Multiply(weights, layout, masks, 1, new float[24]));
         Assert.Equal("output", output.ParamName);
@@ -141,8 +141,8 @@ public class ChannelMaskConvolutionTests
         Assert.Equal("image", image.ParamName);
     }
 
-    // out[p, m] = sum over taps inside the image and channels of w[m, k] * level, NHWC input, long arithmetic.
-    private static float[] IntegerConvolution(int[] weights, byte[] image, int channels, int height, int width, int rows, int kernel,
+    // out[p, m] = sum over taps inside the image and channels of w[m, k] * level, NHWC input, long arithmetic (shared with ChannelMask64ConvolutionTests).
+    internal static float[] IntegerConvolution(int[] weights, byte[] image, int channels, int height, int width, int rows, int kernel,
         int stride, int padding)
     {
         int outHeight = (height + 2 * padding - kernel) / stride + 1, outWidth = (width + 2 * padding - kernel) / stride + 1;

@@ -12,8 +12,7 @@ internal static class ArithmeticSelector
     /// <summary>
     /// By default the bit kernels serve a layer with up to this many weight-plane x activation-plane pairs
     /// (W1A1, W1A2), and only on the layer shapes where it measured faster than int8
-    /// (<see cref="ChannelMaskArithmetic.MeasuredFasterThanInt8"/> and <see cref="WideChannelMaskArithmetic.MeasuredFasterThanInt8"/>
-    /// for the channel-mask kernels, else
+    /// (<see cref="ChannelMaskArithmetic{TMask}.MeasuredFasterThanInt8"/> for the channel-mask kernels, else
     /// <see cref="BitSerialArithmetic.MeasuredFasterThanInt8"/>); int8 serves the other quantized layers. A larger
     /// limit forces the bit-serial kernel on every layer it serves up to that many pairs, 0 never picks either.
     /// </summary>
@@ -29,14 +28,16 @@ internal static class ArithmeticSelector
             int planes = weights.Bits * levels.Bits;
             // A limit above the default forces the bit-serial kernel on every layer it serves (tests keep that path exact).
             bool forced = maxBitSerialPlanes > DefaultMaxBitSerialPlanes;
-            // Bit operations on channel masks where they measured faster than int8 (16-channel 3x3 layers at W1A1 and W1A2).
-            if (!forced && planes <= maxBitSerialPlanes && ChannelMaskArithmetic.Serves(shape, weights)
-                && ChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes))
-                return new ChannelMaskArithmetic(shape, weights, levels);
-            // The same with 32-bit masks on the 17-32-channel layers where they measured faster.
-            if (!forced && planes <= maxBitSerialPlanes && WideChannelMaskArithmetic.Serves(shape, weights)
-                && WideChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes))
-                return new WideChannelMaskArithmetic(shape, weights, levels);
+            // Bit operations on channel masks of 16, 32 and 64 bits where they measured faster (3x3 layers at W1A1 and W1A2).
+            if (!forced && planes <= maxBitSerialPlanes)
+            {
+                if (ChannelMaskArithmetic<ushort>.Serves(shape, weights) && ChannelMaskArithmetic<ushort>.MeasuredFasterThanInt8(shape, planes))
+                    return new ChannelMaskArithmetic<ushort>(shape, weights, levels);
+                if (ChannelMaskArithmetic<uint>.Serves(shape, weights) && ChannelMaskArithmetic<uint>.MeasuredFasterThanInt8(shape, planes))
+                    return new ChannelMaskArithmetic<uint>(shape, weights, levels);
+                if (ChannelMaskArithmetic<ulong>.Serves(shape, weights) && ChannelMaskArithmetic<ulong>.MeasuredFasterThanInt8(shape, planes))
+                    return new ChannelMaskArithmetic<ulong>(shape, weights, levels);
+            }
             bool faster = forced || BitSerialArithmetic.MeasuredFasterThanInt8(shape, planes);
             if (BitSerialArithmetic.Serves(weights) && planes <= maxBitSerialPlanes && faster)
                 return new BitSerialArithmetic(shape, weights, levels);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.ML.SwitchablePrecision.Inference.Execution;
 using Microsoft.ML.SwitchablePrecision.Inference.Layout;
@@ -7,61 +8,81 @@ using Microsoft.ML.SwitchablePrecision.Kernels;
 namespace Microsoft.ML.SwitchablePrecision.Inference.Arithmetic;
 
 /// <summary>
-/// Convolution of 1-bit weights with levels of an image of at most 16 channels as bit operations
-/// (<see cref="ChannelMaskConvolution"/>): each image's levels become one 16-bit channel mask per pixel and bit plane
-/// in a zero border (one pass over the image, <see cref="ChannelMasks"/>), and every output pixel ANDs and counts the
-/// masks under its taps directly, so no im2col or bit-plane column is built. Exact in integers, written straight into
-/// the float accumulators.
+/// Convolution of 1-bit weights with levels of an image of at most 16, 32 or 64 channels (the bits of
+/// <typeparamref name="TMask"/>) as bit operations (<see cref="ChannelMaskConvolution"/>): each image's levels become
+/// one channel mask per pixel and bit plane in a zero border (one pass over the image, <see cref="ChannelMasks"/>), and
+/// every output pixel ANDs and counts the masks under its taps directly, so no im2col or bit-plane column is built.
+/// Exact in integers, written straight into the float accumulators.
 /// </summary>
-internal sealed class ChannelMaskArithmetic : ConvolutionArithmetic
+/// <typeparam name="TMask"><see cref="ushort"/>, <see cref="uint"/> or <see cref="ulong"/>.</typeparam>
+internal sealed class ChannelMaskArithmetic<TMask> : ConvolutionArithmetic
+    where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
 {
-    private readonly ChannelMaskWeights _weights;
-    private readonly ChannelMaskLayout _layout;
+    private readonly ChannelMaskWeights<TMask> _weights;
+    private readonly ChannelMaskLayout<TMask> _layout;
 
     public ChannelMaskArithmetic(ConvolutionShape shape, WeightLevels weights, LevelQuantizer input) : base(shape)
     {
         if (!Serves(shape, weights))
             throw new ArgumentException(
-                $"channel-mask convolution needs 1-bit weights, 1 to {ChannelMaskLayout.MaxChannels} input channels and a kernel of at most " +
-                $"{ChannelMaskWeights.MaxKernelSize}; the layer has {weights.Bits}-bit weights, {shape.InChannels} channels, kernel {shape.KernelSize}.",
+                $"{ChannelMaskWidth<TMask>.Bits}-bit channel-mask convolution needs 1-bit weights, 1 to {ChannelMaskWidth<TMask>.Bits} input channels and a kernel of at most " +
+                $"{ChannelMaskWidth<TMask>.MaxKernelSize}; the layer has {weights.Bits}-bit weights, {shape.InChannels} channels, kernel {shape.KernelSize}.",
                 nameof(shape));
         // Levels Minimum + Spacing * L are Spacing * L - (-Minimum).
-        _weights = ChannelMaskWeights.FromIntegers(weights.Levels, weights.Rows, shape.InChannels, shape.KernelSize,
+        _weights = ChannelMaskWeights<TMask>.FromIntegers(weights.Levels, weights.Rows, shape.InChannels, shape.KernelSize,
             weights.Grid.Spacing, -weights.Grid.Minimum);
-        _layout = new ChannelMaskLayout(shape.InChannels, shape.Height, shape.Width, shape.Padding, input.Bits);
+        _layout = new ChannelMaskLayout<TMask>(shape.InChannels, shape.Height, shape.Width, shape.Padding, input.Bits);
         InputForm = ActivationForm.Levels(input);
         OutputScale = weights.Scale * input.Scale;
     }
 
-    /// <summary>True when the kernel can run the layer: 1-bit weights, at most 16 input channels, a kernel of at most 4.</summary>
+    /// <summary>True when the kernel can run the layer: 1-bit weights, at most the mask's bits of input channels, a kernel of at most its maximum.</summary>
     public static bool Serves(ConvolutionShape shape, WeightLevels weights) =>
-        weights.Bits == 1 && ChannelMaskWeights.Serves(shape.InChannels, shape.KernelSize);
+        weights.Bits == 1 && ChannelMaskWeights<TMask>.Serves(shape.InChannels, shape.KernelSize);
 
     /// <summary>
-    /// True when the layer's shape is one on which this kernel beat int8 (whole arithmetic: packing plus kernel
-    /// against the implicit-im2col int8 GEMM) in docs/kernels.md, "Bit operations for 16-channel layers", at
-    /// <paramref name="planes"/> weight-plane x activation-plane pairs. The measurement was of the AVX-512 variant;
-    /// without AVX-512 the int8 kernel keeps the layer.
+    /// True when the layer's shape is one on which this kernel beat the kernel the plans ran before it (whole
+    /// arithmetic: packing plus kernel) in docs/kernels.md at <paramref name="planes"/> weight-plane x
+    /// activation-plane pairs: against int8 for 16-bit masks ("Bit operations for 16-channel layers") and 32-bit
+    /// masks ("Bit operations on 32-channel layers"), and against the kernel the selection picked before (the bit-serial
+    /// GEMM at W1A1, int8 at W1A2) for 64-bit masks ("One channel-mask convolution over the mask width"). The measurement was of the AVX-512 variant; without AVX-512 the
+    /// other kernels keep the layer.
     /// </summary>
     public static bool MeasuredFasterThanInt8(ConvolutionShape shape, int planes) =>
         KernelSupport.IsSupported(KernelVariant.Avx512) && Array.Exists(MeasuredFaster, region => region.Covers(shape, planes));
 
-    private static readonly FasterRegion[] MeasuredFaster =
+    private static FasterRegion[] MeasuredFaster => ChannelMaskWidth<TMask>.Bits switch
+    {
+        16 => SixteenBit,
+        32 => ThirtyTwoBit,
+        _ => SixtyFourBit,
+    };
+
+    private static readonly FasterRegion[] SixteenBit =
     [
         new(MaxPlanes: 1, MaxStride: 2, MinChannels: 16),
         new(MaxPlanes: 2, MaxStride: 1, MinChannels: 16),
         new(MaxPlanes: 1, MaxStride: 1, MinChannels: 8),
     ];
 
-    /// <summary>3x3 layers of up to this many plane pairs and this stride, with at least this many (and at most 16) input channels.</summary>
+    private static readonly FasterRegion[] ThirtyTwoBit =
+    [
+        new(MaxPlanes: 2, MaxStride: 2, MinChannels: 32),
+        new(MaxPlanes: 1, MaxStride: 1, MinChannels: 24),
+    ];
+
+    // Ahead of the bit-serial GEMM (W1A1) and of int8 (W1A2) on every 64-channel 3x3 layer of ResNet-20 and ResNet-18.
+    private static readonly FasterRegion[] SixtyFourBit = [new(MaxPlanes: 2, MaxStride: 2, MinChannels: 64)];
+
+    /// <summary>3x3 layers of up to this many plane pairs and this stride, with at least this many (and at most the mask's bits) input channels.</summary>
     private readonly record struct FasterRegion(int MaxPlanes, int MaxStride, int MinChannels)
     {
         public bool Covers(ConvolutionShape shape, int planes) => planes <= MaxPlanes && shape.KernelSize == 3 && shape.Stride <= MaxStride
-            && shape.InChannels >= MinChannels && shape.InChannels <= ChannelMaskLayout.MaxChannels;
+            && shape.InChannels >= MinChannels && shape.InChannels <= ChannelMaskWidth<TMask>.Bits;
     }
 
     /// <inheritdoc/>
-    public override string KernelName => $"channel-mask bit convolution (1-bit weights x {_layout.Bits} planes)";
+    public override string KernelName => $"{ChannelMaskWidth<TMask>.Bits}-bit channel-mask bit convolution (1-bit weights x {_layout.Bits} planes)";
 
     /// <inheritdoc/>
     public override ActivationForm InputForm { get; }
@@ -72,16 +93,14 @@ internal sealed class ChannelMaskArithmetic : ConvolutionArithmetic
     /// <inheritdoc/>
     public override long PackedWeightBytes => _weights.PackedByteCount;
 
-    private int MaskWords => (_layout.Length + 3) / 4;
-
     /// <inheritdoc/>
-    public override ScratchSize Scratch(int images) => new(Words: MaskWords);
+    public override ScratchSize Scratch(int images) => new(Words: _layout.WordLength);
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
         int pixels = Shape.OutPixels, rows = Shape.OutChannels;
-        var masks = MemoryMarshal.Cast<ulong, ushort>(workspace.WordScratch(MaskWords));
+        var masks = MemoryMarshal.Cast<ulong, TMask>(workspace.WordScratch(_layout.WordLength));
         var source = workspace.Levels(input, images);
         for (int n = 0; n < images; n++)
         {

@@ -2,7 +2,7 @@ using Microsoft.ML.SwitchablePrecision.Kernels;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Kernels;
 
-public class WideChannelMaskConvolutionTests
+public class ChannelMask32ConvolutionTests
 {
     // The integer grid of the weights: multiplier x level (0 or 1) - offset.
     private static readonly (int Multiplier, int Offset)[] Grids = [(2, 1), (1, 0), (3, 5)];
@@ -36,15 +36,15 @@ public class WideChannelMaskConvolutionTests
         var image = GemmCases.RandomLevels(random, height * width * channels, bits);
         var expected = IntegerConvolution(integers, image, channels, height, width, rows, kernel, stride, padding);
 
-        var weights = WideChannelMaskWeights.FromIntegers(integers, rows, channels, kernel, multiplier, offset);
-        var layout = new WideChannelMaskLayout(channels, height, width, padding, bits);
+        var weights = ChannelMaskWeights<uint>.FromIntegers(integers, rows, channels, kernel, multiplier, offset);
+        var layout = new ChannelMaskLayout<uint>(channels, height, width, padding, bits);
         // Dirty scratch: the packer must write the border and the slack, not assume them.
         var masks = Enumerable.Repeat(0xA5C3F00Du, layout.Length + 3).ToArray();
-        WideChannelMasks.Pack(layout, image, masks);
-        foreach (var variant in WideChannelMaskConvolution.Variants)
+        ChannelMasks.Pack(layout, image, masks);
+        foreach (var variant in ChannelMaskConvolution.Variants)
         {
             var output = Enumerable.Repeat(float.NaN, expected.Length).ToArray();
-            WideChannelMaskConvolution.Multiply(weights, layout, masks, stride, output, variant);
+            ChannelMaskConvolution.Multiply(weights, layout, masks, stride, output, variant);
             Assert.Equal(expected, output);
         }
     }
@@ -58,12 +58,12 @@ public class WideChannelMaskConvolutionTests
     [InlineData(3, 2, 5, 1, 1)]
     public void TheVectorPackingEqualsTheBitByBitDefinition(int channels, int height, int width, int padding, int bits)
     {
-        var layout = new WideChannelMaskLayout(channels, height, width, padding, bits);
+        var layout = new ChannelMaskLayout<uint>(channels, height, width, padding, bits);
         var image = GemmCases.RandomLevels(new Random(channels + width), layout.LevelCount, bits);
         var expected = new uint[layout.Length];
-        WideChannelMasks.Reference(layout, image, expected);
+        ChannelMasks.Reference(layout, image, expected);
         var actual = Enumerable.Repeat(uint.MaxValue, layout.Length).ToArray();
-        WideChannelMasks.Pack(layout, image, actual);
+        ChannelMasks.Pack(layout, image, actual);
         Assert.Equal(expected, actual);
         if (padding > 0) Assert.Equal(0u, actual[layout.Index(bits - 1, 0, 1)]);
         // Plane b at image pixel (1, 2): bit c is bit b of channel c's level.
@@ -78,21 +78,21 @@ public class WideChannelMaskConvolutionTests
     {
         var random = new Random(9);
         var integers = Enumerable.Range(0, 20 * 9 * 30).Select(_ => 2 * random.Next(2) - 1).ToArray();
-        var weights = WideChannelMaskWeights.FromIntegers(integers, 20, 30, 3, 2, 1);
-        var layout = new WideChannelMaskLayout(30, 7, 7, 1, 2);
+        var weights = ChannelMaskWeights<uint>.FromIntegers(integers, 20, 30, 3, 2, 1);
+        var layout = new ChannelMaskLayout<uint>(30, 7, 7, 1, 2);
         var image = GemmCases.RandomLevels(random, layout.LevelCount, 2);
         var masks = new uint[layout.Length];
-        WideChannelMasks.Pack(layout, image, masks);
+        ChannelMasks.Pack(layout, image, masks);
         var expected = new float[49 * 20];
-        WideChannelMaskConvolution.Multiply(weights, layout, masks, 1, expected, KernelVariant.Reference);
+        ChannelMaskConvolution.Multiply(weights, layout, masks, 1, expected, KernelVariant.Reference);
         var portable = new float[expected.Length];
         using (KernelSupport.PortableOnly())
         {
-            Assert.Equal(KernelVariant.Scalar, KernelSupport.Resolve(KernelVariant.Auto, "test", WideChannelMaskConvolution.Preference));
+            Assert.Equal(KernelVariant.Scalar, KernelSupport.Resolve(KernelVariant.Auto, "test", ChannelMaskConvolution.Preference));
             var scalarMasks = new uint[layout.Length];
-            WideChannelMasks.Pack(layout, image, scalarMasks);
+            ChannelMasks.Pack(layout, image, scalarMasks);
             Assert.Equal(masks, scalarMasks);
-            WideChannelMaskConvolution.Multiply(weights, layout, scalarMasks, 1, portable);
+            ChannelMaskConvolution.Multiply(weights, layout, scalarMasks, 1, portable);
         }
         Assert.Equal(expected, portable);
     }
@@ -100,14 +100,14 @@ public class WideChannelMaskConvolutionTests
     [Fact]
     public void ZeroActivationsGiveZeroNotTheXnorCount()
     {
-        var weights = WideChannelMaskWeights.FromIntegers(Enumerable.Repeat(-1, 2 * 9 * 32).ToArray(), 2, 32, 3, 2, 1);
-        var layout = new WideChannelMaskLayout(32, 4, 4, 1, 1);
+        var weights = ChannelMaskWeights<uint>.FromIntegers(Enumerable.Repeat(-1, 2 * 9 * 32).ToArray(), 2, 32, 3, 2, 1);
+        var layout = new ChannelMaskLayout<uint>(32, 4, 4, 1, 1);
         var masks = new uint[layout.Length];
-        WideChannelMasks.Pack(layout, new byte[layout.LevelCount], masks);
-        foreach (var variant in WideChannelMaskConvolution.Variants)
+        ChannelMasks.Pack(layout, new byte[layout.LevelCount], masks);
+        foreach (var variant in ChannelMaskConvolution.Variants)
         {
             var output = Enumerable.Repeat(1f, 16 * 2).ToArray();
-            WideChannelMaskConvolution.Multiply(weights, layout, masks, 1, output, variant);
+            ChannelMaskConvolution.Multiply(weights, layout, masks, 1, output, variant);
             Assert.All(output, value => Assert.Equal(0f, value));
         }
     }
@@ -116,14 +116,14 @@ public class WideChannelMaskConvolutionTests
     public void AllOnesGiveTheFullCountAtEveryVariant()
     {
         // 32 channels of level 3 under every tap of the centre pixel, all weights +1: 9 x 32 x 3 = 864.
-        var weights = WideChannelMaskWeights.FromIntegers(Enumerable.Repeat(1, 9 * 32).ToArray(), 1, 32, 3, 2, 1);
-        var layout = new WideChannelMaskLayout(32, 3, 3, 1, 2);
+        var weights = ChannelMaskWeights<uint>.FromIntegers(Enumerable.Repeat(1, 9 * 32).ToArray(), 1, 32, 3, 2, 1);
+        var layout = new ChannelMaskLayout<uint>(32, 3, 3, 1, 2);
         var masks = new uint[layout.Length];
-        WideChannelMasks.Pack(layout, Enumerable.Repeat((byte)3, layout.LevelCount).ToArray(), masks);
-        foreach (var variant in WideChannelMaskConvolution.Variants)
+        ChannelMasks.Pack(layout, Enumerable.Repeat((byte)3, layout.LevelCount).ToArray(), masks);
+        foreach (var variant in ChannelMaskConvolution.Variants)
         {
             var output = new float[9];
-            WideChannelMaskConvolution.Multiply(weights, layout, masks, 1, output, variant);
+            ChannelMaskConvolution.Multiply(weights, layout, masks, 1, output, variant);
             Assert.Equal(864f, output[4]);
             Assert.Equal(4 * 32 * 3f, output[0]);
         }
@@ -133,32 +133,32 @@ public class WideChannelMaskConvolutionTests
     public void WeightsReadBackAndBadWeightsAreRefusedNamingTheValue()
     {
         int[] integers = [1, -1, -1, 1, 1, -1, 1, 1, -1];
-        var weights = WideChannelMaskWeights.FromIntegers(integers, 1, 1, 3, 2, 1);
+        var weights = ChannelMaskWeights<uint>.FromIntegers(integers, 1, 1, 3, 2, 1);
         Assert.Equal(integers.Select(w => (w + 1) / 2).ToArray(), Enumerable.Range(0, 9).Select(k => weights.Level(0, k)).ToArray());
-        var error = Assert.Throws<ArgumentException>(() => WideChannelMaskWeights.FromIntegers([1, 3], 1, 2, 1, 2, 1));
+        var error = Assert.Throws<ArgumentException>(() => ChannelMaskWeights<uint>.FromIntegers([1, 3], 1, 2, 1, 2, 1));
         Assert.Contains("weight [0, 1] is 3; expected -1 or 1", error.Message, StringComparison.Ordinal);
-        var channels = Assert.Throws<ArgumentOutOfRangeException>(() => WideChannelMaskWeights.FromIntegers(new int[33], 1, 33, 1, 1, 0));
+        var channels = Assert.Throws<ArgumentOutOfRangeException>(() => ChannelMaskWeights<uint>.FromIntegers(new int[33], 1, 33, 1, 1, 0));
         Assert.Contains("channels is 33; expected 1 to 32", channels.Message, StringComparison.Ordinal);
-        var kernel = Assert.Throws<ArgumentOutOfRangeException>(() => WideChannelMaskWeights.FromIntegers(new int[36], 1, 1, 6, 1, 0));
+        var kernel = Assert.Throws<ArgumentOutOfRangeException>(() => ChannelMaskWeights<uint>.FromIntegers(new int[36], 1, 1, 6, 1, 0));
         Assert.Contains("kernelSize is 6; expected 1 to 5", kernel.Message, StringComparison.Ordinal);
-        var layout = Assert.Throws<ArgumentOutOfRangeException>(() => new WideChannelMaskLayout(40, 4, 4, 1, 1));
+        var layout = Assert.Throws<ArgumentOutOfRangeException>(() => new ChannelMaskLayout<uint>(40, 4, 4, 1, 1));
         Assert.Contains("channels is 40; expected 1 to 32", layout.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void MismatchedArgumentsAreRefusedNamingThem()
     {
-        var weights = WideChannelMaskWeights.FromIntegers(Enumerable.Repeat(1, 9 * 20).ToArray(), 1, 20, 3, 2, 1);
-        var layout = new WideChannelMaskLayout(20, 5, 5, 1, 1);
+        var weights = ChannelMaskWeights<uint>.FromIntegers(Enumerable.Repeat(1, 9 * 20).ToArray(), 1, 20, 3, 2, 1);
+        var layout = new ChannelMaskLayout<uint>(20, 5, 5, 1, 1);
         var masks = new uint[layout.Length];
         var channels = Assert.Throws<ArgumentException>(() =>
-            WideChannelMaskConvolution.Multiply(weights, new WideChannelMaskLayout(21, 5, 5, 1, 1), masks, 1, new float[25]));
+            ChannelMaskConvolution.Multiply(weights, new ChannelMaskLayout<uint>(21, 5, 5, 1, 1), masks, 1, new float[25]));
         Assert.Contains("the layout has 21 channels; the weights expect 20", channels.Message, StringComparison.Ordinal);
-        var output = Assert.Throws<ArgumentException>(() => WideChannelMaskConvolution.Multiply(weights, layout, masks, 1, new float[24]));
+        var output = Assert.Throws<ArgumentException>(() => ChannelMaskConvolution.Multiply(weights, layout, masks, 1, new float[24]));
         Assert.Equal("output", output.ParamName);
-        var shortMasks = Assert.Throws<ArgumentException>(() => WideChannelMaskConvolution.Multiply(weights, layout, new uint[10], 1, new float[25]));
+        var shortMasks = Assert.Throws<ArgumentException>(() => ChannelMaskConvolution.Multiply(weights, layout, new uint[10], 1, new float[25]));
         Assert.Contains($"masks has 10 elements; the layout needs {layout.Length}", shortMasks.Message, StringComparison.Ordinal);
-        var image = Assert.Throws<ArgumentException>(() => WideChannelMasks.Pack(layout, new byte[99], masks));
+        var image = Assert.Throws<ArgumentException>(() => ChannelMasks.Pack(layout, new byte[99], masks));
         Assert.Equal("image", image.ParamName);
     }
 

@@ -11,8 +11,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.SwitchablePrecision.Tests.Inference;
 
-/// <summary>The 32-bit channel-mask bit convolution inside plans: where the default selection puts it and what it computes.</summary>
-public class WideChannelMaskPlanTests
+/// <summary>The 64-bit channel-mask bit convolution inside plans: where the default selection puts it and what it computes.</summary>
+public class ChannelMask64PlanTests
 {
     public static TheoryData<QuantizerKind, int> QuantizersAndActivationBits()
     {
@@ -25,19 +25,19 @@ public class WideChannelMaskPlanTests
 
     [Theory]
     [MemberData(nameof(QuantizersAndActivationBits))]
-    public void TheDefaultPlanRunsItsThirtyTwoChannelLayersOnBitsAndGivesTheInt8PlansLogitsExactly(QuantizerKind quantizer, int bits)
+    public void TheDefaultPlanRunsItsSixtyFourChannelLayersOnBitsAndGivesTheInt8PlansLogitsExactly(QuantizerKind quantizer, int bits)
     {
         if (!KernelSupport.IsSupported(KernelVariant.Avx512)) return; // selected only where its AVX-512 variant was measured
         var network = Calibrated("binary", quantizer);
         var precision = new Precision(1, bits);
         var chosen = InferencePlanCompiler.Compile(network, precision);
         var int8 = InferencePlanCompiler.Compile(network, precision, maxBitSerialPlanes: 0);
-        var wide = chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is WideChannelMaskArithmetic).Select(s => s.Name).ToArray();
-        // The 3x3 layers reading 32 channels: the second layer of block 3, both of blocks 4-5 and the stride-2 first of block 6.
-        Assert.Equal(["block3.conv2", "block4.conv1", "block4.conv2", "block5.conv1", "block5.conv2", "block6.conv1"], wide);
-        Assert.Contains(chosen.Describe(), s => s.StartsWith("block6.conv1:", StringComparison.Ordinal)
-            && s.Contains($"32-bit channel-mask bit convolution (1-bit weights x {bits} planes)", StringComparison.Ordinal));
-        Assert.DoesNotContain(int8.Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is WideChannelMaskArithmetic);
+        var wide = chosen.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic<ulong>).Select(s => s.Name).ToArray();
+        // The 3x3 layers reading 64 channels: the second layer of block 6 and both of blocks 7-8.
+        Assert.Equal(["block6.conv2", "block7.conv1", "block7.conv2", "block8.conv1", "block8.conv2"], wide);
+        Assert.Contains(chosen.Describe(), s => s.StartsWith("block8.conv2:", StringComparison.Ordinal)
+            && s.Contains($"64-bit channel-mask bit convolution (1-bit weights x {bits} planes)", StringComparison.Ordinal));
+        Assert.DoesNotContain(int8.Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic<ulong>);
 
         using var scope = NewDisposeScope();
         var images = cat([RealImages(200, 7), RandomImages(2, seed: 13)], 0);
@@ -56,47 +56,45 @@ public class WideChannelMaskPlanTests
         var binary = Calibrated("binary", QuantizerKind.DoReFa);
         var uniform = Calibrated("uniform", QuantizerKind.DoReFa);
         foreach (var (network, precision) in new[] { (binary, new Precision(1, 4)), (binary, new Precision(1, 32)), (uniform, new Precision(2, 2)) })
-            Assert.DoesNotContain(InferencePlanCompiler.Compile(network, precision).Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is WideChannelMaskArithmetic);
+            Assert.DoesNotContain(InferencePlanCompiler.Compile(network, precision).Steps.OfType<ConvolutionStep>(), s => s.Arithmetic is ChannelMaskArithmetic<ulong>);
         // A forced bit-serial plan keeps the bit-serial kernel everywhere it serves (its own tests rely on it).
         Assert.DoesNotContain(InferencePlanCompiler.Compile(binary, new Precision(1, 1), maxBitSerialPlanes: 8).Steps.OfType<ConvolutionStep>(),
-            s => s.Arithmetic is WideChannelMaskArithmetic);
-        // 16-channel layers stay on the 16-bit masks, 64-channel ones on their kernels.
+            s => s.Arithmetic is ChannelMaskArithmetic<ulong>);
+        // 16- and 32-channel layers stay on the narrower masks.
         var plan = InferencePlanCompiler.Compile(binary, new Precision(1, 1));
-        Assert.All(plan.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is WideChannelMaskArithmetic),
-            s => Assert.Equal(32, s.Arithmetic.Shape.InChannels));
+        Assert.All(plan.Steps.OfType<ConvolutionStep>().Where(s => s.Arithmetic is ChannelMaskArithmetic<ulong>),
+            s => Assert.Equal(64, s.Arithmetic.Shape.InChannels));
     }
 
     [Theory]
-    [InlineData(32, 14, 32, 1, 1, true)]
-    [InlineData(32, 14, 32, 1, 2, true)]
-    [InlineData(32, 14, 64, 2, 1, true)]
-    [InlineData(32, 14, 64, 2, 2, true)]
-    [InlineData(32, 14, 32, 1, 4, false)]  // four plane pairs: int8 wins
-    [InlineData(24, 14, 24, 1, 1, true)]
-    [InlineData(24, 14, 24, 1, 2, false)]  // 0.75-0.80x of int8
-    [InlineData(24, 14, 48, 2, 1, false)]  // not measured
-    [InlineData(20, 14, 32, 1, 1, false)]  // 1.17x in one run only
-    [InlineData(16, 28, 16, 1, 1, false)]  // the 16-bit masks' layer
-    [InlineData(64, 7, 64, 1, 1, false)]   // more than one mask holds
+    [InlineData(64, 7, 64, 1, 1, true)]    // ResNet-20's 64-channel layers: 1.2-4.3x the bit-serial GEMM
+    [InlineData(64, 7, 64, 1, 2, true)]    // 1.2-1.4x int8
+    [InlineData(64, 32, 64, 1, 1, true)]   // ResNet-18's first stage
+    [InlineData(64, 32, 128, 2, 1, true)]  // its stride-2 64->128 layer
+    [InlineData(64, 32, 128, 2, 2, true)]
+    [InlineData(64, 7, 64, 1, 4, false)]   // four plane pairs: 0.5-1.0x int8
+    [InlineData(48, 14, 48, 1, 1, false)]  // no such layer measured in a plan
+    [InlineData(40, 7, 64, 1, 2, false)]   // 0.8x int8
+    [InlineData(32, 14, 32, 1, 1, false)]  // the 32-bit masks' layer
     public void ItServesTheShapesItWonOn(int inChannels, int size, int outChannels, int stride, int planes, bool faster)
     {
         var shape = new ConvolutionShape(inChannels, size, size, outChannels, 3, stride, 1);
-        Assert.Equal(faster && KernelSupport.IsSupported(KernelVariant.Avx512), WideChannelMaskArithmetic.MeasuredFasterThanInt8(shape, planes));
-        // 1x1 layers lose (0.3-0.85x).
-        Assert.False(WideChannelMaskArithmetic.MeasuredFasterThanInt8(new ConvolutionShape(inChannels, size, size, outChannels, 1, stride, 0), planes));
+        Assert.Equal(faster && KernelSupport.IsSupported(KernelVariant.Avx512), ChannelMaskArithmetic<ulong>.MeasuredFasterThanInt8(shape, planes));
+        // 1x1 layers are not measured.
+        Assert.False(ChannelMaskArithmetic<ulong>.MeasuredFasterThanInt8(new ConvolutionShape(inChannels, size, size, outChannels, 1, stride, 0), planes));
     }
 
     [Fact]
     public void LayersItCannotRunAreRefusedNamingWhatTheyHave()
     {
-        var shape = new ConvolutionShape(32, 4, 4, 2, 3, 1, 1);
-        var twoBit = WeightLevels.FromStored(new int[2 * 288], new float[2 * 288], 2, 288, 2, new WeightGrid(0.5f, -2, 1, 1));
+        var shape = new ConvolutionShape(64, 4, 4, 2, 3, 1, 1);
+        var twoBit = WeightLevels.FromStored(new int[2 * 576], new float[2 * 576], 2, 576, 2, new WeightGrid(0.5f, -2, 1, 1));
         var quantizer = ActivationForm.Levels(TestQuantizer());
-        var error = Assert.Throws<ArgumentException>(() => new WideChannelMaskArithmetic(shape, twoBit, quantizer.Quantizer!));
-        Assert.Contains("needs 1-bit weights, 1 to 32 input channels and a kernel of at most 5; the layer has 2-bit weights, 32 channels, kernel 3",
+        var error = Assert.Throws<ArgumentException>(() => new ChannelMaskArithmetic<ulong>(shape, twoBit, quantizer.Quantizer!));
+        Assert.Contains("64-bit channel-mask convolution needs 1-bit weights, 1 to 64 input channels and a kernel of at most 5; the layer has 2-bit weights, 64 channels, kernel 3",
             error.Message, StringComparison.Ordinal);
-        var wider = new ConvolutionShape(64, 4, 4, 2, 3, 1, 1);
-        Assert.False(WideChannelMaskArithmetic.Serves(wider, WeightLevels.FromStored(new int[2 * 576], new float[2 * 576], 2, 576, 1, new WeightGrid(1f, -1, 1, 2))));
+        var wider = new ConvolutionShape(128, 4, 4, 2, 3, 1, 1);
+        Assert.False(ChannelMaskArithmetic<ulong>.Serves(wider, WeightLevels.FromStored(new int[2 * 1152], new float[2 * 1152], 2, 1152, 1, new WeightGrid(1f, -1, 1, 2))));
     }
 
     // A 1-bit DoReFa activation quantizer, as the compiled plans hold one.
