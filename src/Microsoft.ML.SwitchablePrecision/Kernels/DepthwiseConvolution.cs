@@ -1,40 +1,17 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
-/// <summary>The geometry of a depthwise convolution (groups = channels, square kernel) on one channels-last image.</summary>
-internal readonly record struct DepthwiseShape(int Channels, int Height, int Width, int KernelSize, int Stride, int Padding)
-{
-    /// <summary>Output rows.</summary>
-    public int OutHeight => (Height + 2 * Padding - KernelSize) / Stride + 1;
-
-    /// <summary>Output columns.</summary>
-    public int OutWidth => (Width + 2 * Padding - KernelSize) / Stride + 1;
-
-    /// <summary>Output pixels of one image.</summary>
-    public int OutPixels => OutHeight * OutWidth;
-
-    /// <summary>Values of one input image.</summary>
-    public int InputPerImage => Height * Width * Channels;
-
-    /// <summary>Values of one output image.</summary>
-    public int OutputPerImage => OutPixels * Channels;
-
-    /// <summary>Kernel taps.</summary>
-    public int Taps => KernelSize * KernelSize;
-}
-
 /// <summary>
-/// Depthwise convolution of one channels-last float image: <c>out[p, c] = sum_t w[t, c] x[tap t of p, c]</c>, taps in
+/// Depthwise convolution of one channels-last image: <c>out[p, c] = sum_t w[t, c] x[tap t of p, c]</c>, taps in
 /// row-major order, padding taps skipped (they add zero). Weights are tap-major <c>[Taps, Channels]</c>, so a tap of a
-/// pixel is one contiguous run of channels for both operands. Each output is one multiply and one add per tap, never
-/// fused, in tap order in every variant, so all variants give the same bits; integer operands (levels below 256 times
-/// weight levels of magnitude at most 255, nine taps) stay below 2^24 and are summed exactly. The layer reads each
-/// input value Taps / Stride^2 times and does only Taps multiply-adds per output: it is bound by memory, not arithmetic.
+/// pixel is one contiguous run of channels for both operands. The input is floats or activation levels (bytes, widened
+/// to floats as they are read, which is exact). Each output is one multiply and one add per tap, never fused, in tap
+/// order in every variant, so all variants give the same bits; integer operands (levels below 256 times weight levels
+/// of magnitude at most 255, nine taps) stay below 2^24 and are summed exactly. The layer reads each input value
+/// Taps / Stride^2 times and does only Taps multiply-adds per output: it is bound by memory, not arithmetic.
 /// </summary>
-internal static class DepthwiseConvolution
+internal static partial class DepthwiseConvolution
 {
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => PreferenceOrder;
@@ -46,45 +23,59 @@ internal static class DepthwiseConvolution
 
     /// <summary>Writes <paramref name="output"/> <c>[OutPixels, Channels]</c> of one <paramref name="image"/> <c>[Height, Width, Channels]</c>.</summary>
     public static void Convolve(DepthwiseShape shape, ReadOnlySpan<float> image, ReadOnlySpan<float> weights, Span<float> output,
-        KernelVariant variant = KernelVariant.Auto)
+        KernelVariant variant = KernelVariant.Auto) =>
+        ConvolveRows(shape, image, weights, 0, shape.OutHeight, output, variant);
+
+    /// <summary>
+    /// Writes output rows <c>[firstRow, firstRow + rows)</c> of one <paramref name="image"/> into <paramref name="output"/>
+    /// <c>[rows * OutWidth, Channels]</c> (so a caller can consume a few rows while they are in cache).
+    /// </summary>
+    public static void ConvolveRows(DepthwiseShape shape, ReadOnlySpan<float> image, ReadOnlySpan<float> weights, int firstRow, int rows,
+        Span<float> output, KernelVariant variant = KernelVariant.Auto)
     {
-        if (image.Length < shape.InputPerImage || weights.Length != shape.Taps * shape.Channels || output.Length < shape.OutputPerImage)
-            throw new ArgumentException(
-                $"depthwise {shape}: image {image.Length} (expected {shape.InputPerImage}), weights {weights.Length} (expected {shape.Taps * shape.Channels}), output {output.Length} (expected {shape.OutputPerImage}).");
+        Check(shape, image.Length, weights.Length, firstRow, rows, output.Length);
         switch (KernelSupport.Resolve(variant, nameof(DepthwiseConvolution), Preference))
         {
-            case KernelVariant.Avx512: Tiled<Vector512<float>>(shape, image, weights, output); break;
-            case KernelVariant.Avx2: Tiled<Vector256<float>>(shape, image, weights, output); break;
-            case KernelVariant.Scalar: Tiled<float>(shape, image, weights, output); break;
-            default: Reference(shape, image, weights, output); break;
+            case KernelVariant.Avx512: Rows<System.Runtime.Intrinsics.Vector512<float>, float>(shape, image, weights, firstRow, rows, output); break;
+            case KernelVariant.Avx2: Rows<System.Runtime.Intrinsics.Vector256<float>, float>(shape, image, weights, firstRow, rows, output); break;
+            case KernelVariant.Scalar: Rows<float, float>(shape, image, weights, firstRow, rows, output); break;
+            default: ReferenceRows(shape, image, weights, firstRow, rows, output); break;
         }
     }
 
-    /// <summary>Activation levels as floats (exact), for <see cref="Convolve"/> on levels.</summary>
-    public static void Widen(ReadOnlySpan<byte> levels, Span<float> values)
+    /// <summary>Writes <paramref name="output"/> <c>[OutPixels, Channels]</c> of one image of activation <paramref name="levels"/>.</summary>
+    public static void Convolve(DepthwiseShape shape, ReadOnlySpan<byte> levels, ReadOnlySpan<float> weights, Span<float> output,
+        KernelVariant variant = KernelVariant.Auto) =>
+        ConvolveRows(shape, levels, weights, 0, shape.OutHeight, output, variant);
+
+    /// <summary>Output rows <c>[firstRow, firstRow + rows)</c> of one image of activation <paramref name="levels"/>, as the float overload.</summary>
+    public static void ConvolveRows(DepthwiseShape shape, ReadOnlySpan<byte> levels, ReadOnlySpan<float> weights, int firstRow, int rows,
+        Span<float> output, KernelVariant variant = KernelVariant.Auto)
     {
-        if (values.Length < levels.Length) throw new ArgumentException($"{values.Length} floats cannot hold {levels.Length} levels.", nameof(values));
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated && KernelSupport.VectorsAllowed)
+        Check(shape, levels.Length, weights.Length, firstRow, rows, output.Length);
+        switch (KernelSupport.Resolve(variant, nameof(DepthwiseConvolution), Preference))
         {
-            ref byte source = ref MemoryMarshal.GetReference(levels);
-            ref float target = ref MemoryMarshal.GetReference(values);
-            for (; i + 16 <= levels.Length; i += 16)
-            {
-                var words = Vector256.WidenLower(Vector128.LoadUnsafe(ref source, (nuint)i).ToVector256Unsafe());
-                Vector256.ConvertToSingle(Vector256.WidenLower(words).AsInt32()).StoreUnsafe(ref target, (nuint)i);
-                Vector256.ConvertToSingle(Vector256.WidenUpper(words).AsInt32()).StoreUnsafe(ref target, (nuint)(i + 8));
-            }
+            case KernelVariant.Avx512: Rows<System.Runtime.Intrinsics.Vector512<float>, byte>(shape, levels, weights, firstRow, rows, output); break;
+            case KernelVariant.Avx2: Rows<System.Runtime.Intrinsics.Vector256<float>, byte>(shape, levels, weights, firstRow, rows, output); break;
+            case KernelVariant.Scalar: Rows<float, byte>(shape, levels, weights, firstRow, rows, output); break;
+            default: ReferenceRows(shape, levels, weights, firstRow, rows, output); break;
         }
-        for (; i < levels.Length; i++) values[i] = levels[i];
     }
 
     /// <summary>The definition: one channel and one output at a time, taps in order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Reference(DepthwiseShape shape, ReadOnlySpan<float> image, ReadOnlySpan<float> weights, Span<float> output)
+    public static void Reference(DepthwiseShape shape, ReadOnlySpan<float> image, ReadOnlySpan<float> weights, Span<float> output) =>
+        ReferenceRows(shape, image, weights, 0, shape.OutHeight, output);
+
+    /// <summary>The definition on levels: each level is its float value.</summary>
+    public static void Reference(DepthwiseShape shape, ReadOnlySpan<byte> levels, ReadOnlySpan<float> weights, Span<float> output) =>
+        ReferenceRows(shape, levels, weights, 0, shape.OutHeight, output);
+
+    private static void ReferenceRows<TInput>(DepthwiseShape shape, ReadOnlySpan<TInput> image, ReadOnlySpan<float> weights, int firstRow, int rows,
+        Span<float> output)
+        where TInput : unmanaged
     {
         int channels = shape.Channels, k = shape.KernelSize;
-        for (int oh = 0; oh < shape.OutHeight; oh++)
+        for (int oh = firstRow; oh < firstRow + rows; oh++)
             for (int ow = 0; ow < shape.OutWidth; ow++)
                 for (int c = 0; c < channels; c++)
                 {
@@ -94,70 +85,22 @@ internal static class DepthwiseConvolution
                         {
                             int ih = oh * shape.Stride - shape.Padding + i, iw = ow * shape.Stride - shape.Padding + j;
                             if ((uint)ih >= (uint)shape.Height || (uint)iw >= (uint)shape.Width) continue;
-                            float product = weights[(i * k + j) * channels + c] * image[(ih * shape.Width + iw) * channels + c];
+                            float product = weights[(i * k + j) * channels + c] * ValueOf(image[(ih * shape.Width + iw) * channels + c]);
                             sum += product;
                         }
-                    output[(oh * shape.OutWidth + ow) * channels + c] = sum;
+                    output[((oh - firstRow) * shape.OutWidth + ow) * channels + c] = sum;
                 }
     }
 
-    // Per output pixel: the output row is the accumulator, each inside tap adds weight row * input row over the
-    // channels, a vector of channels at a time (TVector is float for the portable loop).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tiled<TVector>(DepthwiseShape shape, ReadOnlySpan<float> image, ReadOnlySpan<float> weights, Span<float> output)
-    {
-        int channels = shape.Channels, k = shape.KernelSize;
-        ref float input = ref MemoryMarshal.GetReference(image);
-        ref float weight = ref MemoryMarshal.GetReference(weights);
-        ref float target = ref MemoryMarshal.GetReference(output);
-        for (int oh = 0; oh < shape.OutHeight; oh++)
-            for (int ow = 0; ow < shape.OutWidth; ow++)
-            {
-                ref float sums = ref Unsafe.Add(ref target, (oh * shape.OutWidth + ow) * channels);
-                bool first = true;
-                for (int i = 0; i < k; i++)
-                {
-                    int ih = oh * shape.Stride - shape.Padding + i;
-                    if ((uint)ih >= (uint)shape.Height) continue;
-                    for (int j = 0; j < k; j++)
-                    {
-                        int iw = ow * shape.Stride - shape.Padding + j;
-                        if ((uint)iw >= (uint)shape.Width) continue;
-                        ref float x = ref Unsafe.Add(ref input, (ih * shape.Width + iw) * channels);
-                        ref float w = ref Unsafe.Add(ref weight, (i * k + j) * channels);
-                        AddProducts<TVector>(ref sums, ref w, ref x, channels, first);
-                        first = false;
-                    }
-                }
-                if (first) MemoryMarshal.CreateSpan(ref sums, channels).Clear();
-            }
-    }
+    private static float ValueOf<TInput>(TInput x) where TInput : unmanaged =>
+        typeof(TInput) == typeof(byte) ? Unsafe.As<TInput, byte>(ref x) : Unsafe.As<TInput, float>(ref x);
 
-    // sums[c] = (first ? 0 : sums[c]) + w[c] * x[c]: a product rounded, then the sum rounded (0 + p is p exactly).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddProducts<TVector>(ref float sums, ref float w, ref float x, int channels, bool first)
+    private static void Check(DepthwiseShape shape, int imageLength, int weightsLength, int firstRow, int rows, int outputLength)
     {
-        int c = 0;
-        if (typeof(TVector) == typeof(Vector512<float>))
-        {
-            for (; c + Vector512<float>.Count <= channels; c += Vector512<float>.Count)
-            {
-                var product = Vector512.LoadUnsafe(ref w, (nuint)c) * Vector512.LoadUnsafe(ref x, (nuint)c);
-                (first ? product : Vector512.LoadUnsafe(ref sums, (nuint)c) + product).StoreUnsafe(ref sums, (nuint)c);
-            }
-        }
-        if (typeof(TVector) == typeof(Vector512<float>) || typeof(TVector) == typeof(Vector256<float>))
-        {
-            for (; c + Vector256<float>.Count <= channels; c += Vector256<float>.Count)
-            {
-                var product = Vector256.LoadUnsafe(ref w, (nuint)c) * Vector256.LoadUnsafe(ref x, (nuint)c);
-                (first ? product : Vector256.LoadUnsafe(ref sums, (nuint)c) + product).StoreUnsafe(ref sums, (nuint)c);
-            }
-        }
-        for (; c < channels; c++)
-        {
-            float product = Unsafe.Add(ref w, c) * Unsafe.Add(ref x, c);
-            Unsafe.Add(ref sums, c) = first ? product : Unsafe.Add(ref sums, c) + product;
-        }
+        if (imageLength < shape.InputPerImage || weightsLength != shape.Taps * shape.Channels || outputLength < rows * shape.OutputPerRow
+            || firstRow < 0 || rows < 0 || firstRow + rows > shape.OutHeight)
+            throw new ArgumentException(
+                $"depthwise {shape}: image {imageLength} (expected {shape.InputPerImage}), weights {weightsLength} (expected {shape.Taps * shape.Channels}), " +
+                $"output rows {firstRow}..{firstRow + rows} of {shape.OutHeight} into {outputLength} (expected {rows * shape.OutputPerRow}).");
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.SwitchablePrecision.Quantization;
 
@@ -18,6 +19,9 @@ internal interface IActivationLevelRule
     /// <summary>The levels of eight activations, lane by lane the operations of <see cref="Level(float)"/>, never above <see cref="Steps"/>.</summary>
     Vector256<float> Level(Vector256<float> x);
 
+    /// <summary>The levels of sixteen activations, lane by lane the operations of <see cref="Level(float)"/>, never above <see cref="Steps"/>.</summary>
+    Vector512<float> Level(Vector512<float> x);
+
     /// <summary>
     /// The float value of <paramref name="level"/> computed as the TorchSharp forward writes it (for example DoReFa
     /// divides by <c>n</c> where <c>level * (1/n)</c> can differ in the last bit).
@@ -36,6 +40,12 @@ internal static class ActivationLevelLoop
     public static void Write<TRule>(in TRule rule, ReadOnlySpan<float> values, Span<byte> levels) where TRule : struct, IActivationLevelRule
     {
         int i = 0;
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated && Kernels.KernelSupport.VectorsAllowed)
+        {
+            // Sixteen levels per vector, narrowed to bytes by one vpmovdb (the plain conversion, as LevelEpilogue).
+            for (; i + Vector512<float>.Count <= values.Length; i += Vector512<float>.Count)
+                Avx512F.ConvertToVector128Byte(Avx512F.ConvertToVector512Int32(rule.Level(Vector512.Create(values.Slice(i, 16))))).CopyTo(levels.Slice(i, 16));
+        }
         if (Vector256.IsHardwareAccelerated && Kernels.KernelSupport.VectorsAllowed)
         {
             for (; i + 2 * Vector256<float>.Count <= values.Length; i += 2 * Vector256<float>.Count)

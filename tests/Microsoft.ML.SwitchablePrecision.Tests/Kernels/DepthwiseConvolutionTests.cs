@@ -5,10 +5,13 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Kernels;
 
 public class DepthwiseConvolutionTests
 {
-    // (channels, height, width, kernel, stride, padding): odd channel counts around the 8- and 16-lane vectors,
-    // stride 2 on odd and even sizes, padding 0 and 1, a 1x1 image where every tap but the centre is padding.
+    // (channels, height, width, kernel, stride, padding): odd channel counts around the 8- and 16-lane vectors
+    // (the register-blocked 3x3 interior takes 16, then 8, then the per-pixel loop the rest), stride 2 on odd and even
+    // sizes, padding 0 and 1, a 1x1 image where every tap but the centre is padding, a 2-wide image with no interior
+    // column, a 5x5 kernel (per pixel only), and MobileNetV2-like 96 and 144 channels at stride 1 and 2.
     private static readonly (int C, int H, int W, int K, int S, int P)[] ShapeList =
-        [(1, 5, 5, 3, 1, 1), (7, 6, 5, 3, 2, 1), (17, 7, 7, 3, 1, 1), (33, 8, 9, 3, 2, 1), (48, 4, 4, 3, 1, 0), (24, 1, 1, 3, 1, 1), (9, 9, 8, 5, 2, 2)];
+        [(1, 5, 5, 3, 1, 1), (7, 6, 5, 3, 2, 1), (17, 7, 7, 3, 1, 1), (33, 8, 9, 3, 2, 1), (48, 4, 4, 3, 1, 0), (24, 1, 1, 3, 1, 1), (9, 9, 8, 5, 2, 2),
+         (25, 2, 2, 3, 1, 1), (40, 6, 7, 3, 2, 0), (96, 8, 8, 3, 1, 1), (144, 8, 8, 3, 2, 1)];
 
     public static TheoryData<string, int> VariantsAndShapes()
     {
@@ -60,17 +63,71 @@ public class DepthwiseConvolutionTests
         }
     }
 
-    [Fact]
-    public void WideningLevelsGivesTheirExactValuesOnBothPaths()
+    [Theory]
+    [MemberData(nameof(VariantsAndShapes))]
+    public void LevelsReadAsBytesGiveTheBitsOfTheirFloatValues(string variant, int shapeIndex)
     {
-        var levels = Enumerable.Range(0, 16 * 3 + 5).Select(i => (byte)(i * 37 % 256)).ToArray();
-        var expected = levels.Select(l => (float)l).ToArray();
-        var vectorised = new float[levels.Length];
-        DepthwiseConvolution.Widen(levels, vectorised);
-        Assert.Equal(expected, vectorised);
-        var portable = new float[levels.Length];
-        using (KernelSupport.PortableOnly()) DepthwiseConvolution.Widen(levels, portable);
-        Assert.Equal(expected, portable);
+        var (shape, image, weights) = Case(shapeIndex, integers: true);
+        var levels = image.Select(v => (byte)v).ToArray();
+        var expected = new float[shape.OutputPerImage];
+        DepthwiseConvolution.Reference(shape, image, weights, expected);
+        var fromFloats = new float[shape.OutputPerImage];
+        DepthwiseConvolution.Reference(shape, levels, weights, fromFloats);
+        Assert.Equal(expected, fromFloats);
+        var actual = Enumerable.Repeat(float.NaN, shape.OutputPerImage).ToArray();
+        DepthwiseConvolution.Convolve(shape, levels, weights, actual, Enum.Parse<KernelVariant>(variant));
+        Assert.Equal(expected, actual);
+        var exact = Naive(shape, image, weights);
+        for (int i = 0; i < actual.Length; i++) Assert.Equal(exact[i], (double)actual[i]);
+    }
+
+    [Theory]
+    [MemberData(nameof(VariantsAndShapes))]
+    public void ARangeOfRowsIsThoseRowsOfTheWholeOutput(string variant, int shapeIndex)
+    {
+        var (shape, image, weights) = Case(shapeIndex, integers: false);
+        var levels = Case(shapeIndex, integers: true).Image.Select(v => (byte)v).ToArray();
+        var whole = new float[shape.OutputPerImage];
+        var wholeLevels = new float[shape.OutputPerImage];
+        DepthwiseConvolution.Reference(shape, image, weights, whole);
+        DepthwiseConvolution.Reference(shape, levels, weights, wholeLevels);
+        var kernel = Enum.Parse<KernelVariant>(variant);
+        int band = Math.Max(1, shape.OutHeight / 2);
+        for (int first = 0; first < shape.OutHeight; first += band)
+        {
+            int rows = Math.Min(band, shape.OutHeight - first), length = rows * shape.OutputPerRow;
+            var part = Enumerable.Repeat(float.NaN, length).ToArray();
+            DepthwiseConvolution.ConvolveRows(shape, image, weights, first, rows, part, kernel);
+            Assert.Equal(whole.AsSpan(first * shape.OutputPerRow, length).ToArray(), part);
+            DepthwiseConvolution.ConvolveRows(shape, levels, weights, first, rows, part, kernel);
+            Assert.Equal(wholeLevels.AsSpan(first * shape.OutputPerRow, length).ToArray(), part);
+        }
+    }
+
+    [Fact]
+    public void TheVectorVariantsGiveThePortableBitsOnAMobileNetV2Layer()
+    {
+        // 32x32 with 96 channels (block1.depthwise), stride 1 and 2: every variant, bit for bit, on floats and levels.
+        foreach (int stride in new[] { 1, 2 })
+        {
+            var shape = new DepthwiseShape(96, 32, 32, 3, stride, 1);
+            var random = new Random(stride);
+            var image = Enumerable.Range(0, shape.InputPerImage).Select(_ => (float)(random.NextDouble() * 6 - 1)).ToArray();
+            var levels = Enumerable.Range(0, shape.InputPerImage).Select(_ => (byte)random.Next(256)).ToArray();
+            var weights = Enumerable.Range(0, 9 * 96).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var expected = new float[shape.OutputPerImage];
+            var expectedLevels = new float[shape.OutputPerImage];
+            DepthwiseConvolution.Convolve(shape, image, weights, expected, KernelVariant.Scalar);
+            DepthwiseConvolution.Convolve(shape, levels, weights, expectedLevels, KernelVariant.Scalar);
+            foreach (var variant in DepthwiseConvolution.Variants)
+            {
+                var actual = new float[shape.OutputPerImage];
+                DepthwiseConvolution.Convolve(shape, image, weights, actual, variant);
+                Assert.Equal(Bits(expected), Bits(actual));
+                DepthwiseConvolution.Convolve(shape, levels, weights, actual, variant);
+                Assert.Equal(Bits(expectedLevels), Bits(actual));
+            }
+        }
     }
 
     [Fact]
@@ -80,6 +137,8 @@ public class DepthwiseConvolutionTests
         var error = Assert.Throws<ArgumentException>(() => DepthwiseConvolution.Convolve(shape, new float[48], new float[26], new float[48]));
         Assert.Contains("weights 26 (expected 27)", error.Message, StringComparison.Ordinal);
     }
+
+    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
     private static (DepthwiseShape Shape, float[] Image, float[] Weights) Case(int index, bool integers)
     {

@@ -51,26 +51,22 @@ internal sealed class DepthwiseArithmetic : ConvolutionArithmetic
     public override long PackedWeightBytes => (long)_weights.Length * sizeof(float);
 
     /// <inheritdoc/>
-    public override ScratchSize Scratch(int images) => new(Floats: _levels ? Shape.InputPerImage : 0);
+    public override ScratchSize Scratch(int images) => default;
 
     /// <inheritdoc/>
     public override void Accumulate(Workspace workspace, ActivationSlot input, int images, Span<float> accumulators)
     {
         var geometry = Geometry;
         int inputLength = geometry.InputPerImage, outputLength = geometry.OutputPerImage;
-        if (!_levels)
+        if (_levels)
         {
-            var floats = workspace.Floats(input, images);
+            var levels = workspace.Levels(input, images);
             for (int n = 0; n < images; n++)
-                DepthwiseConvolution.Convolve(geometry, floats.Slice(n * inputLength, inputLength), _weights, accumulators.Slice(n * outputLength, outputLength));
+                DepthwiseConvolution.Convolve(geometry, levels.Slice(n * inputLength, inputLength), _weights, accumulators.Slice(n * outputLength, outputLength));
             return;
         }
-        var levels = workspace.Levels(input, images);
-        var image = workspace.FloatScratch(inputLength);
+        var floats = workspace.Floats(input, images);
         for (int n = 0; n < images; n++)
-        {
-            DepthwiseConvolution.Widen(levels.Slice(n * inputLength, inputLength), image);
-            DepthwiseConvolution.Convolve(geometry, image, _weights, accumulators.Slice(n * outputLength, outputLength));
-        }
+            DepthwiseConvolution.Convolve(geometry, floats.Slice(n * inputLength, inputLength), _weights, accumulators.Slice(n * outputLength, outputLength));
     }
 }

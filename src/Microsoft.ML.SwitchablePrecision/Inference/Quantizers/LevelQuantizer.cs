@@ -1,4 +1,5 @@
 using Microsoft.ML.SwitchablePrecision.Quantization;
+using LevelEpilogue = Microsoft.ML.SwitchablePrecision.Inference.Steps.LevelEpilogue;
 
 namespace Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 
@@ -44,6 +45,13 @@ internal abstract record LevelQuantizer
     /// <summary>The level of activation <paramref name="x"/>.</summary>
     public abstract byte Level(float x);
 
+    /// <summary>
+    /// The levels of a layer's epilogue output in one pass (<see cref="LevelEpilogue"/>; only where
+    /// <see cref="LevelEpilogue.Serves"/>): the same bytes as the epilogue's floats followed by <see cref="Levels"/>.
+    /// </summary>
+    public abstract void EpilogueLevels(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<byte> levels, int pixels,
+        float[] multiplier, float[] bias, bool rectify, float ceiling);
+
     /// <summary>The float value of <paramref name="level"/> exactly as the TorchSharp forward writes it (about <c>level * Scale</c>).</summary>
     public abstract float Value(byte level);
 }
@@ -64,6 +72,11 @@ internal sealed record LevelQuantizer<TRule> : LevelQuantizer where TRule : stru
 
     /// <inheritdoc/>
     public override byte Level(float x) => ActivationLevelLoop.Level(_rule, x);
+
+    /// <inheritdoc/>
+    public override void EpilogueLevels(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<byte> levels, int pixels,
+        float[] multiplier, float[] bias, bool rectify, float ceiling) =>
+        LevelEpilogue.Apply(_rule, x, residual, levels, pixels, multiplier, bias, rectify, ceiling);
 
     /// <inheritdoc/>
     public override float Value(byte level) => _rule.Value(level);

@@ -71,6 +71,14 @@ internal sealed class OutputStage
     {
         int channels = Channels, block = PixelsPerBlock;
         var residual = Residual is null ? default : workspace.Floats(Residual, images);
+        if (_outputs.Length == 1 && _outputs[0].Form.IsLevels && LevelEpilogue.Serves(channels))
+        {
+            // One consumer taking levels: epilogue and level rule in one pass, no float y.
+            int length = columns * channels;
+            _outputs[0].Form.Quantizer!.EpilogueLevels(accumulators[..length], Residual is null ? default : residual[..length],
+                workspace.Levels(_outputs[0].Slot, images)[..length], columns, _multiplier, _bias, Relu, _ceiling);
+            return;
+        }
         int raw = _rawOutput;
         for (int first = 0; first < columns; first += block)
         {

@@ -56,6 +56,10 @@ internal sealed class DoReFaFamily : QuantizerFamily
             Vector256.Round(Vector256.Create(Steps) * Vector256.Min(Vector256.Max(x, Vector256<float>.Zero), Vector256<float>.One));
 
         /// <inheritdoc/>
+        public Vector512<float> Level(Vector512<float> x) =>
+            Vector512.Round(Vector512.Create(Steps) * Vector512.Min(Vector512.Max(x, Vector512<float>.Zero), Vector512<float>.One));
+
+        /// <inheritdoc/>
         public float Value(float level) => level / Steps;
     }
 }

@@ -32,6 +32,9 @@ internal sealed class LsqFamily : QuantizerFamily
         public Vector256<float> Level(Vector256<float> x) =>
             Vector256.Round(Vector256.Min(Vector256.Max(x / Vector256.Create(Step), Vector256<float>.Zero), Vector256.Create(Steps)));
 
+        public Vector512<float> Level(Vector512<float> x) =>
+            Vector512.Round(Vector512.Min(Vector512.Max(x / Vector512.Create(Step), Vector512<float>.Zero), Vector512.Create(Steps)));
+
         public float Value(float level) => level * Step;
     }
 }

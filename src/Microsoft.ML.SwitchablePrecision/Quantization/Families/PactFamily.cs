@@ -49,6 +49,13 @@ internal sealed class PactFamily : QuantizerFamily
             return Vector256.Min(Vector256.Round(clipped / Vector256.Create(Step)), Vector256.Create(Steps));
         }
 
+        public Vector512<float> Level(Vector512<float> x)
+        {
+            var alpha = Vector512.Create(Alpha);
+            var clipped = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, alpha), alpha, Vector512.Max(x, Vector512<float>.Zero));
+            return Vector512.Min(Vector512.Round(clipped / Vector512.Create(Step)), Vector512.Create(Steps));
+        }
+
         public float Value(float level) => level * Step;
     }
 }
