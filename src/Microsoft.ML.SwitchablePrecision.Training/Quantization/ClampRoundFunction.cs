@@ -20,10 +20,11 @@ internal sealed class ClampRoundFunction : autograd.SingleTensorFunction<ClampRo
     /// <summary>The quantized activations; <paramref name="vars"/> is the input tensor and the largest level <c>n</c>.</summary>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
+        HandedTensors.Release();
         var input = (Tensor)vars[0];
         var rule = new DoReFaFamily.ActivationLevels((int)vars[1]);
         using var source = input.contiguous();
-        var output = empty_like(source);
+        var output = HandedTensors.Hold(empty_like(source));
         Quantize(TensorSpans.Floats(source), TensorSpans.Floats(output), rule);
         ctx.save_for_backward([input]);
         return output;
@@ -32,10 +33,12 @@ internal sealed class ClampRoundFunction : autograd.SingleTensorFunction<ClampRo
     /// <summary>The incoming gradient where the input was inside [0, 1], zero elsewhere.</summary>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
+        HandedTensors.Release();
+        HandedTensors.Hold(gradOutput);
         using var input = ctx.get_saved_variables()[0];
         using var source = input.contiguous();
         using var gradient = gradOutput.contiguous();
-        var result = empty_like(gradient);
+        var result = HandedTensors.Hold(empty_like(gradient));
         PassInsideUnitRange(TensorSpans.Floats(source), TensorSpans.Floats(gradient), TensorSpans.Floats(result));
         // One gradient per argument of apply: the level count n has none. (An exception here would end the process:
         // TorchSharp calls backward from native code.)

@@ -58,7 +58,7 @@ public static class DoReFa
         UniformLevels.Check(bits, nameof(bits));
         if (UniformLevels.IsFullPrecision(bits)) return activations.alias();
         return activations.device_type == TorchSharp.DeviceType.CPU && activations.dtype == ScalarType.Float32
-            ? ClampRoundFunction.apply(activations, UniformLevels.Steps(bits))
+            ? HandedTensors.AfterApply(ClampRoundFunction.apply(activations, UniformLevels.Steps(bits)))
             : QuantizeActivationsReference(activations, bits);
     }
 

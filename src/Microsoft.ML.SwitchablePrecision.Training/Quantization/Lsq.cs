@@ -72,7 +72,7 @@ public static class Lsq
             throw new ArgumentException($"LSQ step must hold one value, but has shape [{string.Join(", ", step.shape)}].", nameof(step));
         if (UniformLevels.IsFullPrecision(bits)) return values.alias();
         return !signed && values.device_type == TorchSharp.DeviceType.CPU && values.dtype == ScalarType.Float32 && step.dtype == ScalarType.Float32
-            ? LsqActivationFunction.apply(values, step, bits, gradientScale)
+            ? HandedTensors.AfterApply(LsqActivationFunction.apply(values, step, bits, gradientScale))
             : QuantizeReference(values, step, bits, signed, gradientScale);
     }
 

@@ -21,10 +21,11 @@ internal sealed class LsqActivationFunction : autograd.SingleTensorFunction<LsqA
     /// <summary>The quantized activations; <paramref name="vars"/> is the input tensor, the step (one value), the bit width and g.</summary>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
+        HandedTensors.Release();
         var (input, step) = ((Tensor)vars[0], (Tensor)vars[1]);
         var rule = LsqFamily.ActivationLevelRule((int)vars[2], step.item<float>());
         using var source = input.contiguous();
-        var output = empty_like(source);
+        var output = HandedTensors.Hold(empty_like(source));
         Quantize(TensorSpans.Floats(source), TensorSpans.Floats(output), rule);
         ctx.save_for_backward([input, step]);
         ctx.save_data("bits", (int)vars[2]);
@@ -35,13 +36,15 @@ internal sealed class LsqActivationFunction : autograd.SingleTensorFunction<LsqA
     /// <summary>The gradients of the activations and of the step.</summary>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
+        HandedTensors.Release();
+        HandedTensors.Hold(gradOutput);
         var saved = ctx.get_saved_variables();
         using var input = saved[0];
         using var step = saved[1];
         var rule = LsqFamily.ActivationLevelRule((int)ctx.get_data("bits"), step.item<float>());
         using var source = input.contiguous();
         using var gradient = gradOutput.contiguous();
-        var result = empty_like(gradient);
+        var result = HandedTensors.Hold(empty_like(gradient));
         using var fromProduct = empty_like(gradient);
         using var fromQuotient = empty_like(gradient);
         Gradients(TensorSpans.Floats(source), TensorSpans.Floats(gradient), rule, TensorSpans.Floats(result), TensorSpans.Floats(fromProduct), TensorSpans.Floats(fromQuotient));
@@ -52,7 +55,7 @@ internal sealed class LsqActivationFunction : autograd.SingleTensorFunction<LsqA
         using var scaled = stepGradient.mul(scale);
         // One gradient per argument of apply: the bit width and the scale have none. (An exception here would end the
         // process: TorchSharp calls backward from native code.)
-        return [result, scaled.reshape(step.shape), null!, null!];
+        return [result, HandedTensors.Hold(scaled.reshape(step.shape)), null!, null!];
     }
 
     private static void Quantize(ReadOnlySpan<float> input, Span<float> output, LsqFamily.ActivationLevels rule)

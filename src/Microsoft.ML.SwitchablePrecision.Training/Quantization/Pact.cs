@@ -35,7 +35,7 @@ public static class Pact
         if (UniformLevels.IsFullPrecision(bits)) return activations.alias();
 
         return activations.device_type == TorchSharp.DeviceType.CPU && activations.dtype == ScalarType.Float32 && alpha.dtype == ScalarType.Float32
-            ? PactClipRoundFunction.apply(activations, alpha, bits)
+            ? HandedTensors.AfterApply(PactClipRoundFunction.apply(activations, alpha, bits))
             : QuantizeActivationsReference(activations, alpha, bits);
     }
 

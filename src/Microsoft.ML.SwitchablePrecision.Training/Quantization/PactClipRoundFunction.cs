@@ -20,10 +20,11 @@ internal sealed class PactClipRoundFunction : autograd.SingleTensorFunction<Pact
     /// <summary>The quantized activations; <paramref name="vars"/> is the input tensor, alpha (one value) and the bit width.</summary>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
+        HandedTensors.Release();
         var (input, alpha) = ((Tensor)vars[0], (Tensor)vars[1]);
         var rule = PactFamily.ActivationLevelRule((int)vars[2], alpha.item<float>());
         using var source = input.contiguous();
-        var output = empty_like(source);
+        var output = HandedTensors.Hold(empty_like(source));
         Quantize(TensorSpans.Floats(source), TensorSpans.Floats(output), rule);
         ctx.save_for_backward([input, alpha]);
         return output;
@@ -32,19 +33,21 @@ internal sealed class PactClipRoundFunction : autograd.SingleTensorFunction<Pact
     /// <summary>The incoming gradient where <c>0 &lt;= x &lt; alpha</c> for x, its sum where <c>x &gt;= alpha</c> for alpha.</summary>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
+        HandedTensors.Release();
+        HandedTensors.Hold(gradOutput);
         var saved = ctx.get_saved_variables();
         using var input = saved[0];
         using var alpha = saved[1];
         using var source = input.contiguous();
         using var gradient = gradOutput.contiguous();
-        var result = empty_like(gradient);
+        var result = HandedTensors.Hold(empty_like(gradient));
         using var clipped = empty_like(gradient);
         Split(TensorSpans.Floats(source), TensorSpans.Floats(gradient), alpha.item<float>(), TensorSpans.Floats(result), TensorSpans.Floats(clipped));
         // The composed rule's where() gives alpha the masked gradient summed by torch: the same sum of the same tensor.
         using var sum = clipped.sum();
         // One gradient per argument of apply: the bit width has none. (An exception here would end the process:
         // TorchSharp calls backward from native code.)
-        return [result, sum.reshape(alpha.shape), null!];
+        return [result, HandedTensors.Hold(sum.reshape(alpha.shape)), null!];
     }
 
     private static void Quantize(ReadOnlySpan<float> input, Span<float> output, PactFamily.ActivationLevels rule)
