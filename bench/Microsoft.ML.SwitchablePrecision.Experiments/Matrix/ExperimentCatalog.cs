@@ -128,6 +128,17 @@ internal static class ExperimentCatalog
             new("Dedicated, batch 64", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs64",
                 AccuracyMeasure.AfterBatchNormReestimation),
         ], [1, 2], AgainstFirstRow: "what a smaller batch buys", AgainstDedicated: "W32A32"),
+        new("short-budget-distillation", "Short budgets: recursive distillation (the training sample's setting) on the Adam 0.01 default, at batch 128 and 32",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            ShortBudgetSpNet("SP-Net, defaults (batch 128)", DefaultRecipe) with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe,
+                AccuracyMeasure.AfterBatchNormReestimation),
+            ShortBudgetSpNet("SP-Net, recursive distillation", DefaultRecipe, DistillationMode.Recursive) with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            ShortBudgetSpNet("SP-Net, batch 32", DefaultRecipe + "+bs32") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            ShortBudgetSpNet("SP-Net, batch 32, recursive distillation", DefaultRecipe + "+bs32", DistillationMode.Recursive)
+                with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+        ], [1, 2], AgainstFirstRow: "what distillation buys", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
             [.. Families.BinaryWeight, "W32A32"],
