@@ -12,7 +12,8 @@ internal static class RecipeSettings
     /// <summary>The accepted settings, for error messages.</summary>
     public const string Description =
         "mean (switch losses averaged), adam (Adam, learning rate 0.001), lr<x> (learning rate x), wd<x> (weight decay x), " +
-        "warm<f> (full-precision warm start over a fraction f of the steps), qwd0 (no weight decay on latent quantized weights)";
+        "warm<f> (full-precision warm start over a fraction f of the steps), qwd0 (no weight decay on latent quantized weights), " +
+        "bs<n> (batch size n)";
 
     /// <summary><paramref name="options"/> with every setting of <paramref name="variant"/> applied, or null when one is not a known setting.</summary>
     public static TrainerOptions? Apply(TrainerOptions options, string variant)
@@ -34,6 +35,7 @@ internal static class RecipeSettings
         _ when Number(setting, "warm") is { } warm => options with { FullPrecisionWarmStart = warm },
         _ when Number(setting, "lr") is { } lr => options with { LearningRate = lr },
         _ when Number(setting, "wd") is { } wd => options with { WeightDecay = wd },
+        _ when Number(setting, "bs") is { } bs && bs >= 1 && bs == Math.Floor(bs) => options with { BatchSize = (int)bs },
         _ => null,
     };
 
