@@ -102,42 +102,41 @@ internal static class ExperimentCatalog
         new("short-budget-teacher", "Short budgets: a float switch trained alongside the binary-weight family (hard labels or teaching the others) and smaller batches, on the Adam 0.01 default, against a float network of the same recipe",
             [.. Families.BinaryWeight, "W32A32"],
         [
-            ShortBudgetSpNet("SP-Net, defaults (Adam 0.01, BN re-estimated)", DefaultRecipe) with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, defaults (Adam 0.01, BN re-estimated)", ""),
             // Labelled "Dedicated" so that the targets table compares against the float network of the same (default) recipe.
             new(RowLabels.Dedicated, CellKind.Dedicated, ["W1A1", "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe,
                 AccuracyMeasure.AfterBatchNormReestimation),
-            ShortBudgetSpNet("SP-Net, W1A32 teaches", DefaultRecipe, DistillationMode.FromTeacher) with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, W1A32 teaches", "", DistillationMode.FromTeacher),
             new("SP-Net + W32A32 switch, hard labels", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
                 DefaultRecipe, AccuracyMeasure.AfterBatchNormReestimation),
             new("SP-Net + W32A32 switch, which teaches", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.FromTeacher,
                 DefaultRecipe, AccuracyMeasure.AfterBatchNormReestimation),
-            ShortBudgetSpNet("SP-Net, batch 32", DefaultRecipe + "+bs32") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
             new("Dedicated, batch 32", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
                 AccuracyMeasure.AfterBatchNormReestimation),
         ], [1, 2], AgainstFirstRow: "what each change buys on the defaults", AgainstDedicated: "W32A32"),
         new("short-budget-batch", "Short budgets: smaller batches (more steps for the same epochs) on the Adam 0.01 default, SP-Net and float network alike",
             [.. Families.BinaryWeight, "W32A32"],
         [
-            ShortBudgetSpNet("SP-Net, defaults (batch 128)", DefaultRecipe) with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, defaults (batch 128)", ""),
             new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe,
                 AccuracyMeasure.AfterBatchNormReestimation),
-            ShortBudgetSpNet("SP-Net, batch 32", DefaultRecipe + "+bs32") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
             new("Dedicated, batch 32", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
                 AccuracyMeasure.AfterBatchNormReestimation),
-            ShortBudgetSpNet("SP-Net, batch 64", DefaultRecipe + "+bs64") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, batch 64", "+bs64"),
             new("Dedicated, batch 64", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs64",
                 AccuracyMeasure.AfterBatchNormReestimation),
         ], [1, 2], AgainstFirstRow: "what a smaller batch buys", AgainstDedicated: "W32A32"),
         new("short-budget-distillation", "Short budgets: recursive distillation (the training sample's setting) on the Adam 0.01 default, at batch 128 and 32",
             [.. Families.BinaryWeight, "W32A32"],
         [
-            ShortBudgetSpNet("SP-Net, defaults (batch 128)", DefaultRecipe) with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, defaults (batch 128)", ""),
             new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe,
                 AccuracyMeasure.AfterBatchNormReestimation),
-            ShortBudgetSpNet("SP-Net, recursive distillation", DefaultRecipe, DistillationMode.Recursive) with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
-            ShortBudgetSpNet("SP-Net, batch 32", DefaultRecipe + "+bs32") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
-            ShortBudgetSpNet("SP-Net, batch 32, recursive distillation", DefaultRecipe + "+bs32", DistillationMode.Recursive)
-                with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            DefaultRecipeSpNet("SP-Net, recursive distillation", "", DistillationMode.Recursive),
+            DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
+            DefaultRecipeSpNet("SP-Net, batch 32, recursive distillation", "+bs32", DistillationMode.Recursive),
         ], [1, 2], AgainstFirstRow: "what distillation buys", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
@@ -187,6 +186,11 @@ internal static class ExperimentCatalog
         SpNet(RowLabels.WithoutDistillation, family, QuantizerKind.DoReFa, DistillationMode.Off),
         new(RowLabels.Dedicated, CellKind.Dedicated, family, QuantizerKind.DoReFa, DistillationMode.Off),
     ], seeds);
+
+    // An SP-Net row on the library's default recipe (plus an optional "+setting" suffix), read after BatchNorm
+    // re-estimation as the library does by default.
+    private static ExperimentRow DefaultRecipeSpNet(string label, string extra, DistillationMode mode = DistillationMode.Off) =>
+        ShortBudgetSpNet(label, DefaultRecipe + extra, mode) with { Measure = AccuracyMeasure.AfterBatchNormReestimation };
 
     private static ExperimentRow ShortBudgetSpNet(string label, string variant, DistillationMode mode = DistillationMode.Off) =>
         new(label, CellKind.SpNet, Families.BinaryWeight, QuantizerKind.DoReFa, mode, variant);
