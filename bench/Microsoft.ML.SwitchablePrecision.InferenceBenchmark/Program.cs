@@ -15,7 +15,8 @@ using static TorchSharp.torch;
 // on 3x32x32 against the library's own network built with the single switch W32A32 (no quantizer runs at 32 bits).
 // Rounds interleave every contender (order rotated per round); each figure is the median over rounds of the time
 // per batch. Then single-image throughput with 1 and 2 concurrent callers (each call on one thread), on the plan
-// alone and through ML.NET PredictionEngines on one loaded model (EngineThroughput).
+// alone and through ML.NET PredictionEngines on one loaded model (EngineThroughput). Between the two, how close each
+// switch is to this machine's limit (KernelLimit).
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine($"Usage: {Settings.Usage}");
@@ -105,6 +106,10 @@ foreach (int threads in settings.Threads)
         Console.WriteLine(string.Create(invariant, $"{threads,7} {batch,5} {torchMs,10:F3} ") + string.Join(" ", cells));
     }
 }
+
+// Per switch, the MACs per image over the peak rate of each layer's kernel (measured here), against the plan's time.
+torch.set_num_threads(1);
+KernelLimit.Print(plans, settings.Batches.Contains(8) ? 8 : settings.Batches[0], Time);
 
 Console.WriteLine();
 Console.WriteLine("single-image throughput, each call Predict(batch 1, threads 1); images/s with 1 and 2 concurrent callers");
