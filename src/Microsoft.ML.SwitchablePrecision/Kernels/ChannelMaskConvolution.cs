@@ -20,7 +20,7 @@ internal static partial class ChannelMaskConvolution
     /// <summary>Variants besides Reference, fastest first (what Auto tries).</summary>
     public static ReadOnlySpan<KernelVariant> Preference => PreferenceOrder;
 
-    private static readonly KernelVariant[] PreferenceOrder = [KernelVariant.Avx512, KernelVariant.Scalar];
+    private static readonly KernelVariant[] PreferenceOrder = [KernelVariant.Avx512, KernelVariant.Avx2, KernelVariant.Scalar];
 
     /// <summary>The variants that run on this CPU, Reference first.</summary>
     public static KernelVariant[] Variants => KernelSupport.Supported(Preference);
@@ -52,6 +52,7 @@ internal static partial class ChannelMaskConvolution
         switch (KernelSupport.Resolve(variant, nameof(ChannelMaskConvolution), Preference))
         {
             case KernelVariant.Avx512: MultiplyAvx512(weights, layout, masks, stride, output); break;
+            case KernelVariant.Avx2: MultiplyAvx2(weights, layout, masks, stride, output); break;
             case KernelVariant.Scalar: MultiplyScalar(weights, layout, masks, stride, output); break;
             default: Reference(weights, layout, masks, stride, output); break;
         }

@@ -79,12 +79,7 @@ internal static class KernelSupport
     {
         if (requested == KernelVariant.Auto && t_portableOnly)
             return preference.Contains(KernelVariant.Scalar) ? KernelVariant.Scalar : KernelVariant.Reference;
-        if (requested == KernelVariant.Auto)
-        {
-            foreach (var candidate in preference)
-                if (IsSupported(candidate)) return candidate;
-            return KernelVariant.Reference;
-        }
+        if (requested == KernelVariant.Auto) return Fastest(preference);
         bool implemented = requested == KernelVariant.Reference || preference.Contains(requested);
         if (!implemented)
             throw new ArgumentException(
@@ -93,6 +88,17 @@ internal static class KernelSupport
         if (!IsSupported(requested))
             throw new PlatformNotSupportedException($"{kernel}: the {requested} variant needs CPU features this machine lacks.");
         return requested;
+    }
+
+    /// <summary>
+    /// The first entry of <paramref name="preference"/> this CPU supports, Reference if none: what Auto resolves to
+    /// outside <see cref="PortableOnly"/> (what selections measured per variant go by).
+    /// </summary>
+    public static KernelVariant Fastest(ReadOnlySpan<KernelVariant> preference)
+    {
+        foreach (var candidate in preference)
+            if (IsSupported(candidate)) return candidate;
+        return KernelVariant.Reference;
     }
 
     /// <summary>The variants of a kernel that run on this CPU, Reference first (what tests iterate over).</summary>

@@ -77,23 +77,23 @@ public class EngineFastPathTests
         static void Uses(IReadOnlyList<string> plan, string layer, string kernel) =>
             Assert.Contains(plan, s => s.StartsWith(layer, StringComparison.Ordinal) && s.Contains(kernel, StringComparison.Ordinal));
         var w1a1 = InferencePlanCompiler.Compile(network, new Precision(1, 1)).Describe();
-        // K = 144 (16 input channels): channel-mask bit operations with AVX-512 (ChannelMaskPlanTests), int8 without;
-        // K = 288 (32 input channels, also the stride-2 32->64 layer): 32-bit channel masks with AVX-512
-        // (ChannelMask32PlanTests), int8 without; K = 576: 64-bit channel masks with AVX-512 (ChannelMask64PlanTests),
-        // bit-serial without.
-        bool avx512 = KernelSupport.IsSupported(KernelVariant.Avx512);
+        // K = 144 (16 input channels): channel-mask bit operations with AVX-512 or AVX2 (ChannelMaskPlanTests), int8
+        // without; K = 288 (32 input channels, also the stride-2 32->64 layer): 32-bit channel masks with AVX-512 or AVX2
+        // (ChannelMask32PlanTests), int8 without; K = 576: 64-bit channel masks with AVX-512 or AVX2
+        // (ChannelMask64PlanTests), bit-serial without.
+        bool vectors = KernelSupport.Fastest(ChannelMaskConvolution.Preference) is KernelVariant.Avx512 or KernelVariant.Avx2;
         foreach (var layer in new[] { "block0.conv1:", "block3.conv1:" })
-            Uses(w1a1, layer, avx512 ? "channel-mask bit convolution" : "int8 GEMM");
+            Uses(w1a1, layer, vectors ? "channel-mask bit convolution" : "int8 GEMM");
         foreach (var layer in new[] { "block3.conv2:", "block5.conv2:", "block6.conv1:" })
-            Uses(w1a1, layer, avx512 ? "32-bit channel-mask bit convolution" : "int8 GEMM");
+            Uses(w1a1, layer, vectors ? "32-bit channel-mask bit convolution" : "int8 GEMM");
         foreach (var layer in new[] { "block6.conv2:", "block7.conv1:", "block8.conv2:" })
-            Uses(w1a1, layer, avx512 ? "64-bit channel-mask bit convolution (1-bit weights x 1 planes)" : "bit-serial GEMM (1-bit weights x 1 planes)");
+            Uses(w1a1, layer, vectors ? "64-bit channel-mask bit convolution (1-bit weights x 1 planes)" : "bit-serial GEMM (1-bit weights x 1 planes)");
         // Two plane pairs need K >= 1152, deeper than any ResNet-20 layer; four never pay.
         var uniform = Calibrated("uniform", QuantizerKind.DoReFa);
         foreach (var (source, precision) in new[] { (network, new Precision(1, 2)), (network, new Precision(1, 4)), (uniform, new Precision(2, 2)) })
         {
             var plan = InferencePlanCompiler.Compile(source, precision).Describe();
-            Uses(plan, "block7.conv1:", avx512 && precision == new Precision(1, 2) ? "64-bit channel-mask bit convolution" : "int8 GEMM");
+            Uses(plan, "block7.conv1:", vectors && precision == new Precision(1, 2) ? "64-bit channel-mask bit convolution" : "int8 GEMM");
             Assert.DoesNotContain(plan, s => s.Contains("bit-serial", StringComparison.Ordinal));
         }
     }

@@ -21,6 +21,7 @@ public class ChannelMask32ConvolutionTests
         { 32, 3, 3, 16, 3, 1, 1, 8, 0 },   // 8-bit levels
         { 27, 1, 1, 5, 3, 1, 1, 2, 0 },    // a 1x1 image inside padding
         { 32, 9, 9, 16, 3, 2, 0, 1, 0 },   // no padding, stride 2
+        { 21, 5, 6, 29, 3, 1, 1, 2, 0 },   // a second group of 13 rows (past the AVX2 variant's first half of 8)
         { 5, 6, 6, 7, 3, 1, 1, 2, 0 },     // few channels: the wide masks serve them too
     };
 

@@ -20,6 +20,7 @@ public class ChannelMaskConvolutionTests
         { 16, 3, 3, 16, 3, 1, 1, 8, 0 },   // 8-bit levels (the 16-bit counts' limit)
         { 7, 1, 1, 5, 3, 1, 1, 2, 0 },     // a 1x1 image inside padding
         { 16, 9, 9, 16, 3, 2, 0, 1, 0 },   // no padding, stride 2
+        { 11, 5, 6, 29, 3, 1, 1, 2, 0 },   // a second group of 13 rows (past the AVX2 variant's first half of 8)
     };
 
     [Theory]
@@ -91,6 +92,13 @@ public class ChannelMaskConvolutionTests
             ChannelMaskConvolution.Multiply(weights, layout, scalarMasks, 1, portable);
         }
         Assert.Equal(expected, portable);
+    }
+
+    [Fact]
+    public void TheVariantsUnderTestIncludeAvx2WhereTheCpuHasIt()
+    {
+        Assert.Equal(KernelSupport.IsSupported(KernelVariant.Avx2), ChannelMaskConvolution.Variants.Contains(KernelVariant.Avx2));
+        Assert.Equal(KernelSupport.IsSupported(KernelVariant.Avx512), ChannelMaskConvolution.Variants.Contains(KernelVariant.Avx512));
     }
 
     [Fact]

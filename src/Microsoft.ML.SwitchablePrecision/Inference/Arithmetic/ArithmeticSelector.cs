@@ -12,7 +12,7 @@ internal static class ArithmeticSelector
     /// <summary>
     /// By default the bit kernels serve a layer with up to this many weight-plane x activation-plane pairs
     /// (W1A1, W1A2), and only on the layer shapes where it measured faster than int8
-    /// (<see cref="ChannelMaskArithmetic{TMask}.MeasuredFasterThanInt8"/> for the channel-mask kernels, else
+    /// (<see cref="ChannelMaskArithmetic{TMask}.MeasuredFasterThanInt8(ConvolutionShape, int, Kernels.KernelVariant)"/> for the channel-mask kernels, else
     /// <see cref="BitSerialArithmetic.MeasuredFasterThanInt8"/>); int8 serves the other quantized layers. A larger
     /// limit forces the bit-serial kernel on every layer it serves up to that many pairs, 0 never picks either.
     /// </summary>
