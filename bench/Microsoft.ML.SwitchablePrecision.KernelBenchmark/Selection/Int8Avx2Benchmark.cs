@@ -13,7 +13,8 @@ namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark.Selection;
 /// The W8A8 GEMMs on AVX2 without VNNI (issue 13): every distinct int8 layer shape of ResNet-20 (1x28x28) and
 /// ResNet-18 (3x32x32) at W8A8 (DoReFa, weights in -128..127 after halving, 8-bit levels), on 1 and 8 images, timed
 /// with the split pair sums, the int16 words and the float32 GEMM on the same levels as floats (exact below 2^24),
-/// interleaved, thread CPU time, medians. The last column is the form <see cref="Int8Gemm.Avx2FormFor"/> picks.
+/// interleaved, thread CPU time, medians; beside them the pair sums on 7-bit levels of the same shape (what the 3- to
+/// 7-bit switches run, the bound of the int8 AVX2 kernel). The last column is the form <see cref="Int8Gemm.Avx2FormFor"/> picks.
 /// </summary>
 internal static class Int8Avx2Benchmark
 {
@@ -28,8 +29,8 @@ internal static class Int8Avx2Benchmark
         Console.WriteLine(ThreadClock.IsThreadTime ? "times are thread CPU time" : "times are wall-clock");
         Console.WriteLine("M = output channels, K = taps x input channels, P = output pixels x images; GMAC/s; ratios = split / words and float / words (> 1: words faster)");
         Console.WriteLine();
-        Console.WriteLine("| network | M | K | P | split GMAC/s | words GMAC/s | float32 GMAC/s | split / words | float / words | chosen |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| network | M | K | P | split GMAC/s | words GMAC/s | float32 GMAC/s | split / words | float / words | pair sums A7 GMAC/s | chosen |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         if (!KernelSupport.IsSupported(KernelVariant.Avx2))
         {
             Console.WriteLine("AVX2 not supported here: nothing to measure");
@@ -66,6 +67,7 @@ internal static class Int8Avx2Benchmark
         var weights = Int8Weights.FromValues(values, rows, depth);
         int stride = weights.PaddedDepth;
         var levels = Enumerable.Range(0, columns * stride).Select(_ => (byte)random.Next(256)).ToArray();
+        var sevenBit = levels.Select(l => (byte)(l >> 1)).ToArray();
         var floatWeights = FloatGemmWeights.FromMatrix(values.Select(v => (float)v).ToArray(), rows, depth);
         var floatLevels = new float[columns * depth];
         for (int p = 0; p < columns; p++)
@@ -79,11 +81,13 @@ internal static class Int8Avx2Benchmark
             new TimedCall("split", () => Int8Gemm.MultiplyAvx2(weights, new ByteColumns(levels, columns, stride, 8), output, layout, range, Int8Avx2Form.SplitPairSums)),
             new TimedCall("words", () => Int8Gemm.MultiplyAvx2(weights, new ByteColumns(levels, columns, stride, 8), output, layout, range, Int8Avx2Form.Words)),
             new TimedCall("float", () => FloatGemm.Multiply(floatWeights, new FloatColumns(floatLevels, columns, depth, depth), floatOutput, layout, range)),
+            new TimedCall("pairs", () => Int8Gemm.MultiplyAvx2(weights, new ByteColumns(sevenBit, columns, stride, 7), output, layout, range, Int8Avx2Form.PairSums)),
         };
         MicroBenchmark.Measure(calls, settings);
         double macs = (double)rows * depth * columns;
         double split = macs / (calls[0].Median() * 1e6), words = macs / (calls[1].Median() * 1e6), single = macs / (calls[2].Median() * 1e6);
+        double pairs = macs / (calls[3].Median() * 1e6);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {architecture} | {rows} | {depth} | {columns} | {split:F1} | {words:F1} | {single:F1} | {words / split:F2}x | {words / single:F2}x | {Int8Gemm.Avx2FormFor(weights, 8)} |"));
+            $"| {architecture} | {rows} | {depth} | {columns} | {split:F1} | {words:F1} | {single:F1} | {words / split:F2}x | {words / single:F2}x | {pairs:F1} | {Int8Gemm.Avx2FormFor(weights, 8)} |"));
     }
 }
