@@ -125,9 +125,37 @@ internal static partial class Int8Gemm
         MultiplyVector<Vnni>(weights, activations, output, layout, range);
 
     // Pair sums of vpmaddubsw are exact when |q0 w0 + q1 w1| <= 32767: always if q <= 127 or |w| <= 64.
-    private static void MultiplyAvx2(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range)
+    private static void MultiplyAvx2(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range) =>
+        RunAvx2(weights, activations, output, layout, range, Avx2FormFor(weights, activations.Bits));
+
+    /// <summary>
+    /// The AVX2 form the Avx2 variant uses: pair sums where they are exact, else the int16 words (measured faster than
+    /// the split pair sums and than the float32 GEMM on the level values, docs/kernels.md, issue 13).
+    /// </summary>
+    public static Int8Avx2Form Avx2FormFor(Int8Weights weights, int activationBits) =>
+        activationBits <= 7 || weights.MaxMagnitude <= 64 ? Int8Avx2Form.PairSums : Int8Avx2Form.Words;
+
+    /// <summary>The AVX2 variant with its form forced; throws where the form would not be exact or AVX2 is missing.</summary>
+    public static void MultiplyAvx2(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range,
+        Int8Avx2Form form)
     {
-        if (activations.Bits <= 7 || weights.MaxMagnitude <= 64) MultiplyVector<PairSums>(weights, activations, output, layout, range);
-        else MultiplyVector<SplitPairSums>(weights, activations, output, layout, range);
+        Check(weights, activations, output.Length, layout, range);
+        if (!KernelSupport.IsSupported(KernelVariant.Avx2))
+            throw new PlatformNotSupportedException($"{nameof(Int8Gemm)}: the {KernelVariant.Avx2} variant needs CPU features this machine lacks.");
+        if (form == Int8Avx2Form.PairSums && Avx2FormFor(weights, activations.Bits) != Int8Avx2Form.PairSums)
+            throw new ArgumentException(
+                $"pair sums are not exact for {activations.Bits}-bit levels with weights up to {weights.MaxMagnitude} in magnitude.", nameof(form));
+        RunAvx2(weights, activations, output, layout, range, form);
+    }
+
+    private static void RunAvx2(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range,
+        Int8Avx2Form form)
+    {
+        switch (form)
+        {
+            case Int8Avx2Form.PairSums: MultiplyVector<PairSums>(weights, activations, output, layout, range); break;
+            case Int8Avx2Form.SplitPairSums: MultiplyVector<SplitPairSums>(weights, activations, output, layout, range); break;
+            default: MultiplyWords(weights, activations, output, layout, range); break;
+        }
     }
 }

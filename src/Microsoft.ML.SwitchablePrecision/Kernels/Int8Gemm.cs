@@ -7,8 +7,8 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 /// <c>out[m, p] = sum_k w[m, k] q[k, p]</c>, for 3- to 8-bit switches. The AVX-VNNI variant is one <c>vpdpbusd</c>
 /// (u8 x s8, four products summed into each int32 lane) per quad of K and block of 8 rows. The AVX2 variant uses
 /// <c>vpmaddubsw</c>, whose 16-bit pair sums saturate above 32767: they are exact when <c>q &lt;= 127</c> or
-/// <c>|w| &lt;= 64</c>, and otherwise the activations are split as <c>q = (q &amp; 127) + 128 (q &gt;&gt; 7)</c> and
-/// the two exact halves added. Layouts: <see cref="Int8Weights"/> and <see cref="ByteColumns"/>; the activation
+/// <c>|w| &lt;= 64</c>; otherwise both operands are widened to int16 and multiplied by <c>vpmaddwd</c>
+/// (<see cref="Int8Avx2Form"/>). Layouts: <see cref="Int8Weights"/> and <see cref="ByteColumns"/>; the activation
 /// columns must hold <see cref="Int8Weights.PaddedDepth"/> bytes. No allocation.
 /// </summary>
 internal static partial class Int8Gemm
@@ -32,13 +32,7 @@ internal static partial class Int8Gemm
     public static void Multiply(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout,
         GemmRange range, KernelVariant variant = KernelVariant.Auto)
     {
-        ArgumentNullException.ThrowIfNull(weights);
-        if (activations.IsGathered ? activations.QuadOffsets.Length < weights.Quads : activations.ColumnStride < weights.PaddedDepth)
-            throw new ArgumentException(
-                $"activation columns have stride {activations.ColumnStride} ({activations.QuadOffsets.Length} gathered quads); the weights read {weights.PaddedDepth} bytes per column (depth {weights.Depth} padded to a multiple of 4).",
-                nameof(activations));
-        range.Check(weights.Rows, activations.Columns);
-        layout.Check(range, output.Length);
+        Check(weights, activations, output.Length, layout, range);
         switch (KernelSupport.Resolve(variant, nameof(Int8Gemm), Preference))
         {
             case KernelVariant.AvxVnni: MultiplyVnni(weights, activations, output, layout, range); break;
@@ -46,6 +40,17 @@ internal static partial class Int8Gemm
             case KernelVariant.Scalar: MultiplyScalar(weights, activations, output, layout, range); break;
             default: Reference(weights, activations, output, layout, range); break;
         }
+    }
+
+    private static void Check(Int8Weights weights, ByteColumns activations, int outputLength, OutputLayout layout, GemmRange range)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (activations.IsGathered ? activations.QuadOffsets.Length < weights.Quads : activations.ColumnStride < weights.PaddedDepth)
+            throw new ArgumentException(
+                $"activation columns have stride {activations.ColumnStride} ({activations.QuadOffsets.Length} gathered quads); the weights read {weights.PaddedDepth} bytes per column (depth {weights.Depth} padded to a multiple of 4).",
+                nameof(activations));
+        range.Check(weights.Rows, activations.Columns);
+        layout.Check(range, outputLength);
     }
 
     /// <summary>The definition, reading the weights back from the panel; throws on a level of <c>2^Bits</c> or more.</summary>

@@ -46,7 +46,7 @@ internal sealed class Int8Weights
     /// <summary>Blocks of <see cref="BlockRows"/> rows in <see cref="Panel"/> (even, padding blocks zero).</summary>
     public int RowBlocks { get; }
 
-    /// <summary>Largest <c>|w|</c>; at most 64 lets the AVX2 variant skip its exactness split (see <see cref="Int8Gemm"/>).</summary>
+    /// <summary>Largest <c>|w|</c>; at most 64 lets the AVX2 variant use its pair sums at 8-bit levels (see <see cref="Int8Gemm"/>).</summary>
     public int MaxMagnitude { get; private set; }
 
     /// <summary>The packed weights (layout in the class summary).</summary>
