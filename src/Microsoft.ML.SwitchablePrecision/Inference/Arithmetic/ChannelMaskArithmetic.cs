@@ -65,8 +65,10 @@ internal sealed class ChannelMaskArithmetic<TMask> : ConvolutionArithmetic
         (KernelVariant.Avx512, 32) => ThirtyTwoBit,
         (KernelVariant.Avx512, _) => SixtyFourBit,
         (KernelVariant.Avx2, 16) => SixteenBitAvx2,
-        (KernelVariant.Avx2, 32) => ThirtyTwoBitAvx2,
-        (KernelVariant.Avx2, _) => SixtyFourBitAvx2,
+        // AVX2 32-bit masks: 1.6-3.2x int8 on the 24-32-channel layers of the AVX-512 region and every ResNet-20 plan layer.
+        (KernelVariant.Avx2, 32) => ThirtyTwoBit,
+        // AVX2 64-bit masks: 1.4-3.0x int8 (W1A2), 1.3-3.2x the bit-serial GEMM (W1A1) on the ResNet-20 and -18 plan layers.
+        (KernelVariant.Avx2, _) => SixtyFourBit,
         _ => [],
     };
 
@@ -93,12 +95,6 @@ internal sealed class ChannelMaskArithmetic<TMask> : ConvolutionArithmetic
         new(MaxPlanes: 1, MaxStride: 2, MinChannels: 16),
         new(MaxPlanes: 2, MaxStride: 1, MinChannels: 16),
     ];
-
-    // 1.6-3.2x int8 on the 24-32-channel layers of the AVX-512 region, and on every ResNet-20 plan layer.
-    private static readonly FasterRegion[] ThirtyTwoBitAvx2 = ThirtyTwoBit;
-
-    // 1.4-3.0x int8 (W1A2) and 1.3-3.2x the bit-serial GEMM (W1A1) on the ResNet-20 and ResNet-18 plan layers.
-    private static readonly FasterRegion[] SixtyFourBitAvx2 = SixtyFourBit;
 
     /// <summary>3x3 layers of up to this many plane pairs and this stride, with at least this many (and at most the mask's bits) input channels.</summary>
     private readonly record struct FasterRegion(int MaxPlanes, int MaxStride, int MinChannels)
