@@ -104,8 +104,9 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// After the last epoch, replace every switch's BatchNorm running statistics with their average over this many
-    /// unaugmented training batches of <see cref="BatchSize"/> images (all of them when there are fewer), computed with
-    /// the final weights (<c>BatchNormReestimation</c>); 0 keeps the statistics training left. Default 50: with
+    /// unaugmented batches of <see cref="BatchSize"/> images drawn at random (with <see cref="Seed"/>) from the whole
+    /// training set (all of it when it holds fewer), computed with the final weights (<c>BatchNormReestimation</c>), so
+    /// that training data sorted by class is sampled evenly; 0 keeps the statistics training left. Default 50: with
     /// the default Adam the running statistics of a switch can trail its weights at the end of a short run (measured:
     /// a W1A1 switch at 42% on test images and 72% on its last training epoch recovered to 73%), and re-estimation
     /// never cost more than about a point elsewhere (docs/results/short-budget/README.md). The end-of-epoch reports (and
