@@ -78,7 +78,7 @@ public sealed class SpNetOptions
     /// <summary>Passes over the training data.</summary>
     public int Epochs = TrainerDefaults.Epochs;
 
-    /// <summary>Images per training step.</summary>
+    /// <summary>Images per training step. Default 32 (short budgets learn from the steps; docs/training.md).</summary>
     public int BatchSize = TrainerDefaults.BatchSize;
 
     /// <summary>Peak learning rate.</summary>
