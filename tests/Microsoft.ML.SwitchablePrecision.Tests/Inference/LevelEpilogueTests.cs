@@ -95,6 +95,35 @@ public class LevelEpilogueTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 1, true)]
+    [InlineData(1, 2, true)]
+    [InlineData(2, 2, true)]
+    [InlineData(0, 8, false)]
+    [InlineData(1, 8, false)]
+    [InlineData(2, 3, false)]
+    public void NaNSignedZeroAndInfinitiesGiveTheTwoPassLevels(int family, int bits, bool rectify)
+    {
+        var quantizer = Quantizer(family, bits);
+        float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, -float.Epsilon, float.Epsilon, float.MaxValue];
+        const int channels = 16, pixels = 3;
+        var x = Enumerable.Range(0, channels * pixels).Select(i => specials[i % specials.Length]).ToArray();
+        var multiplier = Enumerable.Repeat(1f, channels).ToArray();
+        var bias = new float[channels];
+        foreach (float ceiling in new[] { 6f, float.PositiveInfinity })
+        {
+            var y = new float[x.Length];
+            ChannelEpilogue.Reference(x, [], y, pixels, multiplier, bias, rectify, ceiling);
+            var expected = y.Select(quantizer.Level).ToArray();
+            foreach (var variant in FusedVariants(channels))
+            {
+                var fused = new byte[x.Length];
+                quantizer.EpilogueLevels(x, [], fused, pixels, multiplier, bias, rectify, ceiling, variant);
+                Assert.True(expected.AsSpan().SequenceEqual(fused), $"{variant} differs from the two-pass levels (ceiling {ceiling})");
+            }
+        }
+    }
+
     [Fact]
     public void WithoutAvx512TheFusedPassIsTheAvx2One()
     {
