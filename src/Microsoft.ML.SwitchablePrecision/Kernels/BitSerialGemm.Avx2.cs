@@ -52,22 +52,14 @@ internal static partial class BitSerialGemm
                         {
                             var wa = Vector256.LoadUnsafe(ref groupA, (nuint)(w * wordStride)).AsByte();
                             var wb = Vector256.LoadUnsafe(ref groupB, (nuint)(w * wordStride)).AsByte();
-                            var aLow = wa & nibble;
-                            var aHigh = High(wa) & nibble;
-                            var bLow = wb & nibble;
-                            var bHigh = High(wb) & nibble;
                             var x = Vector256.Create(Unsafe.Add(ref x0, planeWord + w)).AsByte();
-                            var xHigh = High(x);
-                            ca0 += Count(aLow, aHigh, x, xHigh, lut); cb0 += Count(bLow, bHigh, x, xHigh, lut);
+                            ca0 += Count(wa & x, lut, nibble); cb0 += Count(wb & x, lut, nibble);
                             x = Vector256.Create(Unsafe.Add(ref x1, planeWord + w)).AsByte();
-                            xHigh = High(x);
-                            ca1 += Count(aLow, aHigh, x, xHigh, lut); cb1 += Count(bLow, bHigh, x, xHigh, lut);
+                            ca1 += Count(wa & x, lut, nibble); cb1 += Count(wb & x, lut, nibble);
                             x = Vector256.Create(Unsafe.Add(ref x2, planeWord + w)).AsByte();
-                            xHigh = High(x);
-                            ca2 += Count(aLow, aHigh, x, xHigh, lut); cb2 += Count(bLow, bHigh, x, xHigh, lut);
+                            ca2 += Count(wa & x, lut, nibble); cb2 += Count(wb & x, lut, nibble);
                             x = Vector256.Create(Unsafe.Add(ref x3, planeWord + w)).AsByte();
-                            xHigh = High(x);
-                            ca3 += Count(aLow, aHigh, x, xHigh, lut); cb3 += Count(bLow, bHigh, x, xHigh, lut);
+                            ca3 += Count(wa & x, lut, nibble); cb3 += Count(wb & x, lut, nibble);
                         }
                         a0 += Fold(ca0); a1 += Fold(ca1); a2 += Fold(ca2); a3 += Fold(ca3);
                         b0 += Fold(cb0); b1 += Fold(cb1); b2 += Fold(cb2); b3 += Fold(cb3);
@@ -88,17 +80,12 @@ internal static partial class BitSerialGemm
         }
     }
 
-    // Bit counts of the bytes of w & x by nibble lookup, with the weights' nibbles masked and shifted once per word and
-    // the column's high nibbles shifted once per column (the nibble masks of w keep the lookup index below 16): two
-    // ANDs per product instead of an AND, a shift and two masks (58 instead of 64 vector operations per word of the
-    // 8 x 4 block).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Count(Vector256<byte> weightLow, Vector256<byte> weightHigh, Vector256<byte> x, Vector256<byte> xHigh,
-        Vector256<byte> lut) =>
-        Avx2.Shuffle(lut, weightLow & x) + Avx2.Shuffle(lut, weightHigh & xHigh);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> High(Vector256<byte> bits) => Vector256.ShiftRightLogical(bits.AsUInt16(), 4).AsByte();
+    private static Vector256<byte> Count(Vector256<byte> bitsAnd, Vector256<byte> lut, Vector256<byte> nibble)
+    {
+        var high = Vector256.ShiftRightLogical(bitsAnd.AsUInt16(), 4).AsByte() & nibble;
+        return Avx2.Shuffle(lut, bitsAnd & nibble) + Avx2.Shuffle(lut, high);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ulong> Fold(Vector256<byte> counts) =>
