@@ -14,9 +14,7 @@ namespace Microsoft.ML.SwitchablePrecision.KernelBenchmark.Selection;
 /// ResNet-18 (3x32x32) at W8A8 (DoReFa, weights in -128..127 after halving, 8-bit levels), on 1 and 8 images, timed
 /// with the split pair sums, the int16 words and the float32 GEMM on the same levels as floats (exact below 2^24),
 /// interleaved, thread CPU time, medians; beside them the pair sums on 7-bit levels of the same shape (what the 3- to
-/// 7-bit switches run, the bound of the int8 AVX2 kernel), and the nibble columns (<see cref="Int8Gemm.MultiplyNibbles"/>,
-/// timed with a copy of the levels and their split, which the plans do in place on the im2col). The last column is the
-/// form <see cref="Int8Gemm.Avx2FormFor"/> picks.
+/// 7-bit switches run, the bound of the int8 AVX2 kernel). The last column is the form <see cref="Int8Gemm.Avx2FormFor"/> picks.
 /// </summary>
 internal static class Int8Avx2Benchmark
 {
@@ -26,13 +24,13 @@ internal static class Int8Avx2Benchmark
     public static void Run(Settings settings)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"W8A8 GEMM on AVX2: split pair sums, int16 words, float32 GEMM on the level values, nibble columns; 1 thread, median of {settings.Reps} repetitions after {settings.Warmup} warm-up (>= {settings.MinRepMs} ms each)"));
+            $"W8A8 GEMM on AVX2: split pair sums, int16 words, float32 GEMM on the level values; 1 thread, median of {settings.Reps} repetitions after {settings.Warmup} warm-up (>= {settings.MinRepMs} ms each)"));
         Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
         Console.WriteLine(ThreadClock.IsThreadTime ? "times are thread CPU time" : "times are wall-clock");
-        Console.WriteLine("M = output channels, K = taps x input channels, P = output pixels x images; GMAC/s; ratios = split / words and float / words (> 1: words faster), words / nibbles (> 1: nibbles faster)");
+        Console.WriteLine("M = output channels, K = taps x input channels, P = output pixels x images; GMAC/s; ratios = split / words and float / words (> 1: words faster)");
         Console.WriteLine();
-        Console.WriteLine("| network | M | K | P | split GMAC/s | words GMAC/s | float32 GMAC/s | split / words | float / words | pair sums A7 GMAC/s | nibbles GMAC/s | words / nibbles | chosen |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| network | M | K | P | split GMAC/s | words GMAC/s | float32 GMAC/s | split / words | float / words | pair sums A7 GMAC/s | chosen |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         if (!KernelSupport.IsSupported(KernelVariant.Avx2))
         {
             Console.WriteLine("AVX2 not supported here: nothing to measure");
@@ -70,8 +68,6 @@ internal static class Int8Avx2Benchmark
         int stride = weights.PaddedDepth;
         var levels = Enumerable.Range(0, columns * stride).Select(_ => (byte)random.Next(256)).ToArray();
         var sevenBit = levels.Select(l => (byte)(l >> 1)).ToArray();
-        var nibbleLow = new byte[levels.Length];
-        var nibbleHigh = new byte[levels.Length];
         var floatWeights = FloatGemmWeights.FromMatrix(values.Select(v => (float)v).ToArray(), rows, depth);
         var floatLevels = new float[columns * depth];
         for (int p = 0; p < columns; p++)
@@ -86,19 +82,12 @@ internal static class Int8Avx2Benchmark
             new TimedCall("words", () => Int8Gemm.MultiplyAvx2(weights, new ByteColumns(levels, columns, stride, 8), output, layout, range, Int8Avx2Form.Words)),
             new TimedCall("float", () => FloatGemm.Multiply(floatWeights, new FloatColumns(floatLevels, columns, depth, depth), floatOutput, layout, range)),
             new TimedCall("pairs", () => Int8Gemm.MultiplyAvx2(weights, new ByteColumns(sevenBit, columns, stride, 7), output, layout, range, Int8Avx2Form.PairSums)),
-            new TimedCall("nibbles", () =>
-            {
-                levels.CopyTo(nibbleLow, 0);
-                NibbleColumns.Split(nibbleLow, nibbleHigh);
-                Int8Gemm.MultiplyNibbles(weights, new ByteColumns(nibbleLow, columns, stride, 4), new ByteColumns(nibbleHigh, columns, stride, 4),
-                    output, layout, range, KernelVariant.Avx2);
-            }),
         };
         MicroBenchmark.Measure(calls, settings);
         double macs = (double)rows * depth * columns;
         double split = macs / (calls[0].Median() * 1e6), words = macs / (calls[1].Median() * 1e6), single = macs / (calls[2].Median() * 1e6);
-        double pairs = macs / (calls[3].Median() * 1e6), nibbles = macs / (calls[4].Median() * 1e6);
+        double pairs = macs / (calls[3].Median() * 1e6);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {architecture} | {rows} | {depth} | {columns} | {split:F1} | {words:F1} | {single:F1} | {words / split:F2}x | {words / single:F2}x | {pairs:F1} | {nibbles:F1} | {nibbles / words:F2}x | {Int8Gemm.Avx2FormFor(weights, 8)} |"));
+            $"| {architecture} | {rows} | {depth} | {columns} | {split:F1} | {words:F1} | {single:F1} | {words / split:F2}x | {words / single:F2}x | {pairs:F1} | {Int8Gemm.Avx2FormFor(weights, 8)} |"));
     }
 }
