@@ -22,7 +22,7 @@ internal sealed record TrainSettings
     public int Epochs { get; init; } = 5;
 
     /// <summary>Images per training step.</summary>
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = 32;
 
     /// <summary>The quantizer family.</summary>
     public QuantizerKind Quantizer { get; init; } = QuantizerKind.DoReFa;

@@ -21,11 +21,38 @@ public static class BatchNormReestimation
     /// <exception cref="ArgumentException">The data does not fit the network, or batches or batch size is below 1.</exception>
     public static void Run(SwitchableNetwork network, ImageDataset data, int batches = 50, int batchSize = 128)
     {
+        Check(network, data, batches, batchSize);
+        Reestimate(network, data, batches, batchSize);
+    }
+
+    /// <summary>
+    /// Replaces the running statistics of every switch with the exact average over <paramref name="batches"/> batches
+    /// of images drawn at random, without replacement, from the whole of <paramref name="data"/> (all of it when it
+    /// holds fewer images), the same images for the same <paramref name="seed"/>. Unlike the file-order overload this
+    /// is right for data sorted by class, as image-folder loaders produce it: there the first batches hold only the
+    /// first classes, and statistics estimated on them misnormalise every other class.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data does not fit the network, or batches or batch size is below 1.</exception>
+    public static void Run(SwitchableNetwork network, ImageDataset data, int batches, int batchSize, int seed)
+    {
+        Check(network, data, batches, batchSize);
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        int count = (int)Math.Min((long)batches * batchSize, data.Count);
+        Reestimate(network, data.Select(order.AsSpan(0, count).ToArray()), batches, batchSize);
+    }
+
+    private static void Check(SwitchableNetwork network, ImageDataset data, int batches, int batchSize)
+    {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         DataChecks.RequireFits(network, data, "BatchNorm re-estimation", nameof(data));
         if (batches < 1) throw new ArgumentException($"Batches is {batches}; expected at least 1.", nameof(batches));
         if (batchSize < 1) throw new ArgumentException($"Batch size is {batchSize}; expected at least 1.", nameof(batchSize));
+    }
+
+    private static void Reestimate(SwitchableNetwork network, ImageDataset data, int batches, int batchSize)
+    {
         var norms = network.modules().OfType<SwitchableBatchNorm2d>().ToList();
         using var restore = new NetworkStateScope(network);
         network.train();

@@ -78,7 +78,7 @@ public sealed class SpNetOptions
     /// <summary>Passes over the training data.</summary>
     public int Epochs = TrainerDefaults.Epochs;
 
-    /// <summary>Images per training step.</summary>
+    /// <summary>Images per training step. Default 32 (short budgets learn from the steps; docs/training.md).</summary>
     public int BatchSize = TrainerDefaults.BatchSize;
 
     /// <summary>Peak learning rate.</summary>
@@ -128,8 +128,9 @@ public sealed class SpNetOptions
     public bool DecayQuantizedWeights = TrainerDefaults.DecayQuantizedWeights;
 
     /// <summary>
-    /// Batches of training images (unaugmented, <see cref="BatchSize"/> each) over which every switch's BatchNorm
-    /// statistics are re-estimated with the final weights after training; 0 keeps the statistics training left.
+    /// Batches of training images (unaugmented, <see cref="BatchSize"/> each, drawn at random from the whole training
+    /// set, so that rows sorted by class are sampled evenly) over which every switch's BatchNorm statistics are
+    /// re-estimated with the final weights after training; 0 keeps the statistics training left.
     /// Default 50 (see <see cref="Training.TrainerOptions.BatchNormReestimationBatches"/>, docs/training.md and
     /// docs/results/short-budget).
     /// </summary>

@@ -11,8 +11,12 @@ public sealed record TrainerOptions
     /// <summary>Passes over the training data. Default 10.</summary>
     public int Epochs { get; init; } = 10;
 
-    /// <summary>Images per optimizer step; the last batch of an epoch may be smaller. Default 128.</summary>
-    public int BatchSize { get; init; } = 128;
+    /// <summary>
+    /// Images per optimizer step; the last batch of an epoch may be smaller. Default 32: on short budgets the extra
+    /// steps let the quantized switches learn (measured in docs/results/short-budget), at about 1.1 times the
+    /// processor time per image of batch 128.
+    /// </summary>
+    public int BatchSize { get; init; } = 32;
 
     /// <summary>
     /// Base (peak) learning rate. Default 0.01, with the default <see cref="OptimizerKind.Adam"/>; about 0.1 suits
@@ -104,8 +108,9 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// After the last epoch, replace every switch's BatchNorm running statistics with their average over this many
-    /// unaugmented training batches of <see cref="BatchSize"/> images (all of them when there are fewer), computed with
-    /// the final weights (<c>BatchNormReestimation</c>); 0 keeps the statistics training left. Default 50: with
+    /// unaugmented batches of <see cref="BatchSize"/> images drawn at random (with <see cref="Seed"/>) from the whole
+    /// training set (all of it when it holds fewer), computed with the final weights (<c>BatchNormReestimation</c>), so
+    /// that training data sorted by class is sampled evenly; 0 keeps the statistics training left. Default 50: with
     /// the default Adam the running statistics of a switch can trail its weights at the end of a short run (measured:
     /// a W1A1 switch at 42% on test images and 72% on its last training epoch recovered to 73%), and re-estimation
     /// never cost more than about a point elsewhere (docs/results/short-budget/README.md). The end-of-epoch reports (and

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.SwitchablePrecision.Inference.Quantizers;
 using Microsoft.ML.SwitchablePrecision.Inference.Steps;
 using Microsoft.ML.SwitchablePrecision.Kernels;
@@ -22,15 +23,29 @@ public class LevelEpilogueTests
     {
         var data = new TheoryData<int, int, int, int, bool, bool, float>();
         foreach (int family in new[] { 0, 1, 2 })
-            foreach (int bits in new[] { 1, 2, 4, 8 })
+            for (int bits = 1; bits <= 8; bits++)
             {
                 data.Add(family, bits, 16, 37, true, true, float.PositiveInfinity);
                 data.Add(family, bits, 32, 9, false, true, 6f);        // ReLU6
                 data.Add(family, bits, 64, 3, true, false, float.PositiveInfinity); // no rectifier: negative values clip to level 0
                 data.Add(family, bits, 16, 300, false, true, 6f);      // several blocks of 128 pixels, the last one partial
                 data.Add(family, bits, 144, 20, true, true, 6f);       // MobileNetV2's 144 channels: blocks of 14 pixels
+                data.Add(family, bits, 24, 90, true, true, 6f);        // MobileNetV2's 24: 256-bit only, blocks of 85 pixels
+                data.Add(family, bits, 8, 5, false, true, float.PositiveInfinity); // one 256-bit vector per pixel
+                data.Add(family, bits, 40, 7, true, false, float.PositiveInfinity);
+                data.Add(family, bits, 12, 6, true, true, 6f);         // not a multiple of 8: the two passes only
             }
         return data;
+    }
+
+    // Every fused variant this CPU runs for the channel count, the plain scalar reference first.
+    private static KernelVariant[] FusedVariants(int channels)
+    {
+        var variants = new List<KernelVariant> { KernelVariant.Reference };
+        if (Avx2.IsSupported && channels % 8 == 0) variants.Add(KernelVariant.Avx2);
+        if (Avx512F.IsSupported && channels % 16 == 0) variants.Add(KernelVariant.Avx512);
+        if (LevelEpilogue.Serves(channels)) variants.Add(KernelVariant.Auto);
+        return [.. variants];
     }
 
     [Theory]
@@ -59,13 +74,66 @@ public class LevelEpilogueTests
         if (family == 2 && bits >= 2) Assert.Equal([0, 2], new[] { quantizer.Level(0.125f), quantizer.Level(0.375f) }.Select(b => (int)b));
 
         var twoPass = new byte[x.Length];
-        quantizer.Levels(y, twoPass);
+        var vectorY = new float[x.Length];
+        ChannelEpilogue.Apply(x, residual, vectorY, pixels, multiplier, bias, rectify, ceiling);
+        quantizer.Levels(vectorY, twoPass);
         Assert.Equal(expected, twoPass);
-        if (!LevelEpilogue.Serves(channels)) return;
-        var fused = Enumerable.Repeat((byte)0xEE, x.Length + 5).ToArray();
-        quantizer.EpilogueLevels(x, residual, fused, pixels, multiplier, bias, rectify, ceiling);
-        Assert.Equal(expected, fused[..x.Length]);
-        Assert.All(fused[x.Length..], b => Assert.Equal(0xEE, b));
+        var portable = new byte[x.Length];
+        using (KernelSupport.PortableOnly())
+        {
+            Assert.False(LevelEpilogue.Serves(channels));
+            ChannelEpilogue.Apply(x, residual, vectorY, pixels, multiplier, bias, rectify, ceiling);
+            quantizer.Levels(vectorY, portable);
+        }
+        Assert.Equal(expected, portable);
+        foreach (var variant in FusedVariants(channels))
+        {
+            var fused = Enumerable.Repeat((byte)0xEE, x.Length + 5).ToArray();
+            quantizer.EpilogueLevels(x, residual, fused, pixels, multiplier, bias, rectify, ceiling, variant);
+            Assert.True(expected.AsSpan().SequenceEqual(fused.AsSpan(0, x.Length)), $"{variant} differs from the two-pass levels");
+            Assert.All(fused[x.Length..], b => Assert.Equal(0xEE, b));
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 1, true)]
+    [InlineData(1, 2, true)]
+    [InlineData(2, 2, true)]
+    [InlineData(0, 8, false)]
+    [InlineData(1, 8, false)]
+    [InlineData(2, 3, false)]
+    public void NaNSignedZeroAndInfinitiesGiveTheTwoPassLevels(int family, int bits, bool rectify)
+    {
+        var quantizer = Quantizer(family, bits);
+        float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, -float.Epsilon, float.Epsilon, float.MaxValue];
+        const int channels = 16, pixels = 3;
+        var x = Enumerable.Range(0, channels * pixels).Select(i => specials[i % specials.Length]).ToArray();
+        var multiplier = Enumerable.Repeat(1f, channels).ToArray();
+        var bias = new float[channels];
+        foreach (float ceiling in new[] { 6f, float.PositiveInfinity })
+        {
+            var y = new float[x.Length];
+            ChannelEpilogue.Reference(x, [], y, pixels, multiplier, bias, rectify, ceiling);
+            var expected = y.Select(quantizer.Level).ToArray();
+            foreach (var variant in FusedVariants(channels))
+            {
+                var fused = new byte[x.Length];
+                quantizer.EpilogueLevels(x, [], fused, pixels, multiplier, bias, rectify, ceiling, variant);
+                Assert.True(expected.AsSpan().SequenceEqual(fused), $"{variant} differs from the two-pass levels (ceiling {ceiling})");
+            }
+        }
+    }
+
+    [Fact]
+    public void WithoutAvx512TheFusedPassIsTheAvx2One()
+    {
+        Assert.Equal(Avx2.IsSupported || Avx512F.IsSupported, LevelEpilogue.Serves(16));
+        if (!Avx512F.IsSupported && Avx2.IsSupported)
+        {
+            Assert.Equal(KernelVariant.Avx2, LevelEpilogue.VariantFor(144));
+            Assert.Equal(KernelVariant.Avx2, LevelEpilogue.VariantFor(24));
+        }
+        Assert.Equal(KernelVariant.Reference, LevelEpilogue.VariantFor(12));
     }
 
     [Theory]
@@ -97,10 +165,13 @@ public class LevelEpilogueTests
                 quantizer.EpilogueLevels(new float[30], default, new byte[32], 2, new float[16], new float[16], true, 6f));
             Assert.Contains("2 pixels of 16 channels need 32 values; x has 30, levels 32, residual 0", error.Message, StringComparison.Ordinal);
         }
-        Assert.False(LevelEpilogue.Serves(24));
+        Assert.False(LevelEpilogue.Serves(12));
         var channels = Assert.Throws<InvalidOperationException>(() =>
-            quantizer.EpilogueLevels(new float[24], default, new byte[24], 1, new float[24], new float[24], true, 6f));
-        Assert.Contains("a multiple of 16 channels; the layer has 24", channels.Message, StringComparison.Ordinal);
+            quantizer.EpilogueLevels(new float[12], default, new byte[12], 1, new float[12], new float[12], true, 6f));
+        Assert.Contains("a multiple of 8 (Auto requested); the layer has 12", channels.Message, StringComparison.Ordinal);
+        var forced = Assert.Throws<InvalidOperationException>(() =>
+            quantizer.EpilogueLevels(new float[24], default, new byte[24], 1, new float[24], new float[24], true, 6f, KernelVariant.Avx512));
+        Assert.Contains("(Avx512 requested); the layer has 24", forced.Message, StringComparison.Ordinal);
         using (KernelSupport.PortableOnly()) Assert.False(LevelEpilogue.Serves(16));
     }
 }

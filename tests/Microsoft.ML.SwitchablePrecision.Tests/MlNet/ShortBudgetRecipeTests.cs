@@ -13,11 +13,12 @@ public sealed class ShortBudgetRecipeTests(ITestOutputHelper output)
     private static readonly Precision[] BinaryWeightFamily = [new(1, 1), new(1, 2), new(1, 4), new(1, 32)];
 
     // 1,000 real Fashion-MNIST images, 5 epochs of batch 32 (160 steps), ResNet-20 at width x0.25; accuracy on 500
-    // held-out images. Measured with the defaults (Adam 0.01, no weight decay, BatchNorm re-estimated) on the shared
-    // development machine: SP-Net W1A1 / W1A2 / W1A4 / W1A32 56.2 / 54.4 / 53.6 / 58.8 %, the dedicated W32A32
-    // network of the same recipe 74.8 % (gaps 18.6 / 20.4 / 21.2 / 16.0 points). Adam helps the float network as
-    // much as the switches at this budget (docs/results/short-budget/README.md), so the gap is wide; the assertions
-    // (at least 40 %, chance is 10 %; at most 28 points behind) catch a recipe under which a switch stops learning.
+    // held-out images. Measured with the defaults (Adam 0.01, no weight decay, BatchNorm re-estimated on batches drawn
+    // from the whole training set): SP-Net W1A1 / W1A2 / W1A4 / W1A32 59.4 / 58.4 / 61.2 / 65.2 %, the dedicated
+    // W32A32 network of the same recipe 72.6 % (gaps 13.2 / 14.2 / 11.4 / 7.4 points, 2 December;
+    // an earlier main gave gaps of 16.0-21.2). At 160 steps the float network still learns faster than the switches
+    // (docs/results/short-budget/README.md), so the gap is wide; the assertions (at least 40 %, chance is 10 %; at most
+    // 20 points behind) catch a recipe under which a switch stops learning.
     [Fact]
     public void WithTheDefaultRecipeEverySwitchLearnsAndStaysNearAFloatNetworkOfTheSameBudget()
     {
@@ -35,7 +36,7 @@ public sealed class ShortBudgetRecipeTests(ITestOutputHelper output)
         foreach (var (precision, accuracy) in spNetAccuracies)
         {
             Assert.True(accuracy >= 0.40, $"{precision}: {accuracy:P1} on a short budget");
-            Assert.True(accuracy >= floatAccuracy - 0.28, $"{precision}: {accuracy:P1} against the float network's {floatAccuracy:P1}");
+            Assert.True(accuracy >= floatAccuracy - 0.20, $"{precision}: {accuracy:P1} against the float network's {floatAccuracy:P1}");
         }
     }
 

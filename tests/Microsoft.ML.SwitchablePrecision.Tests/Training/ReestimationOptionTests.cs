@@ -9,14 +9,14 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Training;
 public class ReestimationOptionTests
 {
     [Fact]
-    public void TheReestimationOptionEqualsReestimatingAfterAPlainRun()
+    public void TheReestimationOptionEqualsASeededReestimationAfterAPlainRun()
     {
         var data = SubsetData.Balanced(TrainingData.Train, 20);
         var options = new TrainerOptions { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, Seed = 2, Threads = 1, BatchNormReestimationBatches = 0 };
         using var plain = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         new SwitchableNetworkTrainer(options).Train(plain, data);
         var trained = StateOf(plain);
-        BatchNormReestimation.Run(plain, data, batches: 3, batchSize: 50);
+        BatchNormReestimation.Run(plain, data, batches: 3, batchSize: 50, seed: options.Seed);
         using var withOption = TrainingData.NewNetwork(5, TrainingData.ThreeSwitches);
         new SwitchableNetworkTrainer(options with { BatchNormReestimationBatches = 3 }).Train(withOption, data);
 

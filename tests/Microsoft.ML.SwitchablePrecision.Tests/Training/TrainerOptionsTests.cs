@@ -40,7 +40,7 @@ public class TrainerOptionsTests
     public void DefaultsAreValidAndDocumented()
     {
         var options = new SwitchableNetworkTrainer(new TrainerOptions()).Options;
-        Assert.Equal((10, 128, 0.01, OptimizerKind.Adam, 0.9, 0.0), (options.Epochs, options.BatchSize, options.LearningRate,
+        Assert.Equal((10, 32, 0.01, OptimizerKind.Adam, 0.9, 0.0), (options.Epochs, options.BatchSize, options.LearningRate,
             options.Optimizer, options.Momentum, options.WeightDecay));
         Assert.Equal((LearningRateSchedule.Cosine, 0.1, 0, DistillationMode.Off, 1.0, 1.0, 2, false, 0),
             (options.Schedule, options.StepGamma, options.WarmupEpochs, options.Distillation, options.Temperature,

@@ -1,3 +1,4 @@
+using Microsoft.ML.SwitchablePrecision.Kernels;
 using Microsoft.ML.SwitchablePrecision.Quantization;
 using LevelEpilogue = Microsoft.ML.SwitchablePrecision.Inference.Steps.LevelEpilogue;
 
@@ -47,10 +48,11 @@ internal abstract record LevelQuantizer
 
     /// <summary>
     /// The levels of a layer's epilogue output in one pass (<see cref="LevelEpilogue"/>; only where
-    /// <see cref="LevelEpilogue.Serves"/>): the same bytes as the epilogue's floats followed by <see cref="Levels"/>.
+    /// <see cref="LevelEpilogue.Serves"/>, or a forced <paramref name="variant"/>): the same bytes as the epilogue's floats
+    /// followed by <see cref="Levels"/>.
     /// </summary>
     public abstract void EpilogueLevels(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<byte> levels, int pixels,
-        float[] multiplier, float[] bias, bool rectify, float ceiling);
+        float[] multiplier, float[] bias, bool rectify, float ceiling, KernelVariant variant = KernelVariant.Auto);
 
     /// <summary>The float value of <paramref name="level"/> exactly as the TorchSharp forward writes it (about <c>level * Scale</c>).</summary>
     public abstract float Value(byte level);
@@ -75,8 +77,8 @@ internal sealed record LevelQuantizer<TRule> : LevelQuantizer where TRule : stru
 
     /// <inheritdoc/>
     public override void EpilogueLevels(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<byte> levels, int pixels,
-        float[] multiplier, float[] bias, bool rectify, float ceiling) =>
-        LevelEpilogue.Apply(_rule, x, residual, levels, pixels, multiplier, bias, rectify, ceiling);
+        float[] multiplier, float[] bias, bool rectify, float ceiling, KernelVariant variant = KernelVariant.Auto) =>
+        LevelEpilogue.Apply(_rule, x, residual, levels, pixels, multiplier, bias, rectify, ceiling, variant);
 
     /// <inheritdoc/>
     public override float Value(byte level) => _rule.Value(level);
