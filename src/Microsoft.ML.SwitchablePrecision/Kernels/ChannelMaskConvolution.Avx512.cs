@@ -8,9 +8,6 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 internal static partial class ChannelMaskConvolution
 {
-    // Popcounts of 0..15, the table vpshufb looks nibbles up in (one copy per 128-bit lane).
-    private static ReadOnlySpan<byte> NibbleCounts => [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4];
-
     // 16 output rows per 512-bit register: 32-bit lane r holds row r's channel mask of a tap (16-bit masks twice, 64-bit
     // masks one half per part), and the broadcast activation word holds that tap's mask of the pixel (16-bit masks: of
     // pixel p in the low half and of the next pixel in the high half; 64-bit masks: one half). AND, nibble-lookup
@@ -55,17 +52,6 @@ internal static partial class ChannelMaskConvolution
         }
     }
 
-    /// <summary>What every pixel of one call reads and writes.</summary>
-    private readonly ref struct PixelContext<TMask>(ChannelMaskWeights<TMask> weights, ChannelMaskLayout<TMask> layout, ReadOnlySpan<TMask> masks,
-        Span<float> output)
-        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
-    {
-        public readonly ChannelMaskWeights<TMask> Weights = weights;
-        public readonly ChannelMaskLayout<TMask> Layout = layout;
-        public readonly ReadOnlySpan<TMask> Masks = masks;
-        public readonly Span<float> Output = output;
-    }
-
     /// <summary>A group's weights; for 3x3 kernels of one part the nine taps' low and high nibbles are held as locals (registers).</summary>
     private readonly ref struct GroupTaps<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
@@ -89,30 +75,6 @@ internal static partial class ChannelMaskConvolution
         /// <summary>The 16 lanes of one tap and part (<c>tap * parts + part</c>).</summary>
         public static Vector512<byte> Load(ref uint lanes, int lane) =>
             Vector512.LoadUnsafe(ref lanes, (nuint)(lane * ChannelMaskWeights<TMask>.GroupRows)).AsByte();
-    }
-
-    /// <summary>How the 32-bit word broadcast against the weights' lanes is read from a plane.</summary>
-    private interface ILaneWord<TMask>
-        where TMask : unmanaged
-    {
-        static abstract uint Read(ref TMask plane, int first, int second, int part);
-    }
-
-    // One 32-bit read at the first pixel's mask: a 32-bit mask, one half of a 64-bit mask, or the 16-bit masks of
-    // two adjacent pixels (stride 1).
-    private struct ContiguousLane<TMask> : ILaneWord<TMask>
-        where TMask : unmanaged
-    {
-        public static uint Read(ref TMask plane, int first, int second, int part) =>
-            Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref Unsafe.As<TMask, byte>(ref Unsafe.Add(ref plane, first)), 4 * part));
-    }
-
-    // 16-bit masks of two pixels that are not neighbours (stride 2, or an odd last pixel paired with itself).
-    private struct TwoMasks<TMask> : ILaneWord<TMask>
-        where TMask : unmanaged
-    {
-        public static uint Read(ref TMask plane, int first, int second, int part) =>
-            Unsafe.As<TMask, ushort>(ref Unsafe.Add(ref plane, first)) | (uint)Unsafe.As<TMask, ushort>(ref Unsafe.Add(ref plane, second)) << 16;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -225,21 +187,5 @@ internal static partial class ChannelMaskConvolution
         // The weights hold only low nibbles, so the shift's bits from the next byte are masked off by the AND.
         var xHigh = Vector512.ShiftRightLogical(x.AsUInt32(), 4).AsByte();
         return Avx512BW.Shuffle(lut, low & x) + Avx512BW.Shuffle(lut, high & xHigh);
-    }
-
-    // The levels under one kernel position in a plane: popcounts of the kernel rows' 64-bit words, the last masked
-    // to the row.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int KernelRowSums<TMask>(ref TMask plane, int at, int width, int size, int words, ulong lastBits)
-        where TMask : unmanaged
-    {
-        int sum = 0;
-        for (int i = 0; i < size; i++)
-        {
-            ref byte row = ref Unsafe.As<TMask, byte>(ref Unsafe.Add(ref plane, at + i * width));
-            for (int w = 0; w < words - 1; w++) sum += BitOperations.PopCount(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref row, 8 * w)));
-            sum += BitOperations.PopCount(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref row, 8 * (words - 1))) & lastBits);
-        }
-        return sum;
     }
 }
