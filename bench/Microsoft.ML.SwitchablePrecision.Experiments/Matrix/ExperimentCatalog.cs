@@ -138,6 +138,18 @@ internal static class ExperimentCatalog
             DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
             DefaultRecipeSpNet("SP-Net, batch 32, recursive distillation", "+bs32", DistillationMode.Recursive),
         ], [1, 2], AgainstFirstRow: "what distillation buys", AgainstDedicated: "W32A32"),
+        new("short-budget-teacher32", "Short budgets: a teaching switch (W1A32, or a W32A32 switch added to the family) at batch 32, the default, against a float network of the same recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            DefaultRecipeSpNet("SP-Net, defaults (batch 32)", "+bs32"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
+                AccuracyMeasure.AfterBatchNormReestimation),
+            DefaultRecipeSpNet("SP-Net, W1A32 teaches", "+bs32", DistillationMode.FromTeacher),
+            new("SP-Net + W32A32 switch, hard labels", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
+                DefaultRecipe + "+bs32", AccuracyMeasure.AfterBatchNormReestimation),
+            new("SP-Net + W32A32 switch, which teaches", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.FromTeacher,
+                DefaultRecipe + "+bs32", AccuracyMeasure.AfterBatchNormReestimation),
+        ], [1, 2], AgainstFirstRow: "what a teaching switch buys at batch 32", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
             [.. Families.BinaryWeight, "W32A32"],

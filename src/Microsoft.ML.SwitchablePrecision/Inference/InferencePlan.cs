@@ -75,9 +75,10 @@ public sealed class InferencePlan
             throw new ArgumentException($"images holds {images.Length} values; expected {batch} images of {Channels}x{Height}x{Width} = {(long)batch * InputLength}.", nameof(images));
         if (logits.Length != (long)batch * Classes)
             throw new ArgumentException($"logits holds {logits.Length} values; expected {batch} x {Classes} classes = {(long)batch * Classes}.", nameof(logits));
-        int parts = Math.Min(threads == 0 ? Environment.ProcessorCount : threads, (batch + ImagesPerChunk - 1) / ImagesPerChunk);
-        if (parts <= 1) PredictRange(images, logits, 0, batch);
-        else _calls.Run(images, logits, batch, parts);
+        int chunks = (batch + ImagesPerChunk - 1) / ImagesPerChunk;
+        int workers = Math.Min(threads == 0 ? Environment.ProcessorCount : threads, chunks) - 1;
+        if (workers <= 0) PredictRange(images, logits, 0, batch);
+        else _calls.Run(images, logits, batch, chunks, workers);
     }
 
     /// <summary>Images <c>[first, first + count)</c> of a batch on the calling thread.</summary>

@@ -1,8 +1,10 @@
 namespace Microsoft.ML.SwitchablePrecision.Inference.Execution;
 
 /// <summary>
-/// One multi-threaded <see cref="InferencePlan.Predict"/>: the batch is cut into contiguous parts that the calling
-/// thread and thread-pool workers take with an interlocked counter, each part on its own workspace. The caller works
+/// One multi-threaded <see cref="InferencePlan.Predict"/>: the batch is cut into contiguous parts, more parts than
+/// threads, that the calling thread and thread-pool workers take with an interlocked counter, each part on its own
+/// workspace. Small parts taken on demand keep the threads busy to the end when one of them runs slower or starts
+/// late (one part per thread left a core idle for up to a third of a batch-64 call on a shared 2-core machine). The caller works
 /// too and only waits for parts already taken, so a busy thread pool slows a call down but never blocks it. Queued
 /// as an <see cref="IThreadPoolWorkItem"/> and reused from <see cref="ParallelCallPool"/>: nothing is allocated. A call
 /// whose queued workers have not all finished when its parts are done is left to them (a late worker of one call must
@@ -31,8 +33,8 @@ internal sealed unsafe class ParallelCall : IThreadPoolWorkItem
         _ = _done.WaitHandle;
     }
 
-    /// <summary>Runs the call; returns when every part is done, true when the object may be reused.</summary>
-    public bool Run(ReadOnlySpan<float> images, Span<float> logits, int batch, int parts)
+    /// <summary>Runs the call on the caller and <paramref name="workers"/> pool threads; returns when every part is done, true when the object may be reused.</summary>
+    public bool Run(ReadOnlySpan<float> images, Span<float> logits, int batch, int parts, int workers)
     {
         fixed (float* source = images)
         fixed (float* target = logits)
@@ -45,8 +47,8 @@ internal sealed unsafe class ParallelCall : IThreadPoolWorkItem
             _done.Reset();
             Volatile.Write(ref _remaining, parts);
             Interlocked.Exchange(ref _next, 0);
-            Volatile.Write(ref _outstandingWorkers, parts - 1);
-            for (int i = 1; i < parts; i++) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Volatile.Write(ref _outstandingWorkers, workers);
+            for (int i = 0; i < workers; i++) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             Work();
             if (Volatile.Read(ref _remaining) != 0) _done.Wait();
             _images = null;
@@ -98,12 +100,12 @@ internal sealed class ParallelCallPool(InferencePlan plan)
     private readonly ParallelCall?[] _free = new ParallelCall?[Math.Max(4, Environment.ProcessorCount)];
 
     /// <summary>Runs one parallel prediction on a pooled call object.</summary>
-    public void Run(ReadOnlySpan<float> images, Span<float> logits, int batch, int parts)
+    public void Run(ReadOnlySpan<float> images, Span<float> logits, int batch, int parts, int workers)
     {
         ParallelCall? call = null;
         for (int i = 0; i < _free.Length && call is null; i++) call = Interlocked.Exchange(ref _free[i], null);
         call ??= new ParallelCall(plan, this);
-        if (call.Run(images, logits, batch, parts)) Return(call);
+        if (call.Run(images, logits, batch, parts, workers)) Return(call);
     }
 
     /// <summary>Puts a finished call back (dropped when the pool is full).</summary>
