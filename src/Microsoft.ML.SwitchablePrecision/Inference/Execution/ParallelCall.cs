@@ -4,7 +4,7 @@ namespace Microsoft.ML.SwitchablePrecision.Inference.Execution;
 /// One multi-threaded <see cref="InferencePlan.Predict"/>: the batch is cut into contiguous parts, more parts than
 /// threads, that the calling thread and thread-pool workers take with an interlocked counter, each part on its own
 /// workspace. Small parts taken on demand keep the threads busy to the end when one of them runs slower or starts
-/// late (one part per thread left a core idle for up to a third of a batch-64 call on a shared 2-core machine). The caller works
+/// late (measured in docs/kernels.md, "AMD EPYC Zen 4"). The caller works
 /// too and only waits for parts already taken, so a busy thread pool slows a call down but never blocks it. Queued
 /// as an <see cref="IThreadPoolWorkItem"/> and reused from <see cref="ParallelCallPool"/>: nothing is allocated. A call
 /// whose queued workers have not all finished when its parts are done is left to them (a late worker of one call must
