@@ -38,14 +38,15 @@ internal static class Int8Avx2Benchmark
         }
         var random = new Random(0);
         foreach (var (architecture, channels, size) in Networks)
-            foreach (var shape in LayerShapes(architecture, channels, size))
+            foreach (var shape in LayerShapes(architecture, channels, size, new Precision(8, 8)))
                 foreach (int images in new[] { 1, 8 })
                     Measure(architecture, shape, images, settings, random);
     }
 
-    private static IEnumerable<(int Rows, int Depth, int Pixels)> LayerShapes(ArchitectureKind architecture, int channels, int size)
+    /// <summary>The distinct GEMM shapes (M, K, pixels per image) of the int8 layers of a DoReFa plan at <paramref name="precision"/>.</summary>
+    internal static IEnumerable<(int Rows, int Depth, int Pixels)> LayerShapes(ArchitectureKind architecture, int channels, int size,
+        Precision precision)
     {
-        var precision = new Precision(8, 8);
         var options = new NetworkOptions
         {
             Architecture = architecture, InputChannels = channels, Height = size, Width = size, Switches = [precision],

@@ -9,6 +9,12 @@ internal enum Int8Avx2Form
     /// <summary><c>vpmaddubsw</c> pair sums widened by <c>vpmaddwd</c>: exact only for levels below 128 or <c>|w| &lt;= 64</c>.</summary>
     PairSums,
 
+    /// <summary>
+    /// <c>vpmaddubsw</c> pair sums added in int16 for <see cref="Int8Gemm.GroupedQuads"/> quads, then widened by one
+    /// <c>vpmaddwd</c> per group: one multiply per 32 products. Exact under the same bound as <see cref="PairSums"/>.
+    /// </summary>
+    GroupedPairSums,
+
     /// <summary>Levels split into their low 7 bits and top bit, two exact pair sums (two <c>vpmaddubsw</c> + two <c>vpmaddwd</c> per 32 products).</summary>
     SplitPairSums,
 

@@ -124,16 +124,21 @@ internal static partial class Int8Gemm
     private static void MultiplyVnni(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range) =>
         MultiplyVector<Vnni>(weights, activations, output, layout, range);
 
-    // Pair sums of vpmaddubsw are exact when |q0 w0 + q1 w1| <= 32767: always if q <= 127 or |w| <= 64.
+    // Pair sums of vpmaddubsw are exact when |q0 w0 + q1 w1| <= 32767: always if q <= 127 or |w| <= 64 (GroupedQuads).
     private static void MultiplyAvx2(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range) =>
         RunAvx2(weights, activations, output, layout, range, Avx2FormFor(weights, activations.Bits));
 
     /// <summary>
-    /// The AVX2 form the Avx2 variant uses: pair sums where they are exact, else the int16 words (measured faster than
-    /// the split pair sums and than the float32 GEMM on the level values, docs/kernels.md, issue 13).
+    /// The AVX2 form the Avx2 variant uses: grouped pair sums where two or more quads fit a group, plain pair sums where
+    /// only one does, else the int16 words (each measured faster than the next where it is exact, docs/kernels.md,
+    /// issue 13; the words beat the split pair sums and the float32 GEMM on the level values).
     /// </summary>
-    public static Int8Avx2Form Avx2FormFor(Int8Weights weights, int activationBits) =>
-        activationBits <= 7 || weights.MaxMagnitude <= 64 ? Int8Avx2Form.PairSums : Int8Avx2Form.Words;
+    public static Int8Avx2Form Avx2FormFor(Int8Weights weights, int activationBits) => GroupedQuads(weights, activationBits) switch
+    {
+        0 => Int8Avx2Form.Words,
+        1 => Int8Avx2Form.PairSums,
+        _ => Int8Avx2Form.GroupedPairSums,
+    };
 
     /// <summary>The AVX2 variant with its form forced; throws where the form would not be exact or AVX2 is missing.</summary>
     public static void MultiplyAvx2(Int8Weights weights, ByteColumns activations, Span<int> output, OutputLayout layout, GemmRange range,
@@ -142,9 +147,10 @@ internal static partial class Int8Gemm
         Check(weights, activations, output.Length, layout, range);
         if (!KernelSupport.IsSupported(KernelVariant.Avx2))
             throw new PlatformNotSupportedException($"{nameof(Int8Gemm)}: the {KernelVariant.Avx2} variant needs CPU features this machine lacks.");
-        if (form == Int8Avx2Form.PairSums && Avx2FormFor(weights, activations.Bits) != Int8Avx2Form.PairSums)
+        if (form is (Int8Avx2Form.PairSums or Int8Avx2Form.GroupedPairSums) && GroupedQuads(weights, activations.Bits) == 0)
             throw new ArgumentException(
-                $"pair sums are not exact for {activations.Bits}-bit levels with weights up to {weights.MaxMagnitude} in magnitude.", nameof(form));
+                $"{form} is not exact for {activations.Bits}-bit levels with weights up to {weights.MaxMagnitude} in magnitude (a pair sum could exceed 32767).",
+                nameof(form));
         RunAvx2(weights, activations, output, layout, range, form);
     }
 
@@ -154,6 +160,7 @@ internal static partial class Int8Gemm
         switch (form)
         {
             case Int8Avx2Form.PairSums: MultiplyVector<PairSums>(weights, activations, output, layout, range); break;
+            case Int8Avx2Form.GroupedPairSums: MultiplyGrouped(weights, activations, output, layout, range); break;
             case Int8Avx2Form.SplitPairSums: MultiplyVector<SplitPairSums>(weights, activations, output, layout, range); break;
             default: MultiplyWords(weights, activations, output, layout, range); break;
         }

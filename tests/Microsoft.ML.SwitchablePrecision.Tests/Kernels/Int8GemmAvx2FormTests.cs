@@ -31,8 +31,8 @@ public class Int8GemmAvx2FormTests
         // Full s8 weights with the extremes +-127 and -128 in every row, so pair sums of 8-bit levels would saturate.
         var values = Enumerable.Range(0, rows * depth).Select(_ => (sbyte)random.Next(-128, 128)).ToArray();
         for (int m = 0; m < rows; m++) values[m * depth + (m % depth)] = (m % 3) switch { 0 => 127, 1 => -127, _ => -128 };
-        // Pair sums are only exact with small weights at 8-bit levels: that form gets |w| <= 64 there.
-        if (chosen == Int8Avx2Form.PairSums && bits == 8)
+        // Pair sums (plain or grouped) are only exact with small weights at 8-bit levels: those forms get |w| <= 64 there.
+        if (chosen is Int8Avx2Form.PairSums or Int8Avx2Form.GroupedPairSums && bits == 8)
             for (int i = 0; i < values.Length; i++) values[i] = (sbyte)Math.Clamp((int)values[i], -64, 64);
         var weights = Int8Weights.FromValues(values, rows, depth);
         int stride = weights.PaddedDepth + 3;
@@ -64,9 +64,50 @@ public class Int8GemmAvx2FormTests
         Assert.Equal(Int8Avx2Form.Words, Int8Gemm.Avx2FormFor(large, 8));
         Assert.Equal(Int8Avx2Form.PairSums, Int8Gemm.Avx2FormFor(large, 7));
         Assert.Equal(Int8Avx2Form.PairSums, Int8Gemm.Avx2FormFor(small, 8));
+        // 4-bit levels and |w| <= 100: a pair sum is at most 3,000, so ten fit in int16 and the 3 quads of depth 12 form one group.
+        var deeper = Int8Weights.FromValues([100, .. new sbyte[11]], 1, 12);
+        Assert.Equal(3, Int8Gemm.GroupedQuads(deeper, 4));
+        Assert.Equal(Int8Avx2Form.GroupedPairSums, Int8Gemm.Avx2FormFor(deeper, 4));
+        Assert.Equal(0, Int8Gemm.GroupedQuads(large, 8));
         if (!KernelSupport.IsSupported(KernelVariant.Avx2)) return;
         var error = Assert.Throws<ArgumentException>(() => Int8Gemm.MultiplyAvx2(large, new ByteColumns(new byte[4], 1, 4, 8),
             new int[1], OutputLayout.RowMajor(1), GemmRange.All(1, 1), Int8Avx2Form.PairSums));
-        Assert.Contains("not exact for 8-bit levels with weights up to 100", error.Message);
+        Assert.Contains("PairSums is not exact for 8-bit levels with weights up to 100", error.Message);
+        error = Assert.Throws<ArgumentException>(() => Int8Gemm.MultiplyAvx2(large, new ByteColumns(new byte[4], 1, 4, 8),
+            new int[1], OutputLayout.RowMajor(1), GemmRange.All(1, 1), Int8Avx2Form.GroupedPairSums));
+        Assert.Contains("GroupedPairSums is not exact for 8-bit levels with weights up to 100", error.Message);
+    }
+
+    // (activation bits, |w|max, expected group): W4A4 DoReFa (odd levels up to 15), W2A2 (3), W1A4 (1), full s8 weights
+    // at 4 bits, 7-bit levels. Every weight at +-|w|max and every level at its maximum, so the int16 sums of a group
+    // reach the bound: one quad too many per group would wrap.
+    [Theory]
+    [InlineData(4, 15, 72)]
+    [InlineData(2, 3, 1820)]
+    [InlineData(4, 1, 1092)]
+    [InlineData(4, 128, 8)]
+    [InlineData(7, 7, 18)]
+    public void GroupedPairSumsAtTheirBoundEqualTheReference(int bits, int maxMagnitude, int group)
+    {
+        const int rows = 24, columns = 5;
+        int depth = (2 * group + 3) * Int8Weights.QuadSize - 1;
+        var values = new sbyte[rows * depth];
+        for (int m = 0; m < rows; m++)
+            for (int k = 0; k < depth; k++)
+                values[m * depth + k] = (sbyte)(m % 2 == 0 ? -maxMagnitude : Math.Min(maxMagnitude, 127));
+        var weights = Int8Weights.FromValues(values, rows, depth);
+        Assert.Equal(group, Int8Gemm.GroupedQuads(weights, bits));
+        Assert.Equal(Int8Avx2Form.GroupedPairSums, Int8Gemm.Avx2FormFor(weights, bits));
+        if (!KernelSupport.IsSupported(KernelVariant.Avx2)) return;
+        int stride = weights.PaddedDepth;
+        var levels = Enumerable.Repeat((byte)((1 << bits) - 1), columns * stride).ToArray();
+        var range = GemmRange.All(rows, columns);
+        var expected = new int[rows * columns];
+        var output = new int[expected.Length];
+        Int8Gemm.Reference(weights, new ByteColumns(levels, columns, stride, bits), expected, OutputLayout.RowMajor(columns), range);
+        Int8Gemm.MultiplyAvx2(weights, new ByteColumns(levels, columns, stride, bits), output, OutputLayout.RowMajor(columns), range,
+            Int8Avx2Form.GroupedPairSums);
+        Assert.Equal(expected, output);
+        Assert.Equal(-(long)maxMagnitude * ((1 << bits) - 1) * depth, expected[0]);
     }
 }
