@@ -20,9 +20,13 @@ using TorchSharp;
 // and MobileNetV2 on the sign-panel GEMM against the sign-accumulate GEMM and the float32 GEMM on float weights
 // (Selection/SignPanelBenchmark.cs), not part of "all". Mode "int8-avx2": the W8A8 GEMMs of ResNet-20 and ResNet-18 on
 // AVX2 with the split pair sums, the int16 words and the float32 GEMM (Selection/Int8Avx2Benchmark.cs), not part of "all".
+// Mode "int8-grouped": the grouped pair sums of the AVX2 int8 GEMM against the plain pair sums on the W1A4, W2A2 and
+// W4A4 layers of ResNet-20 and ResNet-18 (Selection/Int8GroupedBenchmark.cs), not part of "all".
+// Mode "bit-serial-forms": the nibble-lookup and carry-save forms of the AVX-512 bit-serial GEMM on the W1A1 and W1A2
+// layers of ResNet-20 and ResNet-18 (Selection/BitSerialFormBenchmark.cs), not part of "all".
 // Mode "level-epilogue": a levels-only output stage in two passes against the fused level write on MobileNetV2's shapes
 // (Selection/LevelEpilogueBenchmark.cs), not part of "all".
-// Usage: KernelBenchmark [--mode kernels|network|micro|selection|channel-masks|wide-channel-masks|channel-masks-64|float-taps|sign-panel|int8-avx2|level-epilogue|all] [--reps N] [--warmup N] [--min-rep-ms X]
+// Usage: KernelBenchmark [--mode kernels|network|micro|selection|channel-masks|wide-channel-masks|channel-masks-64|float-taps|sign-panel|int8-avx2|int8-grouped|bit-serial-forms|level-epilogue|all] [--reps N] [--warmup N] [--min-rep-ms X]
 var settings = Settings.Parse(args);
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
@@ -34,6 +38,8 @@ if (settings.Mode is "channel-masks-64") ChannelMaskBenchmark.Run(settings, 64);
 if (settings.Mode is "float-taps") FloatTapsBenchmark.Run(settings);
 if (settings.Mode is "sign-panel") SignPanelBenchmark.Run(settings);
 if (settings.Mode is "int8-avx2") Int8Avx2Benchmark.Run(settings);
+if (settings.Mode is "int8-grouped") Int8GroupedBenchmark.Run(settings);
+if (settings.Mode is "bit-serial-forms") BitSerialFormBenchmark.Run(settings);
 if (settings.Mode is "level-epilogue") LevelEpilogueBenchmark.Run(settings);
 if (settings.Mode is "kernels" or "all") KernelTable.Run(settings);
 if (settings.Mode is "all") Console.WriteLine();

@@ -34,7 +34,7 @@ internal sealed record Settings(int Reps, int Warmup, double MinRepMs, string Mo
             ? x
             : throw new ArgumentException($"Option {option} expects a positive number, got '{value}'.");
 
-    private static string CheckMode(string value) => value is "kernels" or "network" or "micro" or "selection" or "channel-masks" or "wide-channel-masks" or "channel-masks-64" or "float-taps" or "sign-panel" or "int8-avx2" or "level-epilogue" or "all"
+    private static string CheckMode(string value) => value is "kernels" or "network" or "micro" or "selection" or "channel-masks" or "wide-channel-masks" or "channel-masks-64" or "float-taps" or "sign-panel" or "int8-avx2" or "int8-grouped" or "bit-serial-forms" or "level-epilogue" or "all"
         ? value
-        : throw new ArgumentException($"Option --mode expects kernels, network, micro, selection, channel-masks, wide-channel-masks, channel-masks-64, float-taps, sign-panel, int8-avx2, level-epilogue or all, got '{value}'.");
+        : throw new ArgumentException($"Option --mode expects kernels, network, micro, selection, channel-masks, wide-channel-masks, channel-masks-64, float-taps, sign-panel, int8-avx2, int8-grouped, bit-serial-forms, level-epilogue or all, got '{value}'.");
 }

@@ -36,20 +36,25 @@ internal static partial class BitSerialGemm
     public static void Multiply(BitSerialWeights weights, BitPlaneColumns activations, Span<int> output, OutputLayout layout,
         GemmRange range, KernelVariant variant = KernelVariant.Auto)
     {
+        Check(weights, activations, output.Length, layout, range);
+        switch (KernelSupport.Resolve(variant, nameof(BitSerialGemm), Preference))
+        {
+            case KernelVariant.Avx512: RunAvx512(weights, activations, output, layout, range, Avx512FormFor(weights.WordsPerPlane, activations.Bits)); break;
+            case KernelVariant.Avx2: MultiplyAvx2(weights, activations, output, layout, range); break;
+            case KernelVariant.Scalar: MultiplyScalar(weights, activations, output, layout, range); break;
+            default: Reference(weights, activations, output, layout, range); break;
+        }
+    }
+
+    private static void Check(BitSerialWeights weights, BitPlaneColumns activations, int outputLength, OutputLayout layout, GemmRange range)
+    {
         ArgumentNullException.ThrowIfNull(weights);
         if (activations.WordsPerPlane != weights.WordsPerPlane)
             throw new ArgumentException(
                 $"activations have {activations.WordsPerPlane} words per plane; the weights' depth {weights.Depth} needs {weights.WordsPerPlane}.",
                 nameof(activations));
         range.Check(weights.Rows, activations.Columns);
-        layout.Check(range, output.Length);
-        switch (KernelSupport.Resolve(variant, nameof(BitSerialGemm), Preference))
-        {
-            case KernelVariant.Avx512: MultiplyAvx512(weights, activations, output, layout, range); break;
-            case KernelVariant.Avx2: MultiplyAvx2(weights, activations, output, layout, range); break;
-            case KernelVariant.Scalar: MultiplyScalar(weights, activations, output, layout, range); break;
-            default: Reference(weights, activations, output, layout, range); break;
-        }
+        layout.Check(range, outputLength);
     }
 
     /// <summary>The definition: one popcount per (row, column, weight plane, activation plane, word).</summary>

@@ -46,6 +46,56 @@ public class BitSerialGemmTests
             }
     }
 
+    // The AVX-512 forms forced: the shapes above, plus planes of exactly one carry-save block (16 words), one block and
+    // a remainder, many blocks, and more than 31 blocks (the sixteens' byte counters fold).
+    public static TheoryData<string, int, int, int, int, int> Avx512FormShapes()
+    {
+        var data = new TheoryData<string, int, int, int, int, int>();
+        (int, int, int, int, int)[] shapes =
+        [
+            (1, 1, 16, 144, 49), (1, 2, 5, 63, 7), (1, 7, 24, 577, 5), (1, 8, 7, 2100, 3), (2, 2, 11, 130, 9), (2, 8, 3, 2049, 2),
+            (1, 1, 16, 1024, 3), (1, 2, 17, 1152, 5), (2, 1, 9, 1090, 2), (1, 1, 32, 4608, 16), (1, 3, 8, 4600, 2),
+            (2, 2, 16, 2304, 3), (1, 1, 3, 33000, 2), (2, 1, 8, 31745, 1),
+        ];
+        foreach (var form in Enum.GetValues<BitSerialAvx512Form>())
+            foreach (var (wb, ab, m, k, p) in shapes) data.Add(form.ToString(), wb, ab, m, k, p);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Avx512FormShapes))]
+    public void EveryAvx512FormEqualsTheIntegerProductOnLevels(string form, int weightBits, int activationBits, int rows, int depth, int columns)
+    {
+        if (!KernelSupport.IsSupported(KernelVariant.Avx512)) return;
+        var random = new Random(weightBits * 31 + activationBits * 7 + depth + rows * 3);
+        var weightLevels = GemmCases.RandomLevels(random, rows * depth, weightBits);
+        var levels = GemmCases.RandomLevels(random, columns * depth, activationBits);
+        // Every weight bit and activation bit set in the first row and column: all counters carry at once.
+        for (int k = 0; k < depth; k++) weightLevels[k] = (byte)((1 << weightBits) - 1);
+        for (int k = 0; k < depth; k++) levels[k] = (byte)((1 << activationBits) - 1);
+        var weights = BitSerialWeights.FromLevels(weightLevels, rows, depth, weightBits, 2, (1 << weightBits) - 1);
+        var integers = weightLevels.Select(l => 2 * l - ((1 << weightBits) - 1)).ToArray();
+        var (words, sums) = Pack(levels, depth, columns, activationBits);
+        var activations = new BitPlaneColumns(words, sums, columns, activationBits, weights.WordsPerPlane);
+        foreach (var range in new[] { GemmRange.All(rows, columns), GemmCases.Inner(rows, columns) })
+            foreach (bool columnMajor in new[] { false, true })
+            {
+                var layout = GemmCases.Layout(columnMajor, range);
+                var output = new int[range.RowCount * range.ColumnCount];
+                BitSerialGemm.MultiplyAvx512(weights, activations, output, layout, range, Enum.Parse<BitSerialAvx512Form>(form));
+                Assert.Equal(GemmCases.IntegerProduct(integers, levels, depth, depth, range, layout), output);
+            }
+    }
+
+    [Fact]
+    public void CarrySaveServesTwoBlocksOfOnePlaneOrOneBlockOfTwoPlanes()
+    {
+        Assert.Equal(BitSerialAvx512Form.NibbleLookup, BitSerialGemm.Avx512FormFor(15, 8));
+        Assert.Equal(BitSerialAvx512Form.NibbleLookup, BitSerialGemm.Avx512FormFor(18, 1));
+        Assert.Equal(BitSerialAvx512Form.CarrySave, BitSerialGemm.Avx512FormFor(18, 2));
+        Assert.Equal(BitSerialAvx512Form.CarrySave, BitSerialGemm.Avx512FormFor(32, 1));
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void SignWeightsOnLargestLevelsGiveTheExtremeSums(string variant)
