@@ -106,11 +106,7 @@ internal static class ExperimentCatalog
             // Labelled "Dedicated" so that the targets table compares against the float network of the same (default) recipe.
             new(RowLabels.Dedicated, CellKind.Dedicated, ["W1A1", "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe,
                 AccuracyMeasure.AfterBatchNormReestimation),
-            DefaultRecipeSpNet("SP-Net, W1A32 teaches", "", DistillationMode.FromTeacher),
-            new("SP-Net + W32A32 switch, hard labels", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
-                DefaultRecipe, AccuracyMeasure.AfterBatchNormReestimation),
-            new("SP-Net + W32A32 switch, which teaches", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.FromTeacher,
-                DefaultRecipe, AccuracyMeasure.AfterBatchNormReestimation),
+            .. TeachingRows(""),
             DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
             new("Dedicated, batch 32", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
                 AccuracyMeasure.AfterBatchNormReestimation),
@@ -144,11 +140,7 @@ internal static class ExperimentCatalog
             DefaultRecipeSpNet("SP-Net, defaults (batch 32)", "+bs32"),
             new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
                 AccuracyMeasure.AfterBatchNormReestimation),
-            DefaultRecipeSpNet("SP-Net, W1A32 teaches", "+bs32", DistillationMode.FromTeacher),
-            new("SP-Net + W32A32 switch, hard labels", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
-                DefaultRecipe + "+bs32", AccuracyMeasure.AfterBatchNormReestimation),
-            new("SP-Net + W32A32 switch, which teaches", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.FromTeacher,
-                DefaultRecipe + "+bs32", AccuracyMeasure.AfterBatchNormReestimation),
+            .. TeachingRows("+bs32"),
         ], [1, 2], AgainstFirstRow: "what a teaching switch buys at batch 32", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
@@ -201,6 +193,17 @@ internal static class ExperimentCatalog
 
     // An SP-Net row on the library's default recipe (plus an optional "+setting" suffix), read after BatchNorm
     // re-estimation as the library does by default.
+    // The teaching-switch rows on the default recipe plus extra: W1A32 teaching, and a W32A32 switch added to the
+    // family on hard labels or teaching.
+    private static IReadOnlyList<ExperimentRow> TeachingRows(string extra) =>
+    [
+        DefaultRecipeSpNet("SP-Net, W1A32 teaches", extra, DistillationMode.FromTeacher),
+        new("SP-Net + W32A32 switch, hard labels", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
+            DefaultRecipe + extra, AccuracyMeasure.AfterBatchNormReestimation),
+        new("SP-Net + W32A32 switch, which teaches", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.FromTeacher,
+            DefaultRecipe + extra, AccuracyMeasure.AfterBatchNormReestimation),
+    ];
+
     private static ExperimentRow DefaultRecipeSpNet(string label, string extra, DistillationMode mode = DistillationMode.Off) =>
         ShortBudgetSpNet(label, DefaultRecipe + extra, mode) with { Measure = AccuracyMeasure.AfterBatchNormReestimation };
 
