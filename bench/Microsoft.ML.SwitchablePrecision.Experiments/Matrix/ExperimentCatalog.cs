@@ -142,6 +142,15 @@ internal static class ExperimentCatalog
                 AccuracyMeasure.AfterBatchNormReestimation),
             .. TeachingRows("+bs32"),
         ], [1, 2], AgainstFirstRow: "what a teaching switch buys at batch 32", AgainstDedicated: "W32A32"),
+        new("short-budget-float-switch", "Short budgets: the W32A32 switch on hard labels beside the binary-weight family at batch 32, alone and with a float warm start, against a float network of the same recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            DefaultRecipeSpNet("SP-Net, defaults (batch 32)", "+bs32"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
+                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatSwitchRow("SP-Net + W32A32 switch, hard labels", "+bs32", DistillationMode.Off),
+            FloatSwitchRow("SP-Net + W32A32 switch, hard labels, float warm start 10%", "+bs32+warm0.1", DistillationMode.Off),
+        ], [1, 2], AgainstFirstRow: "what the float switch and a warm start buy at batch 32", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
             [.. Families.BinaryWeight, "W32A32"],
@@ -198,11 +207,14 @@ internal static class ExperimentCatalog
     private static IReadOnlyList<ExperimentRow> TeachingRows(string extra) =>
     [
         DefaultRecipeSpNet("SP-Net, W1A32 teaches", extra, DistillationMode.FromTeacher),
-        new("SP-Net + W32A32 switch, hard labels", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
-            DefaultRecipe + extra, AccuracyMeasure.AfterBatchNormReestimation),
-        new("SP-Net + W32A32 switch, which teaches", CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.FromTeacher,
-            DefaultRecipe + extra, AccuracyMeasure.AfterBatchNormReestimation),
+        FloatSwitchRow("SP-Net + W32A32 switch, hard labels", extra, DistillationMode.Off),
+        FloatSwitchRow("SP-Net + W32A32 switch, which teaches", extra, DistillationMode.FromTeacher),
     ];
+
+    // The binary-weight family plus a W32A32 switch, on the default recipe plus extra.
+    private static ExperimentRow FloatSwitchRow(string label, string extra, DistillationMode mode) =>
+        new(label, CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, mode, DefaultRecipe + extra,
+            AccuracyMeasure.AfterBatchNormReestimation);
 
     private static ExperimentRow DefaultRecipeSpNet(string label, string extra, DistillationMode mode = DistillationMode.Off) =>
         ShortBudgetSpNet(label, DefaultRecipe + extra, mode) with { Measure = AccuracyMeasure.AfterBatchNormReestimation };
