@@ -54,6 +54,28 @@ internal static class KernelSupport
         return new PortableScope(previous);
     }
 
+    [ThreadStatic]
+    private static bool t_withoutVnni;
+
+    /// <summary>
+    /// Until the returned scope is disposed, the calling thread sees no AVX-VNNI (<see cref="IsSupported"/> is false
+    /// for <see cref="KernelVariant.AvxVnni"/>): what a CPU with AVX2 but without VNNI runs, so that its int8 forms and
+    /// selections can be tested on any AVX2 machine.
+    /// </summary>
+    public static VnniScope WithoutVnni()
+    {
+        bool previous = t_withoutVnni;
+        t_withoutVnni = true;
+        return new VnniScope(previous);
+    }
+
+    /// <summary>Restores the calling thread's previous view of AVX-VNNI.</summary>
+    public readonly struct VnniScope(bool previous) : IDisposable
+    {
+        /// <inheritdoc/>
+        public void Dispose() => t_withoutVnni = previous;
+    }
+
     /// <summary>Restores the calling thread's previous kernel selection.</summary>
     public readonly struct PortableScope(bool previous) : IDisposable
     {
@@ -67,7 +89,7 @@ internal static class KernelSupport
         KernelVariant.Auto or KernelVariant.Reference or KernelVariant.Scalar => true,
         KernelVariant.Avx2 => Avx2.IsSupported && Fma.IsSupported,
         KernelVariant.Avx512 => Avx512F.IsSupported && Avx512BW.IsSupported,
-        KernelVariant.AvxVnni => AvxVnni.IsSupported,
+        KernelVariant.AvxVnni => AvxVnni.IsSupported && !t_withoutVnni,
         _ => false,
     };
 

@@ -41,6 +41,7 @@ internal static class ArithmeticSelector
             bool faster = forced || BitSerialArithmetic.MeasuredFasterThanInt8(shape, planes);
             if (BitSerialArithmetic.Serves(weights) && planes <= maxBitSerialPlanes && faster)
                 return new BitSerialArithmetic(shape, weights, levels);
+            if (Int16Arithmetic.PreferredOverInt8(shape, weights, levels)) return new Int16Arithmetic(shape, weights, levels);
             return new Int8Arithmetic(shape, weights, levels);
         }
         if (!input.IsLevels && weights.Bits == 1) return new SignArithmetic(shape, weights, input);
