@@ -161,7 +161,7 @@ public sealed class SwitchableNetworkTrainer
         }
         // After the checkpoint, so a resumed finished run re-estimates from the same weights and ends identical.
         if (_options.BatchNormReestimationBatches > 0)
-            BatchNormReestimation.Run(network, train, _options.BatchNormReestimationBatches, _options.BatchSize, _options.Seed);
+            BatchNormReestimation.Run(network, train, _options.BatchNormReestimationBatches, _options.BatchNormReestimationBatchSize, _options.Seed);
         return new TrainingSummary(epochs, Elapsed());
     }
 

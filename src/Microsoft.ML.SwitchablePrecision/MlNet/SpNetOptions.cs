@@ -128,13 +128,20 @@ public sealed class SpNetOptions
     public bool DecayQuantizedWeights = TrainerDefaults.DecayQuantizedWeights;
 
     /// <summary>
-    /// Batches of training images (unaugmented, <see cref="BatchSize"/> each, drawn at random from the whole training
+    /// Batches of training images (unaugmented, <see cref="BatchNormReestimationBatchSize"/> each, drawn at random from the whole training
     /// set, so that rows sorted by class are sampled evenly) over which every switch's BatchNorm statistics are
     /// re-estimated with the final weights after training; 0 keeps the statistics training left.
     /// Default 50 (see <see cref="Training.TrainerOptions.BatchNormReestimationBatches"/>, docs/training.md and
     /// docs/results/short-budget).
     /// </summary>
     public int BatchNormReestimationBatches = TrainerDefaults.BatchNormReestimationBatches;
+
+    /// <summary>
+    /// Images per batch of the BatchNorm re-estimation after training, independent of <see cref="BatchSize"/>. Default 128
+    /// (see <see cref="Training.TrainerOptions.BatchNormReestimationBatchSize"/>: small re-estimation batches made a
+    /// 2-bit switch's accuracy depend on the draw by up to 16 points).
+    /// </summary>
+    public int BatchNormReestimationBatchSize = TrainerDefaults.BatchNormReestimationBatchSize;
 
     /// <summary>
     /// A folder for a training checkpoint written at the end of every epoch; a later <c>Fit</c> of the same pipeline

@@ -83,6 +83,7 @@ internal static class StoredOptions
         [nameof(o.FullPrecisionWarmStart)] = Format(o.FullPrecisionWarmStart),
         [nameof(o.DecayQuantizedWeights)] = o.DecayQuantizedWeights.ToString(),
         [nameof(o.BatchNormReestimationBatches)] = Format(o.BatchNormReestimationBatches),
+        [nameof(o.BatchNormReestimationBatchSize)] = Format(o.BatchNormReestimationBatchSize),
     };
 
     /// <summary>
@@ -126,6 +127,8 @@ internal static class StoredOptions
         o.FullPrecisionWarmStart = Number(s, nameof(o.FullPrecisionWarmStart), 0);
         o.DecayQuantizedWeights = s.TryGetValue(nameof(o.DecayQuantizedWeights), out var decay) && bool.TryParse(decay, out var d) ? d : true;
         o.BatchNormReestimationBatches = Math.Max(0, (int)Number(s, nameof(o.BatchNormReestimationBatches), 0));
+        // Before this setting existed the re-estimation batches were training batches.
+        o.BatchNormReestimationBatchSize = Math.Max(1, (int)Number(s, nameof(o.BatchNormReestimationBatchSize), o.BatchSize));
         o.ScoringBatchSize = Math.Max(1, (int)Number(s, nameof(o.ScoringBatchSize), o.ScoringBatchSize));
         return o;
     }

@@ -31,6 +31,7 @@ public sealed class FrozenRecipeTests
         [nameof(TrainerOptions.FullPrecisionWarmStart)] = 0.0,
         [nameof(TrainerOptions.DecayQuantizedWeights)] = true,
         [nameof(TrainerOptions.BatchNormReestimationBatches)] = 0,
+        [nameof(TrainerOptions.BatchNormReestimationBatchSize)] = 128,
         [nameof(TrainerOptions.Seed)] = 1,
         [nameof(TrainerOptions.Threads)] = 1,
         [nameof(TrainerOptions.CheckpointFolder)] = null,

@@ -38,28 +38,38 @@ public sealed class RecipeOptionTests
     }
 
     [Fact]
+    public void AReestimationBatchSizeBelowOneIsRefusedWithTheUsersName()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.SpNet(new SpNetOptions { BatchNormReestimationBatchSize = 0 }));
+        Assert.StartsWith("SpNetOptions.BatchNormReestimationBatchSize is 0; expected at least 1.", error.Message);
+    }
+
+    [Fact]
     public void RecipeSettingsAreStoredAndModelsWithoutThemLoadWithTheBehaviourOfTheirTime()
     {
         var network = new NetworkOptions { Switches = [new Precision(1, 1), Precision.FullPrecision] };
         var settings = StoredOptions.ToSettings(new SpNetOptions
         {
-            FullPrecisionWarmStart = 0.25, DecayQuantizedWeights = false, BatchNormReestimationBatches = 4, CheckpointFolder = "/tmp/x",
+            FullPrecisionWarmStart = 0.25, DecayQuantizedWeights = false, BatchNormReestimationBatches = 4, BatchNormReestimationBatchSize = 96,
+            BatchSize = 24, CheckpointFolder = "/tmp/x",
         });
 
         var restored = StoredOptions.FromSettings(settings, network);
         Assert.Equal(0.25, restored.FullPrecisionWarmStart);
         Assert.False(restored.DecayQuantizedWeights);
-        Assert.Equal(4, restored.BatchNormReestimationBatches);
+        Assert.Equal((4, 96), (restored.BatchNormReestimationBatches, restored.BatchNormReestimationBatchSize));
         Assert.Null(restored.CheckpointFolder);
         Assert.DoesNotContain(nameof(SpNetOptions.CheckpointFolder), settings.Keys);
 
         settings.Remove(nameof(SpNetOptions.FullPrecisionWarmStart));
         settings.Remove(nameof(SpNetOptions.DecayQuantizedWeights));
         settings.Remove(nameof(SpNetOptions.BatchNormReestimationBatches));
+        settings.Remove(nameof(SpNetOptions.BatchNormReestimationBatchSize));
         var old = StoredOptions.FromSettings(settings, network);
         Assert.Equal(0, old.FullPrecisionWarmStart);
         Assert.True(old.DecayQuantizedWeights);
         Assert.Equal(0, old.BatchNormReestimationBatches);
+        Assert.Equal(24, old.BatchNormReestimationBatchSize);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class SpNetOptionsMappingTests
             SwitchLossReduction = SwitchLossReduction.Sum, SwitchLossWeights = [1, 3], Epochs = 7, BatchSize = 33, LearningRate = 0.02,
             Optimizer = OptimizerKind.Adam, Momentum = 0.8, Nesterov = true, WeightDecay = 1e-3, Schedule = LearningRateSchedule.Step,
             StepSizeEpochs = 2, StepGamma = 0.3, WarmupEpochs = 1, RandomCropPadding = 3, HorizontalFlip = true,
-            FullPrecisionWarmStart = 0.2, DecayQuantizedWeights = false, BatchNormReestimationBatches = 5, CheckpointFolder = "/tmp/not-stored",
+            FullPrecisionWarmStart = 0.2, DecayQuantizedWeights = false, BatchNormReestimationBatches = 5, BatchNormReestimationBatchSize = 19, CheckpointFolder = "/tmp/not-stored",
             LabelColumnName = "L", FeatureColumnName = "F", ScoreColumnName = "S", PredictedLabelColumnName = "P", ScoringBatchSize = 17,
         };
         var trainer = SpNetOptionsMapping.Trainer(options, seed: 9);

@@ -46,7 +46,7 @@ public class TrainerOptionsTests
             (options.Schedule, options.StepGamma, options.WarmupEpochs, options.Distillation, options.Temperature,
              options.HardLabelWeight, options.RandomCropPadding, options.HorizontalFlip, options.Threads));
         Assert.Null(options.SwitchLossWeights);
-        Assert.Equal(50, options.BatchNormReestimationBatches);
+        Assert.Equal((50, 128), (options.BatchNormReestimationBatches, options.BatchNormReestimationBatchSize));
         Assert.Throws<ArgumentNullException>(() => new SwitchableNetworkTrainer(null!));
     }
 }
