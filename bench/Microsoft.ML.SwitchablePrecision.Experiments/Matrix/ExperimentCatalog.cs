@@ -150,6 +150,7 @@ internal static class ExperimentCatalog
                 AccuracyMeasure.AfterBatchNormReestimation),
             FloatSwitchRow("SP-Net + W32A32 switch, hard labels", "+bs32", DistillationMode.Off),
             FloatSwitchRow("SP-Net + W32A32 switch, hard labels, float warm start 10%", "+bs32+warm0.1", DistillationMode.Off),
+            DefaultRecipeSpNet("SP-Net, float warm start 10% (no float switch)", "+bs32+warm0.1"),
         ], [1, 2], AgainstFirstRow: "what the float switch and a warm start buy at batch 32", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
