@@ -139,7 +139,7 @@ public sealed class SpNetOptions
     /// <summary>
     /// Images per batch of the BatchNorm re-estimation after training, independent of <see cref="BatchSize"/>. Default 128
     /// (see <see cref="Training.TrainerOptions.BatchNormReestimationBatchSize"/>: small re-estimation batches made a
-    /// 2-bit switch's accuracy depend on the draw by up to 16 points).
+    /// 2-bit switch's accuracy depend on the draw; docs/training.md, "Evaluation").
     /// </summary>
     public int BatchNormReestimationBatchSize = TrainerDefaults.BatchNormReestimationBatchSize;
 

@@ -122,9 +122,9 @@ public sealed record TrainerOptions
     /// Images per batch of the BatchNorm re-estimation (<see cref="BatchNormReestimationBatches"/>), independent of the
     /// training <see cref="BatchSize"/>. Default 128. Re-estimation runs the network in training mode, so every layer
     /// sees activations normalised with the statistics of its batch, and a low-bit switch quantizes those: with small
-    /// batches the later layers' statistics are those of a noisier network than the one evaluated. Measured on a
-    /// trained W1A1/W1A2/W1A4/W1A32 model (docs/training.md, "BatchNorm re-estimation"): re-estimated over all 6,000
-    /// training images, its W1A2 switch scored 64.2-77.7% in six draws at 32 per batch and 77.3-78.0% at 128.
+    /// batches the later layers' statistics are those of a noisier network than the one evaluated, and a 2-bit
+    /// switch's accuracy came to depend on the draw (measured in docs/training.md, "Evaluation", and
+    /// docs/results/sample/reestimation-batch-size-2026-12-03.txt).
     /// </summary>
     public int BatchNormReestimationBatchSize { get; init; } = 128;
 
