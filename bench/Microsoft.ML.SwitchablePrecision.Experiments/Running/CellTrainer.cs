@@ -50,7 +50,7 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
         int threadsBefore = torch.get_num_threads();
         torch.set_num_threads(threads);
         var test = NetworkEvaluator.Evaluate(network, data.Test);
-        BatchNormReestimation.Run(network, data.Train, ReestimationBatches, Recipe.BatchSize);
+        BatchNormReestimation.Run(network, data.Train, ReestimationBatches, trainer.Options.BatchNormReestimationBatchSize);
         var afterReestimation = NetworkEvaluator.Evaluate(network, data.Test);
         torch.set_num_threads(threadsBefore);
         if (checkpoints is not null && Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);

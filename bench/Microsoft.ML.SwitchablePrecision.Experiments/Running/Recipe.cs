@@ -108,7 +108,7 @@ internal static class Recipe
         FullPrecisionWarmStart = 0,
         DecayQuantizedWeights = true,
         BatchNormReestimationBatches = 0,
-        // Unused while the trainer's re-estimation is off (the runner re-estimates itself, 50 x 128 in file order).
+        // The trainer's re-estimation is off; CellTrainer re-estimates in batches of this size itself (in file order).
         BatchNormReestimationBatchSize = 128,
         Seed = spec.Seed,
         Threads = threads,
