@@ -43,8 +43,9 @@ internal static class ProgressView
     /// <summary>One line: epoch, step, each switch's running loss and accuracy, time left.</summary>
     public static string PlainLine(TrainingProgress p)
     {
-        string switches = string.Join(" | ", p.Train.Select(s =>
-            string.Create(CultureInfo.InvariantCulture, $"{s.Precision} loss {s.Loss:0.000} acc {100 * s.Accuracy:0.0}%")));
+        string switches = string.Join(" | ", p.Train.Select(s => double.IsNaN(s.Accuracy)
+            ? $"{s.Precision} {Idle(p)}"
+            : string.Create(CultureInfo.InvariantCulture, $"{s.Precision} loss {s.Loss:0.000} acc {100 * s.Accuracy:0.0}%")));
         return string.Create(CultureInfo.InvariantCulture,
             $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} | {switches} | {Clock(p.EstimatedRemaining)} left");
     }
@@ -58,13 +59,19 @@ internal static class ProgressView
             .AddColumn("Switch").AddColumn(new TableColumn("Train loss").RightAligned())
             .AddColumn(new TableColumn("Train accuracy").RightAligned());
         foreach (var s in p.Train)
-            table.AddRow(s.Precision.ToString(), s.Loss.ToString("0.000", CultureInfo.InvariantCulture),
+        {
+            if (double.IsNaN(s.Accuracy)) table.AddRow(s.Precision.ToString(), Idle(p), Idle(p));
+            else table.AddRow(s.Precision.ToString(), s.Loss.ToString("0.000", CultureInfo.InvariantCulture),
                 (100 * s.Accuracy).ToString("0.0", CultureInfo.InvariantCulture) + "%");
+        }
         double done = ((p.Epoch - 1) * (double)p.StepsPerEpoch + p.Step) / ((double)p.Epochs * p.StepsPerEpoch);
         var bar = new BreakdownChart().Width(60).HideTags()
             .AddItem("done", Math.Max(done, 1e-6), Color.Green).AddItem("left", Math.Max(1 - done, 1e-6), Color.Grey);
         return new Rows(heading, table, bar);
     }
+
+    // A switch without metrics has not trained yet this epoch: during the warm start only the float network does.
+    private static string Idle(TrainingProgress p) => p.IsFullPrecisionWarmStart ? "float warm start" : "not trained yet";
 
     private static string Clock(TimeSpan t) =>
         t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : t.ToString(@"mm\:ss", CultureInfo.InvariantCulture);

@@ -118,6 +118,7 @@ public sealed class SwitchableNetworkTrainer
                 within = null;
             }
             double learningRate = 0;
+            bool warm = false;
             for (int step = firstStep; step <= stepsPerEpoch; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -126,7 +127,8 @@ public sealed class SwitchableNetworkTrainer
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
                 network.train();
                 var (pixels, labels) = sampler.Batch(step - 1);
-                if (stepsDone < warmSteps)
+                warm = stepsDone < warmSteps;
+                if (warm)
                 {
                     FullPrecisionStep(network, optimizer, order[0], pixels, labels, running);
                 }
@@ -148,11 +150,11 @@ public sealed class SwitchableNetworkTrainer
                     });
                     lastCheckpoint = clock.Elapsed;
                 }
-                progress?.Invoke(Report(epoch, step, stepsPerEpoch, false, running.Snapshot(), null, learningRate,
+                progress?.Invoke(Report(epoch, step, stepsPerEpoch, false, warm, running.Snapshot(), null, learningRate,
                     Elapsed(), Remaining(trainingTime, stepsDone, totalSteps)));
             }
             var validationMetrics = validation is null ? null : NetworkEvaluator.Evaluate(network, validation);
-            var epochEnd = Report(epoch, stepsPerEpoch, stepsPerEpoch, true, running.Snapshot(), validationMetrics,
+            var epochEnd = Report(epoch, stepsPerEpoch, stepsPerEpoch, true, warm, running.Snapshot(), validationMetrics,
                 learningRate, Elapsed(), Remaining(trainingTime, stepsDone, totalSteps));
             epochs.Add(epochEnd);
             checkpoint?.Save(network, optimizer, new CheckpointProgress(epochs.ToArray(), stepsDone, trainingTime, Elapsed()));
@@ -242,7 +244,7 @@ public sealed class SwitchableNetworkTrainer
     private static TimeSpan Remaining(TimeSpan trainingTime, long stepsDone, long totalSteps) =>
         stepsDone == 0 ? TimeSpan.Zero : trainingTime / stepsDone * (totalSteps - stepsDone);
 
-    private TrainingProgress Report(int epoch, int step, int stepsPerEpoch, bool isEpochEnd, IReadOnlyList<SwitchMetrics> train,
+    private TrainingProgress Report(int epoch, int step, int stepsPerEpoch, bool isEpochEnd, bool warm, IReadOnlyList<SwitchMetrics> train,
         IReadOnlyList<SwitchMetrics>? validation, double learningRate, TimeSpan elapsed, TimeSpan remaining) => new()
     {
         Epoch = epoch,
@@ -250,6 +252,7 @@ public sealed class SwitchableNetworkTrainer
         Step = step,
         StepsPerEpoch = stepsPerEpoch,
         IsEpochEnd = isEpochEnd,
+        IsFullPrecisionWarmStart = warm,
         Train = train,
         Validation = validation,
         LearningRate = learningRate,

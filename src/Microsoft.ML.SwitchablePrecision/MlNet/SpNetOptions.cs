@@ -117,7 +117,7 @@ public sealed class SpNetOptions
     /// <summary>
     /// Fraction of the training steps, at least 0 and below 1, spent training the shared weights as a plain
     /// full-precision network (quantizers bypassed, one pass per batch) before the switches train jointly; the
-    /// switches then start from the float network's BatchNorm. Default 0 (no warm start). See docs/training.md.
+    /// switches then start from the float network's BatchNorm. Default 0.1; 0 turns it off. See docs/training.md.
     /// </summary>
     public double FullPrecisionWarmStart = TrainerDefaults.FullPrecisionWarmStart;
 

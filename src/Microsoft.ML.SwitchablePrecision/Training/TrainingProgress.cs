@@ -24,6 +24,14 @@ public sealed class TrainingProgress
     /// </summary>
     public required IReadOnlyList<SwitchMetrics> Train { get; init; }
 
+    /// <summary>
+    /// True when the last step of this report was a step of the full-precision warm start
+    /// (<see cref="TrainerOptions.FullPrecisionWarmStart"/>): the quantizers were bypassed, so the metrics of the most
+    /// precise switch in <see cref="Train"/> are the float network's and those of the other switches are NaN until their
+    /// first joint step of the epoch.
+    /// </summary>
+    public bool IsFullPrecisionWarmStart { get; init; }
+
     /// <summary>Each switch's loss and accuracy on the validation data, at the end of an epoch when validation data was given; otherwise null.</summary>
     public IReadOnlyList<SwitchMetrics>? Validation { get; init; }
 

@@ -66,6 +66,20 @@ public sealed class ReportingTests : IDisposable
     }
 
     [Fact]
+    public void During_the_warm_start_a_plain_progress_line_says_so_for_the_switches_without_metrics()
+    {
+        var progress = new TrainingProgress
+        {
+            Epoch = 1, Epochs = 3, Step = 4, StepsPerEpoch = 47, IsEpochEnd = false, LearningRate = 0.05, IsFullPrecisionWarmStart = true,
+            Train = [new(new Precision(1, 1), double.NaN, double.NaN), new(new Precision(1, 32), 0.5, 0.875)],
+            Elapsed = TimeSpan.FromSeconds(5), EstimatedRemaining = TimeSpan.FromSeconds(125),
+        };
+
+        Assert.Equal("epoch 1/3 step 4/47 | W1A1 float warm start | W1A32 loss 0.500 acc 87.5% | 02:05 left",
+            ProgressView.PlainLine(progress));
+    }
+
+    [Fact]
     public void Bit_operations_weight_each_layer_by_its_bit_widths()
     {
         LayerCost[] layers =

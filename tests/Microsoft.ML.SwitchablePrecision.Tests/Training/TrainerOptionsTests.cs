@@ -47,6 +47,8 @@ public class TrainerOptionsTests
              options.HardLabelWeight, options.RandomCropPadding, options.HorizontalFlip, options.Threads));
         Assert.Null(options.SwitchLossWeights);
         Assert.Equal((50, 128), (options.BatchNormReestimationBatches, options.BatchNormReestimationBatchSize));
+        Assert.Equal(0.1, options.FullPrecisionWarmStart);
+        Assert.Equal(0.1, new SpNetOptions().FullPrecisionWarmStart);
         Assert.Throws<ArgumentNullException>(() => new SwitchableNetworkTrainer(null!));
     }
 }

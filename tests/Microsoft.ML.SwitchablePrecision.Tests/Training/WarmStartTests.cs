@@ -42,9 +42,14 @@ public class WarmStartTests
     {
         var options = new TrainerOptions { Epochs = 2, BatchSize = 50, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, WeightDecay = 5e-4, Seed = 4, Threads = 1, FullPrecisionWarmStart = 0.5 };
         using var network = TrainingData.NewNetwork(5, BinaryAndFloat);
-        var summary = new SwitchableNetworkTrainer(options).Train(network, SubsetData.Balanced(TrainingData.Train, 30), TrainingData.HeldOut);
+        var reports = new List<TrainingProgress>();
+        var summary = new SwitchableNetworkTrainer(options).Train(network, SubsetData.Balanced(TrainingData.Train, 30), TrainingData.HeldOut, reports.Add);
 
         // 300 images in batches of 50: 6 steps per epoch, so the warm start is exactly the first epoch.
+        Assert.Equal([true, true, true, true, true, true, true, false, false, false, false, false, false, false],
+            reports.Select(r => r.IsFullPrecisionWarmStart));
+        Assert.True(summary.Epochs[0].IsFullPrecisionWarmStart);
+        Assert.False(summary.Epochs[1].IsFullPrecisionWarmStart);
         var first = summary.Epochs[0].Train;
         Assert.True(double.IsNaN(first[0].Accuracy) && double.IsNaN(first[1].Accuracy), "quantized switches do not run during the warm start");
         Assert.False(double.IsNaN(first[2].Accuracy));
