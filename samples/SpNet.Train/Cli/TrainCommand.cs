@@ -85,6 +85,13 @@ internal static class TrainCommand
                           "4.7 points better, see docs/results/README.md) or Sum (the papers' convention).",
             DefaultValueFactory = _ => defaults.LossReduction,
         };
+        var warmStart = new Option<double>("--warm-start")
+        {
+            Description = "Fraction of the steps, at least 0 and below 1, trained as a plain float network before the " +
+                          "switches train jointly (0 turns it off; see docs/training.md).",
+            HelpName = "fraction",
+            DefaultValueFactory = _ => defaults.WarmStart,
+        };
         var imageSize = new Option<int>("--image-size")
         {
             Description = "Side length in pixels the images are resized to.",
@@ -112,6 +119,10 @@ internal static class TrainCommand
         {
             if (r.GetValueOrDefault<double>() is not (> 0 and <= 4)) r.AddError("--width must be above 0 and at most 4.");
         });
+        warmStart.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (>= 0 and < 1)) r.AddError("--warm-start must be at least 0 and below 1.");
+        });
         imageSize.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 8 or > 512) r.AddError("--image-size must be between 8 and 512.");
@@ -121,7 +132,7 @@ internal static class TrainCommand
             "Trains a switchable-precision network (SP-Net) on images and reports, for every precision switch, " +
             "accuracy, size, operation counts and latency; writes model.zip and a PNG of the accuracy/cost trade-off.")
         {
-            data, images, switches, epochs, batchSize, quantizer, architecture, width, distillation, lossReduction, imageSize, output, results, seed,
+            data, images, switches, epochs, batchSize, quantizer, architecture, width, distillation, lossReduction, warmStart, imageSize, output, results, seed,
         };
         command.Validators.Add(r =>
         {
@@ -142,6 +153,7 @@ internal static class TrainCommand
                 Width = parse.GetValue(width),
                 Distillation = parse.GetValue(distillation),
                 LossReduction = parse.GetValue(lossReduction),
+                WarmStart = parse.GetValue(warmStart),
                 ImageSize = parse.GetValue(imageSize),
                 OutputFolder = parse.GetValue(output)!.FullName,
                 ResultsFolder = parse.GetValue(results)?.FullName,

@@ -39,6 +39,9 @@ internal sealed record TrainSettings
     /// <summary>Whether the switch losses are averaged (the library's default) or added (the papers' convention).</summary>
     public SwitchLossReduction LossReduction { get; init; } = new TrainerOptions().SwitchLossReduction;
 
+    /// <summary>Fraction of the steps trained as a plain float network before the switches (the library's default).</summary>
+    public double WarmStart { get; init; } = new TrainerOptions().FullPrecisionWarmStart;
+
     /// <summary>Side length, in pixels, the images are resized to.</summary>
     public int ImageSize { get; init; } = 28;
 

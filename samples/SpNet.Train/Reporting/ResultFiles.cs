@@ -51,7 +51,7 @@ internal static class ResultFiles
         text.AppendLine();
         text.AppendLine(Inv($"- Data: {s.DataFolder switch { null when s.ImagesFolder is null => "the Fashion-MNIST subset shipped with the sample", null => "class folders", _ => "IDX files" }}, {run.TrainImages:N0} training and {run.TestImages:N0} test images"));
         text.AppendLine(Inv($"- Network: {s.Architecture} at width x{s.Width}, switches {string.Join(", ", s.Switches)}, {s.Quantizer} quantizer, {s.Distillation} distillation, {s.LossReduction} of the switch losses"));
-        text.AppendLine(Inv($"- Training: {s.Epochs} epochs, batch {s.BatchSize}, seed {s.Seed}"));
+        text.AppendLine(Inv($"- Training: {s.Epochs} epochs, batch {s.BatchSize}, float warm start over {s.WarmStart:0.##} of the steps, seed {s.Seed}"));
         text.AppendLine(Inv($"- Machine: {m.Processor}, {m.LogicalCores} logical cores, {m.OperatingSystem}, .NET {m.Runtime}, {m.TorchThreads} torch thread(s)"));
         text.AppendLine(Inv($"- 1-minute load average at the start and the end: {Load(run.LoadAtStart)} / {Load(m.LoadAverage)}: {(run.SharedMachine ? "other work shared the cores, so the times below are from a shared machine" : "no other work was seen on the machine")}"));
         text.AppendLine(Inv($"- Wall time: {Duration(run.WallSeconds)}, of which loading and training {Duration(run.TrainingSeconds)}"));
@@ -74,7 +74,7 @@ internal static class ResultFiles
             Architecture = run.Settings.Architecture.ToString(), run.Settings.Width,
             Switches = run.Settings.Switches.Select(p => p.ToString()), Quantizer = run.Settings.Quantizer.ToString(),
             Distillation = run.Settings.Distillation.ToString(), LossReduction = run.Settings.LossReduction.ToString(),
-            run.Settings.Epochs, run.Settings.BatchSize, run.Settings.ImageSize, run.Settings.Seed,
+            run.Settings.Epochs, run.Settings.BatchSize, run.Settings.WarmStart, run.Settings.ImageSize, run.Settings.Seed,
         },
         run.TrainImages, run.TestImages, run.Machine, run.LoadAtStart, run.SharedMachine,
         run.WallSeconds, run.TrainingSeconds, run.LatencyRounds, run.LatencyImages,

@@ -29,6 +29,7 @@ internal static class SpNetPipeline
             WidthMultiplier = settings.Width,
             Distillation = settings.Distillation,
             SwitchLossReduction = settings.LossReduction,
+            FullPrecisionWarmStart = settings.WarmStart,
             MetricsCallback = progress,
         };
         return mlContext.Transforms.Conversion.MapValueToKey(options.LabelColumnName,

@@ -26,7 +26,7 @@ public sealed class SampleEndToEndTests : IDisposable
         var settings = new TrainSettings
         {
             DataFolder = _files.PathOf("idx"), OutputFolder = _files.PathOf("out"), Switches = [W1A1, W1A32],
-            Epochs = 1, BatchSize = 50, Width = 0.5, Seed = 5,
+            Epochs = 1, BatchSize = 50, Width = 0.5, Seed = 5, WarmStart = 0.25,
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -43,9 +43,13 @@ public sealed class SampleEndToEndTests : IDisposable
         Assert.True(results[0].BitOperations < results[1].BitOperations);
         string markdown = File.ReadAllText(_files.PathOf("out", ResultFiles.MarkdownFileName));
         Assert.Contains(ResultFiles.TableStartMarker + "\n" + ResultFiles.SwitchTable(results), markdown.ReplaceLineEndings("\n"));
+        Assert.Contains("- Training: 1 epochs, batch 50, float warm start over 0.25 of the steps, seed 5", markdown);
         using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(_files.PathOf("out", ResultFiles.JsonFileName))))
+        {
             Assert.Equal(results.Select(r => r.Metrics.MicroAccuracy),
                 json.RootElement.GetProperty("Switches").EnumerateArray().Select(e => e.GetProperty("MicroAccuracy").GetDouble()));
+            Assert.Equal(0.25, json.RootElement.GetProperty("Settings").GetProperty("WarmStart").GetDouble());
+        }
         using (var chart = SKBitmap.Decode(_files.PathOf("out", TrainJob.ChartFileName)))
             Assert.Equal(900, chart.Width);
 

@@ -81,6 +81,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.NotEqual(0, Run("--epochs", "0"));
         Assert.Contains("--epochs must be at least 1.", _errors.ToString());
 
+        Assert.NotEqual(0, Run("--warm-start", "1"));
+        Assert.Contains("--warm-start must be at least 0 and below 1.", _errors.ToString());
+
         Assert.NotEqual(0, Run("--data", _files.Root, "--images", _files.Root));
         Assert.Contains("Give either --data (IDX files) or --images (class folders), not both.", _errors.ToString());
         AssertNoStackTrace();
