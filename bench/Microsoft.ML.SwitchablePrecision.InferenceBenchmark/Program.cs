@@ -39,6 +39,11 @@ Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
 Console.WriteLine("the machine is shared with other jobs: compare ratios within this run, not absolute times across runs");
 
 Precision[][] families = [[new(1, 1), new(1, 2), new(1, 4), new(1, 32)], [new(2, 2), new(4, 4), new(8, 8), Precision.FullPrecision]];
+// --switches times only those switches (each still compiled from its whole family's network, so the weights are the same).
+var unknown = settings.Switches?.Where(p => !families.Any(f => f.Contains(p))).ToList() ?? [];
+if (unknown.Count > 0)
+    throw new ArgumentException($"--switches: {string.Join(", ", unknown)} in neither family ({string.Join(", ", families.SelectMany(f => f))}).");
+bool Timed(Precision precision) => settings.Switches is null || settings.Switches.Contains(precision);
 bool resNet20 = settings.Architecture == ArchitectureKind.ResNet20;
 var shape = resNet20 ? (Channels: 1, Size: 28) : (Channels: 3, Size: 32);
 NetworkOptions OptionsOf(Precision[] switches) => new()
@@ -54,7 +59,7 @@ foreach (var family in families)
     using var network = NetworkFactory.Create(OptionsOf(family), seed: 1);
     network.eval();
     // --bit-serial-planes lets the bit-serial kernel serve layers up to that many plane pairs (default: the library's selection).
-    plans.AddRange(family.Select(p => settings.BitSerialPlanes is int planes
+    plans.AddRange(family.Where(Timed).Select(p => settings.BitSerialPlanes is int planes
         ? InferencePlanCompiler.Compile(network, p, planes) : InferencePlanCompiler.Compile(network, p)));
 }
 manual_seed(2);
@@ -126,7 +131,7 @@ foreach (var family in families)
 {
     using var network = NetworkFactory.Create(OptionsOf(family), seed: 1);
     var transformer = EngineThroughput.Transformer(network);
-    foreach (var precision in family)
+    foreach (var precision in family.Where(Timed))
     {
         transformer.Precision = precision;
         int rounds = Math.Max(3, settings.Rounds / 2);

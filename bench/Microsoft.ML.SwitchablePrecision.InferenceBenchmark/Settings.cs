@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Microsoft.ML.SwitchablePrecision.InferenceBenchmark;
 
 /// <summary>Command line of the inference benchmark.</summary>
-internal sealed record Settings(ArchitectureKind Architecture, QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false, bool CpuTime = false, double Width = 1.0, int? BitSerialPlanes = null)
+internal sealed record Settings(ArchitectureKind Architecture, QuantizerKind Quantizer, int Rounds, int Warmup, int[] Batches, int[] Threads, double MinimumMilliseconds, bool Profile = false, bool CpuTime = false, double Width = 1.0, int? BitSerialPlanes = null, IReadOnlySet<Precision>? Switches = null)
 {
     public const string Usage =
-        "InferenceBenchmark [--architecture ResNet20|ResNet18|MobileNetV2] [--width W] [--bit-serial-planes N] [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--profile] [--cpu-time]";
+        "InferenceBenchmark [--architecture ResNet20|ResNet18|MobileNetV2] [--width W] [--bit-serial-planes N] [--quantizer DoReFa|Pact|Lsq] [--rounds N] [--warmup N] [--batches 1,8,64] [--threads 1,2] [--min-ms 20] [--switches W1A1,W1A2] [--profile] [--cpu-time]";
 
     public static Settings Parse(string[] args)
     {
@@ -30,6 +30,7 @@ internal sealed record Settings(ArchitectureKind Architecture, QuantizerKind Qua
                 "--warmup" => settings with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--batches" => settings with { Batches = value.Split(',').Select(v => Positive(v, "--batches")).ToArray() },
                 "--threads" => settings with { Threads = value.Split(',').Select(v => Positive(v, "--threads")).ToArray() },
+                "--switches" => settings with { Switches = value.Split(',').Select(Precision.Parse).ToHashSet() },
                 "--min-ms" => settings with { MinimumMilliseconds = double.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {args[i - 1]}. Usage: {Usage}"),
             };

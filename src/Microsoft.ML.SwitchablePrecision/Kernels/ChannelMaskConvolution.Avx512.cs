@@ -15,20 +15,58 @@ internal static partial class ChannelMaskConvolution
     // once per plane: 16-bit masks into 16-bit counts per pixel, the others by two multiply-adds with ones into 32-bit
     // lane counts. The column sums are scalar popcounts of the kernel rows' 64-bit words, which run on the scalar
     // ports beside the vector work. Output rows run 16 at a time, with the weights of all taps in registers for 3x3
-    // kernels of one part; 16-bit masks pair the pixels of one output row (an odd last one alone).
+    // kernels of one part; 16-bit masks pair the pixels of one output row (an odd last one alone). That is the nibble-
+    // lookup form; 3x3 kernels on two planes have a carry-save form (ChannelMaskConvolution.CarrySave.cs) that shares
+    // the loop, the column sums and the store.
+    internal static void MultiplyAvx512<TMask>(ChannelMaskWeights<TMask> weights, ChannelMaskLayout<TMask> layout, ReadOnlySpan<TMask> masks, int stride,
+        Span<float> output, ChannelMaskAvx512Form form)
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+    {
+        if (form == ChannelMaskAvx512Form.NibbleLookup)
+        {
+            PixelLoop<TMask, LookupPixels<TMask>>(weights, layout, masks, stride, output);
+            return;
+        }
+        if (Avx512FormFor<TMask>(weights.KernelSize, layout.Bits) != ChannelMaskAvx512Form.CarrySave)
+            throw new ArgumentException("the carry-save form serves 3x3 kernels on 2 planes of 16- or 32-bit masks, not a " +
+                $"{weights.KernelSize}x{weights.KernelSize} kernel on {layout.Bits} planes of {ChannelMaskWidth<TMask>.Bits}-bit masks.", nameof(form));
+        PixelLoop<TMask, CarrySavePixels<TMask>>(weights, layout, masks, stride, output);
+    }
+
+    /// <summary>How one form computes the output of a pixel pair (<c>first</c>, <c>second</c>) for one group of rows.</summary>
+    private interface IPixelPair<TMask>
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+    {
+        static abstract bool FullBytes { get; }
+
+        static abstract void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
+            where TWord : struct, ILaneWord<TMask>;
+    }
+
+    private struct LookupPixels<TMask> : IPixelPair<TMask>
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+    {
+        public static bool FullBytes => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
+            where TWord : struct, ILaneWord<TMask> => Pixels<TMask, TWord>(context, taps, group, first, second, p, q);
+    }
+
     // Never inlined into the tiered dispatcher: there tiered PGO once ran out of inlining budget and called a Tier-0
-    // copy of the pair loop, 50-100x slower (seen in KernelBenchmark --mode channel-masks).
+    // copy of the pair loop, 50-100x slower (seen in KernelBenchmark --mode channel-masks). One compiled loop per form.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyAvx512<TMask>(ChannelMaskWeights<TMask> weights, ChannelMaskLayout<TMask> layout, ReadOnlySpan<TMask> masks, int stride,
+    private static void PixelLoop<TMask, TPixels>(ChannelMaskWeights<TMask> weights, ChannelMaskLayout<TMask> layout, ReadOnlySpan<TMask> masks, int stride,
         Span<float> output)
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+        where TPixels : struct, IPixelPair<TMask>
     {
         int size = weights.KernelSize;
         int outHeight = OutHeight(layout, size, stride), outWidth = OutWidth(layout, size, stride);
         var context = new PixelContext<TMask>(weights, layout, masks, output);
         for (int g = 0; g < weights.Groups; g++)
         {
-            var taps = new GroupTaps<TMask>(weights, g);
+            var taps = new GroupTaps<TMask>(weights, g, TPixels.FullBytes);
             for (int oy = 0; oy < outHeight; oy++)
             {
                 int rowStart = oy * stride * layout.PaddedWidth;
@@ -37,7 +75,7 @@ internal static partial class ChannelMaskConvolution
                     for (int ox = 0; ox < outWidth; ox++)
                     {
                         int first = rowStart + ox * stride, p = oy * outWidth + ox;
-                        Pixels<TMask, ContiguousLane<TMask>>(context, taps, g, first, first, p, p);
+                        TPixels.Run<ContiguousLane<TMask>>(context, taps, g, first, first, p, p);
                     }
                     continue;
                 }
@@ -45,14 +83,17 @@ internal static partial class ChannelMaskConvolution
                 {
                     bool alone = ox + 1 == outWidth;
                     int first = rowStart + ox * stride, p = oy * outWidth + ox;
-                    if (stride == 1 && !alone) Pixels<TMask, ContiguousLane<TMask>>(context, taps, g, first, first + 1, p, p + 1);
-                    else Pixels<TMask, TwoMasks<TMask>>(context, taps, g, first, alone ? first : first + stride, p, alone ? p : p + 1);
+                    if (stride == 1 && !alone) TPixels.Run<ContiguousLane<TMask>>(context, taps, g, first, first + 1, p, p + 1);
+                    else TPixels.Run<TwoMasks<TMask>>(context, taps, g, first, alone ? first : first + stride, p, alone ? p : p + 1);
                 }
             }
         }
     }
 
-    /// <summary>A group's weights; for 3x3 kernels of one part the nine taps' low and high nibbles are held as locals (registers).</summary>
+    /// <summary>
+    /// A group's weights; for 3x3 kernels of one part the nine taps' low and high nibbles are held as locals (registers),
+    /// or for the carry-save form their whole bytes in the low fields.
+    /// </summary>
     private readonly ref struct GroupTaps<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
@@ -60,17 +101,26 @@ internal static partial class ChannelMaskConvolution
         public readonly ref uint High;
         public readonly Vector512<byte> L0, L1, L2, L3, L4, L5, L6, L7, L8, H0, H1, H2, H3, H4, H5, H6, H7, H8;
 
-        public GroupTaps(ChannelMaskWeights<TMask> weights, int group)
+        public GroupTaps(ChannelMaskWeights<TMask> weights, int group, bool fullBytes)
         {
             int start = group * weights.Taps * ChannelMaskWidth<TMask>.LaneParts * ChannelMaskWeights<TMask>.GroupRows;
             Low = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.LowNibbles), start);
             High = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.HighNibbles), start);
             if (weights.KernelSize != 3 || ChannelMaskWidth<TMask>.LaneParts != 1) return;
+            if (fullBytes)
+            {
+                L0 = Whole(0); L1 = Whole(1); L2 = Whole(2); L3 = Whole(3); L4 = Whole(4); L5 = Whole(5); L6 = Whole(6); L7 = Whole(7); L8 = Whole(8);
+                return;
+            }
             L0 = Load(ref Low, 0); L1 = Load(ref Low, 1); L2 = Load(ref Low, 2); L3 = Load(ref Low, 3); L4 = Load(ref Low, 4);
             L5 = Load(ref Low, 5); L6 = Load(ref Low, 6); L7 = Load(ref Low, 7); L8 = Load(ref Low, 8);
             H0 = Load(ref High, 0); H1 = Load(ref High, 1); H2 = Load(ref High, 2); H3 = Load(ref High, 3); H4 = Load(ref High, 4);
             H5 = Load(ref High, 5); H6 = Load(ref High, 6); H7 = Load(ref High, 7); H8 = Load(ref High, 8);
         }
+
+        // A tap's weight bytes put together from its two nibbles (the high ones are stored shifted down).
+        private Vector512<byte> Whole(int lane) =>
+            Load(ref Low, lane) | Vector512.ShiftLeft(Load(ref High, lane).AsUInt32(), 4).AsByte();
 
         /// <summary>The 16 lanes of one tap and part (<c>tap * parts + part</c>).</summary>
         public static Vector512<byte> Load(ref uint lanes, int lane) =>
@@ -128,6 +178,18 @@ internal static partial class ChannelMaskConvolution
             firstSum += KernelRowSums(ref plane, first, width, size, words, lastBits) << b;
             if (pairs) secondSum += KernelRowSums(ref plane, second, width, size, words, lastBits) << b;
         }
+        Store(context, group, p, q, counts, firstSum, secondSum);
+    }
+
+    // The lane counts and column sums of a pixel pair as outputs A count - B colsum, stored at their rows (a partial
+    // group by a masked store).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TMask>(in PixelContext<TMask> context, int group, int p, int q, Vector512<uint> counts, int firstSum, int secondSum)
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+    {
+        var weights = context.Weights;
+        int rows = weights.Rows;
+        bool pairs = ChannelMaskWidth<TMask>.PixelsPerLane == 2;
         Vector512<float> firstValues, secondValues;
         var multiplier = Vector512.Create(weights.Multiplier);
         if (pairs)

@@ -51,7 +51,7 @@ internal static partial class ChannelMaskConvolution
         KernelChecks.Length(output.Length, (long)pixels * weights.Rows, nameof(output), "output pixels x rows");
         switch (KernelSupport.Resolve(variant, nameof(ChannelMaskConvolution), Preference))
         {
-            case KernelVariant.Avx512: MultiplyAvx512(weights, layout, masks, stride, output); break;
+            case KernelVariant.Avx512: MultiplyAvx512(weights, layout, masks, stride, output, Avx512FormFor<TMask>(weights.KernelSize, layout.Bits)); break;
             case KernelVariant.Avx2: MultiplyAvx2(weights, layout, masks, stride, output); break;
             case KernelVariant.Scalar: MultiplyScalar(weights, layout, masks, stride, output); break;
             default: Reference(weights, layout, masks, stride, output); break;
