@@ -48,20 +48,9 @@ internal static partial class ChannelMaskConvolution
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
         where TWord : struct, ILaneWord<TMask>
     {
-        int w1 = width, w2 = 2 * width;
-        var s1 = Add(Product<TMask, TWord>(ref low, first, second, 0, t.L0), Product<TMask, TWord>(ref low, first, second, 1, t.L1),
-            Product<TMask, TWord>(ref low, first, second, 2, t.L2), out var c1);
-        var s2 = Add(Product<TMask, TWord>(ref low, first, second, w1, t.L3), Product<TMask, TWord>(ref low, first, second, w1 + 1, t.L4),
-            Product<TMask, TWord>(ref low, first, second, w1 + 2, t.L5), out var c2);
-        var s3 = Add(Product<TMask, TWord>(ref low, first, second, w2, t.L6), Product<TMask, TWord>(ref low, first, second, w2 + 1, t.L7),
-            Product<TMask, TWord>(ref low, first, second, w2 + 2, t.L8), out var c3);
+        KernelRows<TMask, TWord>(ref low, first, second, width, t, out var s1, out var s2, out var s3, out var c1, out var c2, out var c3);
         var ones = Add(s1, s2, s3, out var c4);
-        var t1 = Add(Product<TMask, TWord>(ref high, first, second, 0, t.L0), Product<TMask, TWord>(ref high, first, second, 1, t.L1),
-            Product<TMask, TWord>(ref high, first, second, 2, t.L2), out var d1);
-        var t2 = Add(Product<TMask, TWord>(ref high, first, second, w1, t.L3), Product<TMask, TWord>(ref high, first, second, w1 + 1, t.L4),
-            Product<TMask, TWord>(ref high, first, second, w1 + 2, t.L5), out var d2);
-        var t3 = Add(Product<TMask, TWord>(ref high, first, second, w2, t.L6), Product<TMask, TWord>(ref high, first, second, w2 + 1, t.L7),
-            Product<TMask, TWord>(ref high, first, second, w2 + 2, t.L8), out var d3);
+        KernelRows<TMask, TWord>(ref high, first, second, width, t, out var t1, out var t2, out var t3, out var d1, out var d2, out var d3);
         var t4 = Add(c1, c2, c3, out var d4);
         var t5 = Add(t1, t2, t3, out var d5);
         var twos = Add(t4, t5, c4, out var d6);
@@ -74,6 +63,23 @@ internal static partial class ChannelMaskConvolution
         weighted = weighted + weighted + Count(fours, lut);
         weighted = weighted + weighted + Count(twos, lut);
         return weighted + weighted + Count(ones, lut);
+    }
+
+    // The nine products of one plane through three full adders, one per kernel row: their sums and carries.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KernelRows<TMask, TWord>(ref TMask plane, int first, int second, int width, in GroupTaps<TMask> t,
+        out Vector512<byte> top, out Vector512<byte> middle, out Vector512<byte> bottom,
+        out Vector512<byte> topCarry, out Vector512<byte> middleCarry, out Vector512<byte> bottomCarry)
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+        where TWord : struct, ILaneWord<TMask>
+    {
+        int w2 = 2 * width;
+        top = Add(Product<TMask, TWord>(ref plane, first, second, 0, t.L0), Product<TMask, TWord>(ref plane, first, second, 1, t.L1),
+            Product<TMask, TWord>(ref plane, first, second, 2, t.L2), out topCarry);
+        middle = Add(Product<TMask, TWord>(ref plane, first, second, width, t.L3), Product<TMask, TWord>(ref plane, first, second, width + 1, t.L4),
+            Product<TMask, TWord>(ref plane, first, second, width + 2, t.L5), out middleCarry);
+        bottom = Add(Product<TMask, TWord>(ref plane, first, second, w2, t.L6), Product<TMask, TWord>(ref plane, first, second, w2 + 1, t.L7),
+            Product<TMask, TWord>(ref plane, first, second, w2 + 2, t.L8), out bottomCarry);
     }
 
     // One tap's product: the broadcast pixel-pair word of a plane at offset `at` AND the tap's full weight bytes.
