@@ -10,9 +10,9 @@ internal enum ChannelMaskAvx512Form
     NibbleLookup,
 
     /// <summary>
-    /// The nine taps of a 3x3 kernel on two planes added bit-wise in carry-save form (<c>vpternlogd</c> full adders, the
-    /// high plane's products entering one weight up) into ones, twos, fours, eights and sixteens; only those five are
-    /// counted by lookup.
+    /// The nine taps of a 3x3 kernel on one or two planes added bit-wise in carry-save form (<c>vpternlogd</c> full
+    /// adders, a second plane's products entering one weight up) into ones, twos, fours, eights (and sixteens with two
+    /// planes); only those four or five vectors are counted by lookup.
     /// </summary>
     CarrySave,
 }

@@ -7,14 +7,15 @@ using System.Runtime.Intrinsics.X86;
 namespace Microsoft.ML.SwitchablePrecision.Kernels;
 
 // The carry-save form of the AVX-512 variant (ChannelMaskAvx512Form.CarrySave): 3x3 kernels, masks of one lane part,
-// two planes. The 18 products w & x of a pixel pair (9 taps x 2 planes) go through 13 full adders and a half adder,
-// two vpternlogd each, where the 2 x 9 nibble lookups per plane needed 36 shuffles; 5 vectors are then counted.
+// one or two planes. With two, the 18 products w & x of a pixel pair (9 taps x 2 planes) go through 13 full adders and
+// a half adder, two vpternlogd each, where the 2 x 9 nibble lookups per plane needed 36 shuffles; 5 vectors are then
+// counted. With one, 9 products go through 5 full adders and 2 half adders, and 4 vectors are counted (8 shuffles, not 18).
 internal static partial class ChannelMaskConvolution
 {
     /// <summary>The AVX-512 form for a kernel of <paramref name="kernelSize"/> over <paramref name="bits"/> planes of <typeparamref name="TMask"/> masks.</summary>
     public static ChannelMaskAvx512Form Avx512FormFor<TMask>(int kernelSize, int bits)
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask> =>
-        kernelSize == 3 && bits == 2 && ChannelMaskWidth<TMask>.LaneParts == 1 ? ChannelMaskAvx512Form.CarrySave : ChannelMaskAvx512Form.NibbleLookup;
+        kernelSize == 3 && bits is 1 or 2 && ChannelMaskWidth<TMask>.LaneParts == 1 ? ChannelMaskAvx512Form.CarrySave : ChannelMaskAvx512Form.NibbleLookup;
 
     private struct CarrySavePixels<TMask> : IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
@@ -36,6 +37,35 @@ internal static partial class ChannelMaskConvolution
             int secondSum = ChannelMaskWidth<TMask>.PixelsPerLane == 2
                 ? 2 * KernelRowSums(ref high, second, width, 3, words, lastBits) + KernelRowSums(ref low, second, width, 3, words, lastBits)
                 : 0;
+            Store(context, group, p, q, counts, firstSum, secondSum);
+        }
+    }
+
+    private struct OnePlaneCarrySavePixels<TMask> : IPixelPair<TMask>
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+    {
+        public static bool FullBytes => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
+            where TWord : struct, ILaneWord<TMask>
+        {
+            int width = context.Layout.PaddedWidth, words = ChannelMaskWidth<TMask>.Bits == 16 ? 1 : context.Weights.WordsPerKernelRow;
+            ulong lastBits = context.Weights.LastWordBits;
+            var lut = Vector512.Create(Vector128.Create(NibbleCounts));
+            ref TMask plane = ref MemoryMarshal.GetReference(context.Masks);
+            KernelRows<TMask, TWord>(ref plane, first, second, width, taps, out var s1, out var s2, out var s3, out var c1, out var c2, out var c3);
+            var ones = Add(s1, s2, s3, out var c4);
+            var t = Add(c1, c2, c3, out var d1);
+            var twos = t ^ c4;
+            var d2 = t & c4;
+            var weighted = Count(d1 & d2, lut);
+            weighted = weighted + weighted + Count(d1 ^ d2, lut);
+            weighted = weighted + weighted + Count(twos, lut);
+            weighted = weighted + weighted + Count(ones, lut);
+            var counts = Fold<TMask>(Vector512<uint>.Zero, weighted, Vector512<byte>.Zero);
+            int firstSum = KernelRowSums(ref plane, first, width, 3, words, lastBits);
+            int secondSum = ChannelMaskWidth<TMask>.PixelsPerLane == 2 ? KernelRowSums(ref plane, second, width, 3, words, lastBits) : 0;
             Store(context, group, p, q, counts, firstSum, secondSum);
         }
     }

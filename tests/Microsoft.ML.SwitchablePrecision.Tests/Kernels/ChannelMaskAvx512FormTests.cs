@@ -21,12 +21,12 @@ public class ChannelMaskAvx512FormTests
         EveryFormEqualsTheIntegerConvolution<uint>(channels, height, width, rows, kernel, stride, padding, bits, grid);
 
     [Fact]
-    public void TheCarrySaveFormServes3x3KernelsOnTwoPlanesOfOneLanePart()
+    public void TheCarrySaveFormServes3x3KernelsOnOneOrTwoPlanesOfOneLanePart()
     {
         Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<ushort>(3, 2));
         Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<uint>(3, 2));
         Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<ulong>(3, 2));
-        Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<ushort>(3, 1));
+        Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<ushort>(3, 1));
         Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<ushort>(3, 3));
         Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<uint>(4, 2));
     }
@@ -35,7 +35,7 @@ public class ChannelMaskAvx512FormTests
     public void EveryCarryOfTheCarrySaveFormIsCounted()
     {
         if (!KernelSupport.IsSupported(KernelVariant.Avx512)) return;
-        // 16 channels of level 3 under every tap of the centre pixel and all weights +1: 9 x 16 x 3 = 432, and per byte
+        // Two planes: 16 channels of level 3 under every tap of the centre pixel and all weights +1: 9 x 16 x 3 = 432, and per byte
         // 8 x 9 + 2 x 8 x 9 = 216, so every full adder of the tree carries.
         var weights = ChannelMaskWeights<ushort>.FromIntegers(Enumerable.Repeat(1, 9 * 16).ToArray(), 1, 16, 3, 2, 1);
         var layout = new ChannelMaskLayout<ushort>(16, 3, 3, 1, 2);
@@ -45,6 +45,14 @@ public class ChannelMaskAvx512FormTests
         ChannelMaskConvolution.MultiplyAvx512(weights, layout, masks, 1, output, ChannelMaskAvx512Form.CarrySave);
         Assert.Equal(432f, output[4]);
         Assert.Equal(4 * 16 * 3f, output[0]);
+
+        // One plane of all ones: 9 x 16 = 144 at the centre, 72 per byte, up to the eights of the one-plane tree.
+        var signs = new ChannelMaskLayout<ushort>(16, 3, 3, 1, 1);
+        var signMasks = new ushort[signs.Length];
+        ChannelMasks.Pack(signs, Enumerable.Repeat((byte)1, signs.LevelCount).ToArray(), signMasks);
+        ChannelMaskConvolution.MultiplyAvx512(weights, signs, signMasks, 1, output, ChannelMaskAvx512Form.CarrySave);
+        Assert.Equal(144f, output[4]);
+        Assert.Equal(4 * 16f, output[0]);
     }
 
     private static void EveryFormEqualsTheIntegerConvolution<TMask>(int channels, int height, int width, int rows, int kernel, int stride,
@@ -67,7 +75,7 @@ public class ChannelMaskAvx512FormTests
             if (form == ChannelMaskAvx512Form.CarrySave && ChannelMaskConvolution.Avx512FormFor<TMask>(kernel, bits) != form)
             {
                 var error = Assert.Throws<ArgumentException>(() => ChannelMaskConvolution.MultiplyAvx512(weights, layout, masks, stride, output, form));
-                Assert.StartsWith("the carry-save form serves 3x3 kernels on 2 planes", error.Message);
+                Assert.StartsWith("the carry-save form serves 3x3 kernels on 1 or 2 planes", error.Message);
                 continue;
             }
             ChannelMaskConvolution.MultiplyAvx512(weights, layout, masks, stride, output, form);
