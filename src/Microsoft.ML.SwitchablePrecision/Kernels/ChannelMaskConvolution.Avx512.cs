@@ -31,7 +31,7 @@ internal static partial class ChannelMaskConvolution
             throw new ArgumentException("the carry-save form serves 3x3 kernels on 1 or 2 planes of 16- or 32-bit masks, not a " +
                 $"{weights.KernelSize}x{weights.KernelSize} kernel on {layout.Bits} planes of {ChannelMaskWidth<TMask>.Bits}-bit masks.", nameof(form));
         if (layout.Bits == 1) PixelLoop<TMask, OnePlaneCarrySavePixels<TMask>>(weights, layout, masks, stride, output);
-        else PixelLoop<TMask, CarrySavePixels<TMask>>(weights, layout, masks, stride, output);
+        else PixelLoop<TMask, TwoPlaneCarrySavePixels<TMask>>(weights, layout, masks, stride, output);
     }
 
     /// <summary>How one form computes the output of a pixel pair (<c>first</c>, <c>second</c>) for one group of rows.</summary>

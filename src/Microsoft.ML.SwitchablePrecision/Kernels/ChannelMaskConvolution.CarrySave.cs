@@ -17,7 +17,7 @@ internal static partial class ChannelMaskConvolution
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask> =>
         kernelSize == 3 && bits is 1 or 2 && ChannelMaskWidth<TMask>.LaneParts == 1 ? ChannelMaskAvx512Form.CarrySave : ChannelMaskAvx512Form.NibbleLookup;
 
-    private struct CarrySavePixels<TMask> : IPixelPair<TMask>
+    private struct TwoPlaneCarrySavePixels<TMask> : IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
         public static bool FullBytes => true;
