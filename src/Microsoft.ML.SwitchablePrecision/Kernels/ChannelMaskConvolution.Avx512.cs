@@ -137,7 +137,7 @@ internal static partial class ChannelMaskConvolution
         var layout = context.Layout;
         int size = weights.KernelSize, width = layout.PaddedWidth, rows = weights.Rows, parts = ChannelMaskWidth<TMask>.LaneParts;
         bool pairs = ChannelMaskWidth<TMask>.PixelsPerLane == 2;
-        int words = ChannelMaskWidth<TMask>.Bits == 16 ? 1 : weights.WordsPerKernelRow;
+        int words = ColumnSumWords(weights);
         ulong lastBits = weights.LastWordBits;
         var lut = Vector512.Create(Vector128.Create(NibbleCounts));
         ref TMask source = ref MemoryMarshal.GetReference(context.Masks);

@@ -27,7 +27,7 @@ internal static partial class ChannelMaskConvolution
             where TWord : struct, ILaneWord<TMask>
         {
             var layout = context.Layout;
-            int width = layout.PaddedWidth, words = ChannelMaskWidth<TMask>.Bits == 16 ? 1 : context.Weights.WordsPerKernelRow;
+            int width = layout.PaddedWidth, words = ColumnSumWords(context.Weights);
             ulong lastBits = context.Weights.LastWordBits;
             var lut = Vector512.Create(Vector128.Create(NibbleCounts));
             ref TMask low = ref MemoryMarshal.GetReference(context.Masks);
@@ -50,7 +50,7 @@ internal static partial class ChannelMaskConvolution
         public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
             where TWord : struct, ILaneWord<TMask>
         {
-            int width = context.Layout.PaddedWidth, words = ChannelMaskWidth<TMask>.Bits == 16 ? 1 : context.Weights.WordsPerKernelRow;
+            int width = context.Layout.PaddedWidth, words = ColumnSumWords(context.Weights);
             ulong lastBits = context.Weights.LastWordBits;
             var lut = Vector512.Create(Vector128.Create(NibbleCounts));
             ref TMask plane = ref MemoryMarshal.GetReference(context.Masks);

@@ -44,6 +44,12 @@ internal static partial class ChannelMaskConvolution
             Unsafe.As<TMask, ushort>(ref Unsafe.Add(ref plane, first)) | (uint)Unsafe.As<TMask, ushort>(ref Unsafe.Add(ref plane, second)) << 16;
     }
 
+    // 64-bit words per kernel row that the column sums read: a 16-bit mask row of up to 4 pixels fits one word.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ColumnSumWords<TMask>(ChannelMaskWeights<TMask> weights)
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask> =>
+        ChannelMaskWidth<TMask>.Bits == 16 ? 1 : weights.WordsPerKernelRow;
+
     // The levels under one kernel position in a plane: popcounts of the kernel rows' 64-bit words, the last masked
     // to the row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

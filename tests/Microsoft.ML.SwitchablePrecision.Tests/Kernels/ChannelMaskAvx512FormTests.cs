@@ -7,9 +7,6 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Kernels;
 // 16- and 32-bit kernel tests (the default selection runs only the form Avx512FormFor picks).
 public class ChannelMaskAvx512FormTests
 {
-    // The integer grids of the kernel tests whose cases these are: multiplier x level (0 or 1) - offset.
-    private static readonly (int Multiplier, int Offset)[] Grids = [(2, 1), (1, 0), (3, 5)];
-
     [Theory]
     [MemberData(nameof(ChannelMaskConvolutionTests.Cases), MemberType = typeof(ChannelMaskConvolutionTests))]
     public void Both16BitFormsEqualTheIntegerConvolution(int channels, int height, int width, int rows, int kernel, int stride, int padding, int bits, int grid) =>
@@ -60,7 +57,7 @@ public class ChannelMaskAvx512FormTests
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
         if (!KernelSupport.IsSupported(KernelVariant.Avx512)) return;
-        var (multiplier, offset) = Grids[grid];
+        var (multiplier, offset) = ChannelMaskConvolutionTests.Grids[grid];
         var random = new Random(channels * 37 + width * 11 + rows + bits);
         var integers = Enumerable.Range(0, rows * kernel * kernel * channels).Select(_ => multiplier * random.Next(2) - offset).ToArray();
         var image = GemmCases.RandomLevels(random, height * width * channels, bits);

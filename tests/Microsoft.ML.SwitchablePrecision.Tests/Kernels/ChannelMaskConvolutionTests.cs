@@ -5,7 +5,7 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Kernels;
 public class ChannelMaskConvolutionTests
 {
     // The integer grid of the weights: multiplier x level (0 or 1) - offset.
-    private static readonly (int Multiplier, int Offset)[] Grids = [(2, 1), (1, 0), (3, 5)];
+    internal static readonly (int Multiplier, int Offset)[] Grids = [(2, 1), (1, 0), (3, 5)];
 
     // (channels, height, width, out rows, kernel, stride, padding, bits, grid)
     public static TheoryData<int, int, int, int, int, int, int, int, int> Cases() => new()
