@@ -152,6 +152,16 @@ internal static class ExperimentCatalog
             FloatSwitchRow("SP-Net + W32A32 switch, hard labels, float warm start 10%", "+bs32+warm0.1", DistillationMode.Off),
             DefaultRecipeSpNet("SP-Net, float warm start 10% (no float switch)", "+bs32+warm0.1"),
         ], [1, 2], AgainstFirstRow: "what the float switch and a warm start buy at batch 32", AgainstDedicated: "W32A32"),
+        new("short-budget-warm-length", "Short budgets: longer float warm starts (10, 30 and 50% of the steps) on the default recipe at batch 32, against a float network of the same recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            DefaultRecipeSpNet("SP-Net, defaults (batch 32)", "+bs32"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
+                AccuracyMeasure.AfterBatchNormReestimation),
+            DefaultRecipeSpNet("SP-Net, float warm start 10%", "+bs32+warm0.1"),
+            DefaultRecipeSpNet("SP-Net, float warm start 30%", "+bs32+warm0.3"),
+            DefaultRecipeSpNet("SP-Net, float warm start 50%", "+bs32+warm0.5"),
+        ], [1, 2], AgainstFirstRow: "what a longer warm start buys at batch 32", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
             [.. Families.BinaryWeight, "W32A32"],
