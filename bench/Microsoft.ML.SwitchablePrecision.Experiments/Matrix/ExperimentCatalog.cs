@@ -162,6 +162,15 @@ internal static class ExperimentCatalog
             DefaultRecipeSpNet("SP-Net, float warm start 30%", "+bs32+warm0.3"),
             DefaultRecipeSpNet("SP-Net, float warm start 50%", "+bs32+warm0.5"),
         ], [1, 2], AgainstFirstRow: "what a longer warm start buys at batch 32", AgainstDedicated: "W32A32"),
+        new("short-budget-step", "Short budgets: a smaller and a larger Adam step (0.005, 0.02) on the default recipe at batch 32 with its 10% float warm start, against a float network of the default recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            DefaultRecipeSpNet("SP-Net, defaults (batch 32, float warm start 10%)", "+bs32+warm0.1"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
+                AccuracyMeasure.AfterBatchNormReestimation),
+            ShortBudgetSpNet("SP-Net, Adam lr 0.005", "mean+adam+lr0.005+wd0+bs32+warm0.1") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+            ShortBudgetSpNet("SP-Net, Adam lr 0.02", "mean+adam+lr0.02+wd0+bs32+warm0.1") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
+        ], [1, 2], AgainstFirstRow: "what another Adam step buys", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
             [.. Families.BinaryWeight, "W32A32"],

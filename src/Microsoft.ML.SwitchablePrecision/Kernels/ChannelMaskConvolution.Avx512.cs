@@ -14,10 +14,10 @@ internal static partial class ChannelMaskConvolution
     // popcount per byte, summed over the taps in bytes (at most 8 per tap and part, 25 taps x 8 = 200 < 256), folded
     // once per plane: 16-bit masks into 16-bit counts per pixel, the others by two multiply-adds with ones into 32-bit
     // lane counts. The column sums are scalar popcounts of the kernel rows' 64-bit words, which run on the scalar
-    // ports beside the vector work. Output rows run 16 at a time, with the weights of all taps in registers for 3x3
-    // kernels of one part; 16-bit masks pair the pixels of one output row (an odd last one alone). That is the nibble-
-    // lookup form; 3x3 kernels on two planes have a carry-save form (ChannelMaskConvolution.CarrySave.cs) that shares
-    // the loop, the column sums and the store.
+    // ports beside the vector work. Output rows run 16 at a time, with the weights of all taps read once per group for
+    // 3x3 kernels (GroupTaps); 16-bit masks pair the pixels of one output row (an odd last one alone). That is the nibble-
+    // lookup form; 3x3 kernels on one or two planes have a carry-save form (ChannelMaskConvolution.CarrySave.cs) that
+    // shares the loop, the column sums and the store.
     internal static void MultiplyAvx512<TMask>(ChannelMaskWeights<TMask> weights, ChannelMaskLayout<TMask> layout, ReadOnlySpan<TMask> masks, int stride,
         Span<float> output, ChannelMaskAvx512Form form)
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
@@ -28,9 +28,10 @@ internal static partial class ChannelMaskConvolution
             return;
         }
         if (Avx512FormFor<TMask>(weights.KernelSize, layout.Bits) != ChannelMaskAvx512Form.CarrySave)
-            throw new ArgumentException("the carry-save form serves 3x3 kernels on 1 or 2 planes of 16- or 32-bit masks, not a " +
+            throw new ArgumentException("the carry-save form serves 3x3 kernels on 1 or 2 planes, not a " +
                 $"{weights.KernelSize}x{weights.KernelSize} kernel on {layout.Bits} planes of {ChannelMaskWidth<TMask>.Bits}-bit masks.", nameof(form));
-        if (layout.Bits == 1) PixelLoop<TMask, OnePlaneCarrySavePixels<TMask>>(weights, layout, masks, stride, output);
+        if (ChannelMaskWidth<TMask>.LaneParts == 2) PixelLoop<TMask, TwoPartCarrySavePixels<TMask>>(weights, layout, masks, stride, output);
+        else if (layout.Bits == 1) PixelLoop<TMask, OnePlaneCarrySavePixels<TMask>>(weights, layout, masks, stride, output);
         else PixelLoop<TMask, TwoPlaneCarrySavePixels<TMask>>(weights, layout, masks, stride, output);
     }
 
@@ -38,7 +39,8 @@ internal static partial class ChannelMaskConvolution
     private interface IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
-        static abstract bool FullBytes { get; }
+        /// <summary>Whether the form reads a 3x3 kernel's nibbles from registers (<see cref="GroupTaps{TMask}"/>).</summary>
+        static abstract bool NibbleRegisters { get; }
 
         static abstract void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
             where TWord : struct, ILaneWord<TMask>;
@@ -47,7 +49,7 @@ internal static partial class ChannelMaskConvolution
     private struct LookupPixels<TMask> : IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
-        public static bool FullBytes => false;
+        public static bool NibbleRegisters => true;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
@@ -55,73 +57,96 @@ internal static partial class ChannelMaskConvolution
     }
 
     // Never inlined into the tiered dispatcher: there tiered PGO once ran out of inlining budget and called a Tier-0
-    // copy of the pair loop, 50-100x slower (seen in KernelBenchmark --mode channel-masks). One compiled loop per form.
+    // copy of the pair loop, 50-100x slower (seen in KernelBenchmark --mode channel-masks). One compiled loop per form
+    // for the pixels read as one contiguous word (single pixels, or pairs of neighbours at stride 1); the pairs of two
+    // masks (stride 2, and a row's odd last pixel) in a loop of their own (TwoMaskColumns).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void PixelLoop<TMask, TPixels>(ChannelMaskWeights<TMask> weights, ChannelMaskLayout<TMask> layout, ReadOnlySpan<TMask> masks, int stride,
         Span<float> output)
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
         where TPixels : struct, IPixelPair<TMask>
     {
-        int size = weights.KernelSize;
+        int size = weights.KernelSize, step = ChannelMaskWidth<TMask>.PixelsPerLane;
         int outHeight = OutHeight(layout, size, stride), outWidth = OutWidth(layout, size, stride);
+        int contiguous = step == 1 ? outWidth : stride == 1 ? outWidth & ~1 : 0;
         var context = new PixelContext<TMask>(weights, layout, masks, output);
         for (int g = 0; g < weights.Groups; g++)
         {
-            var taps = new GroupTaps<TMask>(weights, g, TPixels.FullBytes);
+            if (contiguous < outWidth) TwoMaskColumns<TMask, TPixels>(context, g, stride, outHeight, outWidth, contiguous);
+            if (contiguous == 0) continue;
+            var taps = new GroupTaps<TMask>(weights, g, TPixels.NibbleRegisters);
             for (int oy = 0; oy < outHeight; oy++)
             {
                 int rowStart = oy * stride * layout.PaddedWidth;
-                if (ChannelMaskWidth<TMask>.PixelsPerLane == 1)
+                for (int ox = 0; ox < contiguous; ox += step)
                 {
-                    for (int ox = 0; ox < outWidth; ox++)
-                    {
-                        int first = rowStart + ox * stride, p = oy * outWidth + ox;
-                        TPixels.Run<ContiguousLane<TMask>>(context, taps, g, first, first, p, p);
-                    }
-                    continue;
-                }
-                for (int ox = 0; ox < outWidth; ox += 2)
-                {
-                    bool alone = ox + 1 == outWidth;
                     int first = rowStart + ox * stride, p = oy * outWidth + ox;
-                    if (stride == 1 && !alone) TPixels.Run<ContiguousLane<TMask>>(context, taps, g, first, first + 1, p, p + 1);
-                    else TPixels.Run<TwoMasks<TMask>>(context, taps, g, first, alone ? first : first + stride, p, alone ? p : p + 1);
+                    TPixels.Run<ContiguousLane<TMask>>(context, taps, g, first, first + step - 1, p, p + step - 1);
                 }
             }
         }
     }
 
+    // Output columns [from, outWidth) of every output row of group g, in pairs of two masks (a last one alone). Its own
+    // compiled method: inlined beside the contiguous pairs, the two pixel words ran out of inlining budget, and the
+    // lane read of every tap became a call to its Tier-0 copy (5-10x slower; KernelBenchmark --mode channel-masks).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void TwoMaskColumns<TMask, TPixels>(PixelContext<TMask> context, int group, int stride, int outHeight, int outWidth, int from)
+        where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
+        where TPixels : struct, IPixelPair<TMask>
+    {
+        var taps = new GroupTaps<TMask>(context.Weights, group, TPixels.NibbleRegisters);
+        int width = context.Layout.PaddedWidth;
+        for (int oy = 0; oy < outHeight; oy++)
+        {
+            int rowStart = oy * stride * width;
+            for (int ox = from; ox < outWidth; ox += 2)
+            {
+                bool alone = ox + 1 == outWidth;
+                int first = rowStart + ox * stride, p = oy * outWidth + ox;
+                TPixels.Run<TwoMasks<TMask>>(context, taps, group, first, alone ? first : first + stride, p, alone ? p : p + 1);
+            }
+        }
+    }
+
     /// <summary>
-    /// A group's weights; for 3x3 kernels of one part the nine taps' low and high nibbles are held as locals (registers),
-    /// or for the carry-save form their whole bytes in the low fields.
+    /// A group's weights. For 3x3 kernels the nine taps are held as locals, read once per group (the JIT keeps them in
+    /// the stack frame, from where each pixel reloads them from L1): for the nibble lookup (masks of one part) their low and
+    /// high nibbles; for the carry-save form their whole bytes, of the first part in the low
+    /// fields and of the second (64-bit masks) in the high ones.
     /// </summary>
     private readonly ref struct GroupTaps<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
         public readonly ref uint Low;
         public readonly ref uint High;
+        public readonly ref uint Whole;
         public readonly Vector512<byte> L0, L1, L2, L3, L4, L5, L6, L7, L8, H0, H1, H2, H3, H4, H5, H6, H7, H8;
 
-        public GroupTaps(ChannelMaskWeights<TMask> weights, int group, bool fullBytes)
+        public GroupTaps(ChannelMaskWeights<TMask> weights, int group, bool nibbleRegisters)
         {
             int start = group * weights.Taps * ChannelMaskWidth<TMask>.LaneParts * ChannelMaskWeights<TMask>.GroupRows;
             Low = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.LowNibbles), start);
             High = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.HighNibbles), start);
-            if (weights.KernelSize != 3 || ChannelMaskWidth<TMask>.LaneParts != 1) return;
-            if (fullBytes)
+            Whole = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.WholeBytes), start);
+            if (weights.KernelSize != 3) return;
+            if (!nibbleRegisters)
             {
-                L0 = Whole(0); L1 = Whole(1); L2 = Whole(2); L3 = Whole(3); L4 = Whole(4); L5 = Whole(5); L6 = Whole(6); L7 = Whole(7); L8 = Whole(8);
+                int parts = ChannelMaskWidth<TMask>.LaneParts;
+                L0 = Load(ref Whole, 0); L1 = Load(ref Whole, parts); L2 = Load(ref Whole, 2 * parts); L3 = Load(ref Whole, 3 * parts);
+                L4 = Load(ref Whole, 4 * parts); L5 = Load(ref Whole, 5 * parts); L6 = Load(ref Whole, 6 * parts);
+                L7 = Load(ref Whole, 7 * parts); L8 = Load(ref Whole, 8 * parts);
+                if (parts == 1) return;
+                H0 = Load(ref Whole, 1); H1 = Load(ref Whole, 3); H2 = Load(ref Whole, 5); H3 = Load(ref Whole, 7); H4 = Load(ref Whole, 9);
+                H5 = Load(ref Whole, 11); H6 = Load(ref Whole, 13); H7 = Load(ref Whole, 15); H8 = Load(ref Whole, 17);
                 return;
             }
+            if (ChannelMaskWidth<TMask>.LaneParts != 1) return;
             L0 = Load(ref Low, 0); L1 = Load(ref Low, 1); L2 = Load(ref Low, 2); L3 = Load(ref Low, 3); L4 = Load(ref Low, 4);
             L5 = Load(ref Low, 5); L6 = Load(ref Low, 6); L7 = Load(ref Low, 7); L8 = Load(ref Low, 8);
             H0 = Load(ref High, 0); H1 = Load(ref High, 1); H2 = Load(ref High, 2); H3 = Load(ref High, 3); H4 = Load(ref High, 4);
             H5 = Load(ref High, 5); H6 = Load(ref High, 6); H7 = Load(ref High, 7); H8 = Load(ref High, 8);
         }
-
-        // A tap's weight bytes put together from its two nibbles (the high ones are stored shifted down).
-        private Vector512<byte> Whole(int lane) =>
-            Load(ref Low, lane) | Vector512.ShiftLeft(Load(ref High, lane).AsUInt32(), 4).AsByte();
 
         /// <summary>The 16 lanes of one tap and part (<c>tap * parts + part</c>).</summary>
         public static Vector512<byte> Load(ref uint lanes, int lane) =>
@@ -222,7 +247,8 @@ internal static partial class ChannelMaskConvolution
         }
     }
 
-    // A plane's byte counts added into the lane counts, which double first (the planes run from the top bit down).
+    // A plane's byte counts (of both parts: bytes and upper) added into the lane counts, which double first (the planes
+    // run from the top bit down).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> Fold<TMask>(Vector512<uint> counts, Vector512<byte> bytes, Vector512<byte> upper)
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
@@ -234,11 +260,16 @@ internal static partial class ChannelMaskConvolution
             var halves = counts.AsUInt16();
             return (halves + halves + (words & Vector512.Create((ushort)0x00FF)) + Vector512.ShiftRightLogical(words, 8)).AsUInt32();
         }
+        if (ChannelMaskWidth<TMask>.LaneParts == 1) return FoldLanes(counts, bytes);
         var byteOnes = Vector512.Create((sbyte)1);
-        var pairSums = Avx512BW.MultiplyAddAdjacent(bytes, byteOnes);
-        if (ChannelMaskWidth<TMask>.LaneParts == 2) pairSums += Avx512BW.MultiplyAddAdjacent(upper, byteOnes);
+        var pairSums = Avx512BW.MultiplyAddAdjacent(bytes, byteOnes) + Avx512BW.MultiplyAddAdjacent(upper, byteOnes);
         return counts + counts + Avx512BW.MultiplyAddAdjacent(pairSums, Vector512.Create((short)1)).AsUInt32();
     }
+
+    // One pixel per lane: a plane's byte counts, one vector for the whole lane, added into the doubled lane counts.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> FoldLanes(Vector512<uint> counts, Vector512<byte> bytes) =>
+        counts + counts + Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(bytes, Vector512.Create((sbyte)1)), Vector512.Create((short)1)).AsUInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> Tap<TMask, TWord>(ref TMask plane, int first, int second, int part, Vector512<byte> low, Vector512<byte> high,

@@ -5,8 +5,6 @@ namespace Microsoft.ML.SwitchablePrecision.Tests.Kernels;
 /// <summary>The channel-mask convolution with 64-bit masks (33-64 input channels), every variant against the plain integer convolution.</summary>
 public class ChannelMask64ConvolutionTests
 {
-    private static readonly (int Multiplier, int Offset)[] Grids = [(2, 1), (1, 0), (3, 5)];
-
     // (channels, height, width, out rows, kernel, stride, padding, bits, grid)
     public static TheoryData<int, int, int, int, int, int, int, int, int> Cases() => new()
     {
@@ -32,7 +30,7 @@ public class ChannelMask64ConvolutionTests
     public void EveryVariantEqualsTheIntegerConvolution(int channels, int height, int width, int rows, int kernel,
         int stride, int padding, int bits, int grid)
     {
-        var (multiplier, offset) = Grids[grid];
+        var (multiplier, offset) = ChannelMaskConvolutionTests.Grids[grid];
         var random = new Random(channels * 131 + height * 17 + rows * 7 + kernel + stride * 3 + bits);
         int depth = kernel * kernel * channels;
         var integers = Enumerable.Range(0, rows * depth).Select(_ => multiplier * random.Next(2) - offset).ToArray();

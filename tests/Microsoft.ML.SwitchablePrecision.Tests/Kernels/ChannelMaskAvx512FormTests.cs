@@ -4,7 +4,7 @@ using Microsoft.ML.SwitchablePrecision.Kernels;
 namespace Microsoft.ML.SwitchablePrecision.Tests.Kernels;
 
 // Both AVX-512 forms of the channel-mask convolution, forced, against the integer convolution on the shapes of the
-// 16- and 32-bit kernel tests (the default selection runs only the form Avx512FormFor picks).
+// 16-, 32- and 64-bit kernel tests (the default selection runs only the form Avx512FormFor picks).
 public class ChannelMaskAvx512FormTests
 {
     [Theory]
@@ -17,15 +17,23 @@ public class ChannelMaskAvx512FormTests
     public void Both32BitFormsEqualTheIntegerConvolution(int channels, int height, int width, int rows, int kernel, int stride, int padding, int bits, int grid) =>
         EveryFormEqualsTheIntegerConvolution<uint>(channels, height, width, rows, kernel, stride, padding, bits, grid);
 
+    [Theory]
+    [MemberData(nameof(ChannelMask64ConvolutionTests.Cases), MemberType = typeof(ChannelMask64ConvolutionTests))]
+    public void Both64BitFormsEqualTheIntegerConvolution(int channels, int height, int width, int rows, int kernel, int stride, int padding, int bits, int grid) =>
+        EveryFormEqualsTheIntegerConvolution<ulong>(channels, height, width, rows, kernel, stride, padding, bits, grid);
+
     [Fact]
-    public void TheCarrySaveFormServes3x3KernelsOnOneOrTwoPlanesOfOneLanePart()
+    public void TheCarrySaveFormServes3x3KernelsOnOneOrTwoPlanes()
     {
         Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<ushort>(3, 2));
         Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<uint>(3, 2));
-        Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<ulong>(3, 2));
+        Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<ulong>(3, 2));
         Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<ushort>(3, 1));
+        Assert.Equal(ChannelMaskAvx512Form.CarrySave, ChannelMaskConvolution.Avx512FormFor<ulong>(3, 1));
         Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<ushort>(3, 3));
+        Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<ulong>(3, 4));
         Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<uint>(4, 2));
+        Assert.Equal(ChannelMaskAvx512Form.NibbleLookup, ChannelMaskConvolution.Avx512FormFor<ulong>(5, 1));
     }
 
     [Fact]
@@ -50,6 +58,30 @@ public class ChannelMaskAvx512FormTests
         ChannelMaskConvolution.MultiplyAvx512(weights, signs, signMasks, 1, output, ChannelMaskAvx512Form.CarrySave);
         Assert.Equal(144f, output[4]);
         Assert.Equal(4 * 16f, output[0]);
+    }
+
+    [Fact]
+    public void EveryCarryOfTheTwoPartCarrySaveFormIsCounted()
+    {
+        if (!KernelSupport.IsSupported(KernelVariant.Avx512)) return;
+        // 64-bit masks of all ones under all-ones weights: per plane and byte 9 taps x 2 parts x 8 bits = 144, every
+        // adder of the tree carrying up to the sixteens; the centre pixel of one plane is 9 x 64 = 576.
+        var weights = ChannelMaskWeights<ulong>.FromIntegers(Enumerable.Repeat(1, 9 * 64).ToArray(), 1, 64, 3, 2, 1);
+        var signs = new ChannelMaskLayout<ulong>(64, 3, 3, 1, 1);
+        var signMasks = new ulong[signs.Length];
+        ChannelMasks.Pack(signs, Enumerable.Repeat((byte)1, signs.LevelCount).ToArray(), signMasks);
+        var output = new float[9];
+        ChannelMaskConvolution.MultiplyAvx512(weights, signs, signMasks, 1, output, ChannelMaskAvx512Form.CarrySave);
+        Assert.Equal(576f, output[4]);
+        Assert.Equal(4 * 64f, output[0]);
+
+        // Two planes of level 3: 576 x 3 = 1728, each plane folded on its own (both in one byte would reach 432).
+        var layout = new ChannelMaskLayout<ulong>(64, 3, 3, 1, 2);
+        var masks = new ulong[layout.Length];
+        ChannelMasks.Pack(layout, Enumerable.Repeat((byte)3, layout.LevelCount).ToArray(), masks);
+        ChannelMaskConvolution.MultiplyAvx512(weights, layout, masks, 1, output, ChannelMaskAvx512Form.CarrySave);
+        Assert.Equal(1728f, output[4]);
+        Assert.Equal(4 * 64 * 3f, output[0]);
     }
 
     private static void EveryFormEqualsTheIntegerConvolution<TMask>(int channels, int height, int width, int rows, int kernel, int stride,
