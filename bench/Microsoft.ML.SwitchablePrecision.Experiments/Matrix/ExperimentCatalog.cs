@@ -171,6 +171,16 @@ internal static class ExperimentCatalog
             ShortBudgetSpNet("SP-Net, Adam lr 0.005", "mean+adam+lr0.005+wd0+bs32+warm0.1") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
             ShortBudgetSpNet("SP-Net, Adam lr 0.02", "mean+adam+lr0.02+wd0+bs32+warm0.1") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
         ], [1, 2], AgainstFirstRow: "what another Adam step buys", AgainstDedicated: "W32A32"),
+        // Whether the binary weights or the sharing costs the points: dedicated networks of every switch on the same recipe.
+        new("short-budget-dedicated", "Short budgets: dedicated networks of every binary-weight switch on the default recipe (batch 32, 10% float warm start), against the SP-Net and the float network of that recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            DefaultRecipeSpNet("SP-Net, defaults (batch 32, float warm start 10%)", "+bs32+warm0.1"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
+                DefaultRecipe + "+bs32+warm0.1", AccuracyMeasure.AfterBatchNormReestimation),
+            new("Float network without the warm start", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
+                AccuracyMeasure.AfterBatchNormReestimation),
+        ], [1, 2], AgainstFirstRow: "what a dedicated network gains over the shared one", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
             [.. Families.BinaryWeight, "W32A32"],

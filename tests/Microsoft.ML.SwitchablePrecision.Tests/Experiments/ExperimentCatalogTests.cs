@@ -38,8 +38,9 @@ public class ExperimentCatalogTests
         // both at batch 64; short-budget-distillation adds recursive distillation at batch 128 and 32; short-budget-teacher32
         // adds the three teaching rows of short-budget-teacher at batch 32; short-budget-float-switch adds the W32A32 switch
         // with a 10% warm start at batch 32, and the 10% warm start without it; short-budget-warm-length adds the 30% and
-        // 50% warm starts at batch 32; short-budget-step adds Adam steps of 0.005 and 0.02 with the 10% warm start.
-        Assert.Equal(34 + 3 + 4 + 3 + 5 + 2 + 2 + 3 + 2 + 2 + 2, cells.Count);
+        // 50% warm starts at batch 32; short-budget-step adds Adam steps of 0.005 and 0.02 with the 10% warm start;
+        // short-budget-dedicated adds dedicated W1A1, W1A2, W1A4, W1A32 and W32A32 networks with the 10% warm start at batch 32.
+        Assert.Equal(34 + 3 + 4 + 3 + 5 + 2 + 2 + 3 + 2 + 2 + 2 + 5, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
         var users = ExperimentCatalog.Experiments
@@ -50,13 +51,13 @@ public class ExperimentCatalogTests
     [Fact]
     public void DefaultSeedsGiveFamily1TwoSeedsAndTheOthersOne()
     {
-        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "diagnosis-clip", "short-budget", "short-budget-table", "short-budget-adam", "short-budget-adam2", "short-budget-teacher", "short-budget-batch", "short-budget-distillation", "short-budget-teacher32", "short-budget-float-switch", "short-budget-warm-length", "short-budget-step", "family1-converged", "all"], ExperimentCatalog.Names);
+        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "diagnosis-clip", "short-budget", "short-budget-table", "short-budget-adam", "short-budget-adam2", "short-budget-teacher", "short-budget-batch", "short-budget-distillation", "short-budget-teacher32", "short-budget-float-switch", "short-budget-warm-length", "short-budget-step", "short-budget-dedicated", "family1-converged", "all"], ExperimentCatalog.Names);
         Assert.Equal([1, 2], ExperimentCatalog.Resolve("family1")[0].DefaultSeeds);
         // diagnosis-clip adds the averaged-loss SP-Net of seed 2 and, per seed, the clipped SP-Net and dedicated W1A32.
         // short-budget-adam and -adam2 run seeds 1 and 2: their seed-1 cells as above, and at seed 2 all six of
         // short-budget-adam and the four of short-budget-adam2 it does not share.
-        // The seven later short-budget experiments run seeds 1 and 2 too, each seed adding the cells named above.
-        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1 + 5 + 9 + (3 + 6) + (4 + 4) + (5 + 5) + (2 + 2) + (2 + 2) + (3 + 3) + (2 + 2) + (2 + 2) + (2 + 2) + 3, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
+        // The eight later short-budget experiments run seeds 1 and 2 too, each seed adding the cells named above.
+        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1 + 5 + 9 + (3 + 6) + (4 + 4) + (5 + 5) + (2 + 2) + (2 + 2) + (3 + 3) + (2 + 2) + (2 + 2) + (2 + 2) + (5 + 5) + 3, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
     }
 
     [Fact]
@@ -72,7 +73,7 @@ public class ExperimentCatalogTests
     public void AnUnknownExperimentIsNamedInTheError()
     {
         var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family3"));
-        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, diagnosis-clip, short-budget, short-budget-table, short-budget-adam, short-budget-adam2, short-budget-teacher, short-budget-batch, short-budget-distillation, short-budget-teacher32, short-budget-float-switch, short-budget-warm-length, short-budget-step, family1-converged, all.", error.Message);
+        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, diagnosis-clip, short-budget, short-budget-table, short-budget-adam, short-budget-adam2, short-budget-teacher, short-budget-batch, short-budget-distillation, short-budget-teacher32, short-budget-float-switch, short-budget-warm-length, short-budget-step, short-budget-dedicated, family1-converged, all.", error.Message);
     }
 
     [Fact]
