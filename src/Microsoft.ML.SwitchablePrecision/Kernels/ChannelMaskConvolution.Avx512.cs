@@ -39,8 +39,8 @@ internal static partial class ChannelMaskConvolution
     private interface IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
-        /// <summary>Whether the form reads a 3x3 kernel's nibbles from registers (<see cref="GroupTaps{TMask}"/>).</summary>
-        static abstract bool NibbleRegisters { get; }
+        /// <summary>Whether the form holds a 3x3 kernel's taps as nibbles (the lookup) or as whole bytes (the carry-save form) in <see cref="GroupTaps{TMask}"/>.</summary>
+        static abstract bool NibbleTaps { get; }
 
         static abstract void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
             where TWord : struct, ILaneWord<TMask>;
@@ -49,7 +49,7 @@ internal static partial class ChannelMaskConvolution
     private struct LookupPixels<TMask> : IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
-        public static bool NibbleRegisters => true;
+        public static bool NibbleTaps => true;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
@@ -74,7 +74,7 @@ internal static partial class ChannelMaskConvolution
         {
             if (contiguous < outWidth) TwoMaskColumns<TMask, TPixels>(context, g, stride, outHeight, outWidth, contiguous);
             if (contiguous == 0) continue;
-            var taps = new GroupTaps<TMask>(weights, g, TPixels.NibbleRegisters);
+            var taps = new GroupTaps<TMask>(weights, g, TPixels.NibbleTaps);
             for (int oy = 0; oy < outHeight; oy++)
             {
                 int rowStart = oy * stride * layout.PaddedWidth;
@@ -95,7 +95,7 @@ internal static partial class ChannelMaskConvolution
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
         where TPixels : struct, IPixelPair<TMask>
     {
-        var taps = new GroupTaps<TMask>(context.Weights, group, TPixels.NibbleRegisters);
+        var taps = new GroupTaps<TMask>(context.Weights, group, TPixels.NibbleTaps);
         int width = context.Layout.PaddedWidth;
         for (int oy = 0; oy < outHeight; oy++)
         {
@@ -111,9 +111,9 @@ internal static partial class ChannelMaskConvolution
 
     /// <summary>
     /// A group's weights. For 3x3 kernels the nine taps are held as locals, read once per group (the JIT keeps them in
-    /// the stack frame, from where each pixel reloads them from L1): for the nibble lookup (masks of one part) their low and
-    /// high nibbles; for the carry-save form their whole bytes, of the first part in the low
-    /// fields and of the second (64-bit masks) in the high ones.
+    /// the stack frame, from where each pixel reloads them from L1): for the nibble lookup (masks of one part) their low
+    /// and high nibbles; for the carry-save form their whole bytes, of the first part in the low fields and of the second
+    /// (64-bit masks) in the high ones.
     /// </summary>
     private readonly ref struct GroupTaps<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
@@ -123,14 +123,14 @@ internal static partial class ChannelMaskConvolution
         public readonly ref uint Whole;
         public readonly Vector512<byte> L0, L1, L2, L3, L4, L5, L6, L7, L8, H0, H1, H2, H3, H4, H5, H6, H7, H8;
 
-        public GroupTaps(ChannelMaskWeights<TMask> weights, int group, bool nibbleRegisters)
+        public GroupTaps(ChannelMaskWeights<TMask> weights, int group, bool nibbleTaps)
         {
             int start = group * weights.Taps * ChannelMaskWidth<TMask>.LaneParts * ChannelMaskWeights<TMask>.GroupRows;
             Low = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.LowNibbles), start);
             High = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.HighNibbles), start);
             Whole = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.WholeBytes), start);
             if (weights.KernelSize != 3) return;
-            if (!nibbleRegisters)
+            if (!nibbleTaps)
             {
                 int parts = ChannelMaskWidth<TMask>.LaneParts;
                 L0 = Load(ref Whole, 0); L1 = Load(ref Whole, parts); L2 = Load(ref Whole, 2 * parts); L3 = Load(ref Whole, 3 * parts);

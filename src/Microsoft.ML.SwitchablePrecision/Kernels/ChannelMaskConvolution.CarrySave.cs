@@ -23,7 +23,7 @@ internal static partial class ChannelMaskConvolution
     private struct TwoPlaneCarrySavePixels<TMask> : IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
-        public static bool NibbleRegisters => false;
+        public static bool NibbleTaps => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
@@ -47,7 +47,7 @@ internal static partial class ChannelMaskConvolution
     private struct OnePlaneCarrySavePixels<TMask> : IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
-        public static bool NibbleRegisters => false;
+        public static bool NibbleTaps => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
@@ -78,7 +78,7 @@ internal static partial class ChannelMaskConvolution
     private struct TwoPartCarrySavePixels<TMask> : IPixelPair<TMask>
         where TMask : unmanaged, IBinaryInteger<TMask>, IUnsignedNumber<TMask>
     {
-        public static bool NibbleRegisters => false;
+        public static bool NibbleTaps => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TWord>(in PixelContext<TMask> context, in GroupTaps<TMask> taps, int group, int first, int second, int p, int q)
