@@ -34,7 +34,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 }
 var invariant = CultureInfo.InvariantCulture;
 Console.WriteLine($"InferenceBenchmark {string.Join(' ', args)}");
-Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {CpuModel()}, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {CpuDescription.Current}, {Environment.OSVersion}, .NET {Environment.Version}");
 Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
 Console.WriteLine("the machine is shared with other jobs: compare ratios within this run, not absolute times across runs");
 
@@ -224,10 +224,3 @@ static double Median(List<double> values)
     return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-static string CpuModel()
-{
-    const string cpuInfo = "/proc/cpuinfo";
-    if (!File.Exists(cpuInfo)) return "CPU model unknown";
-    var line = File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-    return line is null ? "CPU model unknown" : line[(line.IndexOf(':') + 1)..].Trim();
-}

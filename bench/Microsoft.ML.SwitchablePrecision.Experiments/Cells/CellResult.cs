@@ -18,6 +18,12 @@ internal sealed record CellResult
     /// <summary>Wall time of training plus the final evaluation, in seconds.</summary>
     public required double WallSeconds { get; init; }
 
+    /// <summary>
+    /// The processor that trained it (<see cref="Kernels.CpuDescription"/>); null for cells run before it was recorded.
+    /// Training is reproducible on one machine, not across machines (docs/results/short-budget/README.md).
+    /// </summary>
+    public string? Machine { get; init; }
+
     /// <summary>Torch threads used.</summary>
     public required int Threads { get; init; }
 

@@ -38,7 +38,7 @@ internal static class MarkdownWriter
         md.AppendLine();
         md.AppendLine($"## {budget.Budget}");
         md.AppendLine();
-        md.AppendLine(Inv($"Seeds with at least one finished cell: {string.Join(", ", budget.Seeds)}. Finished cells: {budget.Cells.Count}, total training time {budget.Cells.Sum(c => c.WallSeconds) / 3600:F2} h. Code: {string.Join(", ", budget.Commits.Select(Short))}."));
+        md.AppendLine(Inv($"Seeds with at least one finished cell: {string.Join(", ", budget.Seeds)}. Finished cells: {budget.Cells.Count}, total training time {budget.Cells.Sum(c => c.WallSeconds) / 3600:F2} h. Code: {string.Join(", ", budget.Commits.Select(Short))}. Machines: {Machines(budget.Cells)}."));
         foreach (var table in budget.Experiments)
         {
             var family = table.Experiment.Family;
@@ -147,6 +147,12 @@ internal static class MarkdownWriter
     private static string FormatPercent(double? value) => value is null ? Pending : Inv($"{value.Value * 100:F2}");
 
     private static string FormatPoints(double? points) => points is null ? Pending : Inv($"{points.Value:+0.00;-0.00;0.00}");
+
+    // Each recorded processor with its number of cells; cells from before the record are counted as unrecorded.
+    private static string Machines(IReadOnlyList<CellResult> cells) => string.Join(", ", cells
+        .GroupBy(c => c.Machine ?? "unrecorded")
+        .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => Inv($"{g.Key} ({g.Count()})")));
 
     private static string Short(string commit) => commit.Length >= 40 ? commit[..10] + commit[40..] : commit;
 

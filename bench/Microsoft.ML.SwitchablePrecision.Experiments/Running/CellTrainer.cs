@@ -62,6 +62,7 @@ internal sealed class CellTrainer(ExperimentData data, CodeVersion version, int 
             FinishedUtc = DateTime.UtcNow,
             // A resumed run's summary includes the training time of the earlier sittings.
             WallSeconds = (clock.Elapsed + (summary.Elapsed - trainingClock.Elapsed)).TotalSeconds,
+            Machine = Kernels.CpuDescription.Current,
             Threads = threads,
             TrainImages = data.Train.Count,
             TestImages = data.Test.Count,

@@ -23,7 +23,7 @@ internal static class MicroBenchmark
     public static void Run(Settings settings)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"GEMM kernels, 1 thread, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSArchitecture}, .NET {Environment.Version}, CPU: {CpuName()}"));
+            $"GEMM kernels, 1 thread, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSArchitecture}, .NET {Environment.Version}, CPU: {CpuDescription.Current}"));
         Console.WriteLine($"CPU features: {KernelSupport.Describe()}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median of {settings.Reps} repetitions after {settings.Warmup} warm-up; a repetition repeats the call until it lasts >= {settings.MinRepMs} ms"));
@@ -105,12 +105,4 @@ internal static class MicroBenchmark
     }
 
     private static string Format(double rate) => rate.ToString(rate >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
-
-    private static string CpuName()
-    {
-        const string cpuInfo = "/proc/cpuinfo";
-        if (!File.Exists(cpuInfo)) return "unknown";
-        string? line = File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-        return line is null ? "unknown" : line[(line.IndexOf(':') + 1)..].Trim();
-    }
 }

@@ -46,6 +46,19 @@ public sealed class CellCacheTests : IDisposable
     }
 
     [Fact]
+    public void TheMachineIsStoredAndACellFromBeforeItReadsAsUnrecorded()
+    {
+        var cache = new CellCache(_folder);
+        var spec = HandMadeCells.Dedicated("W1A1", 1);
+        cache.Store(HandMadeCells.Result(spec, 0.5) with { Machine = "AMD EPYC (family 25 model 17)" });
+        Assert.Equal("AMD EPYC (family 25 model 17)", cache.TryLoad(spec)!.Machine);
+
+        string path = cache.PathOf(spec);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"Machine\"", "\"Unused\"", StringComparison.Ordinal));
+        Assert.Null(cache.TryLoad(spec)!.Machine);
+    }
+
+    [Fact]
     public void AnInterruptedCellLeavesNoFileAndRunsAgain()
     {
         var cache = new CellCache(_folder);

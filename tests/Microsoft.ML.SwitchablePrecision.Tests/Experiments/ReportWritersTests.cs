@@ -54,6 +54,14 @@ public class ReportWritersTests
     }
 
     [Fact]
+    public void EachBudgetNamesTheMachinesOfItsCells()
+    {
+        var cells = Cells().Select((c, i) => i < 2 ? c with { Machine = "AMD EPYC (family 25 model 17)" } : c).ToList();
+        string md = MarkdownWriter.Write(Tables.Build(cells));
+        Assert.Contains("Machines: unrecorded (5), AMD EPYC (family 25 model 17) (2).", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void QuantizerRowsAreComparedWithDoReFaRunForRun()
     {
         var lsq = CellSpec.SpNet(F1, QuantizerKind.Lsq, DistillationMode.Recursive, HandMadeCells.Budget, 1);
