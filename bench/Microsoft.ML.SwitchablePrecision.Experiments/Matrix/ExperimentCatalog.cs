@@ -181,6 +181,16 @@ internal static class ExperimentCatalog
             new("Float network without the warm start", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
                 AccuracyMeasure.AfterBatchNormReestimation),
         ], [1, 2], AgainstFirstRow: "what a dedicated network gains over the shared one", AgainstDedicated: "W32A32"),
+        // W1A32's dedicated network nearly matches the float one, the shared switch does not: a larger share of the loss for it.
+        new("short-budget-top", "Short budgets: the W1A32 switch's loss given 40% and 55% of the total (25% by default) on the default recipe at batch 32 with its warm start, against a float network of the default recipe",
+            [.. Families.BinaryWeight, "W32A32"],
+        [
+            DefaultRecipeSpNet("SP-Net, defaults (batch 32, float warm start 10%)", "+bs32+warm0.1"),
+            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
+                AccuracyMeasure.AfterBatchNormReestimation),
+            DefaultRecipeSpNet("SP-Net, W1A32 loss 40%", "+bs32+warm0.1+top0.4"),
+            DefaultRecipeSpNet("SP-Net, W1A32 loss 55%", "+bs32+warm0.1+top0.55"),
+        ], [1, 2], AgainstFirstRow: "what a larger W1A32 share buys", AgainstDedicated: "W32A32"),
         // Run on the full data for at least 15 epochs (--epochs 15), resumed across sittings from per-epoch checkpoints.
         new("family1-converged", "Binary-weight family near convergence: the SP-Net with the Adam recipe against dedicated models of the same recipe and epochs",
             [.. Families.BinaryWeight, "W32A32"],

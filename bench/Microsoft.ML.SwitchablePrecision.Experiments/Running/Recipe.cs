@@ -50,7 +50,7 @@ internal static class Recipe
             MeanLoss or MeanLossClipped => options with { SwitchLossWeights = spec.Switches.Select(_ => 1.0 / spec.Switches.Count).ToArray() },
             LearningRate04 => options with { LearningRate = 0.4 },
             TopHalf => options with { SwitchLossWeights = TopHalfWeights(spec.Switches.Count) },
-            var other => RecipeSettings.Apply(options, other) ?? throw new ArgumentException(
+            var other => RecipeSettings.Apply(options, other, spec.Switches.Count) ?? throw new ArgumentException(
                 $"Cell '{spec.Key}' names recipe variant '{other}'; expected one of {string.Join(", ", Variants)}. " +
                 $"A variant can also combine settings with '+': {RecipeSettings.Description}.", nameof(spec)),
         };

@@ -39,8 +39,9 @@ public class ExperimentCatalogTests
         // adds the three teaching rows of short-budget-teacher at batch 32; short-budget-float-switch adds the W32A32 switch
         // with a 10% warm start at batch 32, and the 10% warm start without it; short-budget-warm-length adds the 30% and
         // 50% warm starts at batch 32; short-budget-step adds Adam steps of 0.005 and 0.02 with the 10% warm start;
-        // short-budget-dedicated adds dedicated W1A1, W1A2, W1A4, W1A32 and W32A32 networks with the 10% warm start at batch 32.
-        Assert.Equal(34 + 3 + 4 + 3 + 5 + 2 + 2 + 3 + 2 + 2 + 2 + 5, cells.Count);
+        // short-budget-dedicated adds dedicated W1A1, W1A2, W1A4, W1A32 and W32A32 networks with the 10% warm start at batch 32;
+        // short-budget-top adds the SP-Net with 40% and 55% of the loss on W1A32.
+        Assert.Equal(34 + 3 + 4 + 3 + 5 + 2 + 2 + 3 + 2 + 2 + 2 + 5 + 2, cells.Count);
         Assert.Equal(cells.Count, cells.Select(c => c.Key).Distinct().Count());
         var distilled = CellSpec.SpNet(Families.BinaryWeight, QuantizerKind.DoReFa, DistillationMode.Recursive, Budget, 1).Key;
         var users = ExperimentCatalog.Experiments
@@ -51,13 +52,13 @@ public class ExperimentCatalogTests
     [Fact]
     public void DefaultSeedsGiveFamily1TwoSeedsAndTheOthersOne()
     {
-        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "diagnosis-clip", "short-budget", "short-budget-table", "short-budget-adam", "short-budget-adam2", "short-budget-teacher", "short-budget-batch", "short-budget-distillation", "short-budget-teacher32", "short-budget-float-switch", "short-budget-warm-length", "short-budget-step", "short-budget-dedicated", "family1-converged", "all"], ExperimentCatalog.Names);
+        Assert.Equal(["family1", "family2", "quantizers", "distillation", "diagnosis", "diagnosis-joint", "diagnosis-clip", "short-budget", "short-budget-table", "short-budget-adam", "short-budget-adam2", "short-budget-teacher", "short-budget-batch", "short-budget-distillation", "short-budget-teacher32", "short-budget-float-switch", "short-budget-warm-length", "short-budget-step", "short-budget-dedicated", "short-budget-top", "family1-converged", "all"], ExperimentCatalog.Names);
         Assert.Equal([1, 2], ExperimentCatalog.Resolve("family1")[0].DefaultSeeds);
         // diagnosis-clip adds the averaged-loss SP-Net of seed 2 and, per seed, the clipped SP-Net and dedicated W1A32.
         // short-budget-adam and -adam2 run seeds 1 and 2: their seed-1 cells as above, and at seed 2 all six of
         // short-budget-adam and the four of short-budget-adam2 it does not share.
-        // The eight later short-budget experiments run seeds 1 and 2 too, each seed adding the cells named above.
-        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1 + 5 + 9 + (3 + 6) + (4 + 4) + (5 + 5) + (2 + 2) + (2 + 2) + (3 + 3) + (2 + 2) + (2 + 2) + (2 + 2) + (5 + 5) + 3, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
+        // The nine later short-budget experiments run seeds 1 and 2 too, each seed adding the cells named above.
+        Assert.Equal(12 + 6 + 2 + 1 + 7 + 1 + 5 + 9 + (3 + 6) + (4 + 4) + (5 + 5) + (2 + 2) + (2 + 2) + (3 + 3) + (2 + 2) + (2 + 2) + (2 + 2) + (5 + 5) + (2 + 2) + 3, ExperimentCommands.Cells(ExperimentCatalog.Resolve("ALL"), Budget, null).Count);
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public class ExperimentCatalogTests
     public void AnUnknownExperimentIsNamedInTheError()
     {
         var error = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Resolve("family3"));
-        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, diagnosis-clip, short-budget, short-budget-table, short-budget-adam, short-budget-adam2, short-budget-teacher, short-budget-batch, short-budget-distillation, short-budget-teacher32, short-budget-float-switch, short-budget-warm-length, short-budget-step, short-budget-dedicated, family1-converged, all.", error.Message);
+        Assert.StartsWith("Unknown experiment 'family3': expected one of family1, family2, quantizers, distillation, diagnosis, diagnosis-joint, diagnosis-clip, short-budget, short-budget-table, short-budget-adam, short-budget-adam2, short-budget-teacher, short-budget-batch, short-budget-distillation, short-budget-teacher32, short-budget-float-switch, short-budget-warm-length, short-budget-step, short-budget-dedicated, short-budget-top, family1-converged, all.", error.Message);
     }
 
     [Fact]
@@ -130,6 +131,20 @@ public class ExperimentCatalogTests
         Assert.False(Recipe.Network(spec with { Recipe = "r1+meanloss" }).ClipFullPrecisionActivations);
         var error = Assert.Throws<ArgumentException>(() => Recipe.Trainer(spec with { Recipe = "r1+fast" }, threads: 1));
         Assert.StartsWith($"Cell '{spec.Key[..^2]}r1+fast' names recipe variant 'fast'; expected one of meanloss, lr0.4, tophalf, meanloss-clip.", error.Message);
+    }
+
+    [Fact]
+    public void TheTopSettingGivesTheLastSwitchItsFractionAndKeepsTheTotal()
+    {
+        var spec = HandMadeCells.SpNet(Families.BinaryWeight, DistillationMode.Off, 1);
+        var plain = Recipe.Trainer(spec with { Recipe = "r1+mean+adam" }, threads: 1);
+        var top = Recipe.Trainer(spec with { Recipe = "r1+mean+adam+top0.4" }, threads: 1);
+
+        Assert.Equal([0.8, 0.8, 0.8, 1.6], top.SwitchLossWeights!.Select(w => Math.Round(w, 12)));
+        Assert.Equal(plain with { SwitchLossWeights = top.SwitchLossWeights }, top);
+        foreach (string wrong in new[] { "top0", "top1", "top1.5" })
+            Assert.Throws<ArgumentException>(() => Recipe.Trainer(spec with { Recipe = "r1+" + wrong }, threads: 1));
+        Assert.Throws<ArgumentException>(() => Recipe.Trainer(HandMadeCells.Dedicated("W1A1", 1) with { Recipe = "r1+top0.4" }, threads: 1));
     }
 
     [Fact]
