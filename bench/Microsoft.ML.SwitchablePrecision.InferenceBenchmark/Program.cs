@@ -223,4 +223,3 @@ static double Median(List<double> values)
     int mid = sorted.Length / 2;
     return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
-
