@@ -108,28 +108,23 @@ internal static class ExperimentCatalog
                 AccuracyMeasure.AfterBatchNormReestimation),
             .. TeachingRows(""),
             DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
-            new("Dedicated, batch 32", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork("Dedicated, batch 32", "+bs32"),
         ], [1, 2], AgainstFirstRow: "what each change buys on the defaults", AgainstDedicated: "W32A32"),
         new("short-budget-batch", "Short budgets: smaller batches (more steps for the same epochs) on the Adam 0.01 default, SP-Net and float network alike",
             [.. Families.BinaryWeight, "W32A32"],
         [
             DefaultRecipeSpNet("SP-Net, defaults (batch 128)", ""),
-            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe,
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork(RowLabels.Dedicated),
             DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
-            new("Dedicated, batch 32", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork("Dedicated, batch 32", "+bs32"),
             DefaultRecipeSpNet("SP-Net, batch 64", "+bs64"),
-            new("Dedicated, batch 64", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs64",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork("Dedicated, batch 64", "+bs64"),
         ], [1, 2], AgainstFirstRow: "what a smaller batch buys", AgainstDedicated: "W32A32"),
         new("short-budget-distillation", "Short budgets: recursive distillation (the training sample's setting) on the Adam 0.01 default, at batch 128 and 32",
             [.. Families.BinaryWeight, "W32A32"],
         [
             DefaultRecipeSpNet("SP-Net, defaults (batch 128)", ""),
-            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe,
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork(RowLabels.Dedicated),
             DefaultRecipeSpNet("SP-Net, recursive distillation", "", DistillationMode.Recursive),
             DefaultRecipeSpNet("SP-Net, batch 32", "+bs32"),
             DefaultRecipeSpNet("SP-Net, batch 32, recursive distillation", "+bs32", DistillationMode.Recursive),
@@ -138,16 +133,14 @@ internal static class ExperimentCatalog
             [.. Families.BinaryWeight, "W32A32"],
         [
             DefaultRecipeSpNet("SP-Net, defaults (batch 32)", "+bs32"),
-            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork(RowLabels.Dedicated, "+bs32"),
             .. TeachingRows("+bs32"),
         ], [1, 2], AgainstFirstRow: "what a teaching switch buys at batch 32", AgainstDedicated: "W32A32"),
         new("short-budget-float-switch", "Short budgets: the W32A32 switch on hard labels beside the binary-weight family at batch 32, alone and with a float warm start, against a float network of the same recipe",
             [.. Families.BinaryWeight, "W32A32"],
         [
             DefaultRecipeSpNet("SP-Net, defaults (batch 32)", "+bs32"),
-            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork(RowLabels.Dedicated, "+bs32"),
             FloatSwitchRow("SP-Net + W32A32 switch, hard labels", "+bs32", DistillationMode.Off),
             FloatSwitchRow("SP-Net + W32A32 switch, hard labels, float warm start 10%", "+bs32+warm0.1", DistillationMode.Off),
             DefaultRecipeSpNet("SP-Net, float warm start 10% (no float switch)", "+bs32+warm0.1"),
@@ -156,8 +149,7 @@ internal static class ExperimentCatalog
             [.. Families.BinaryWeight, "W32A32"],
         [
             DefaultRecipeSpNet("SP-Net, defaults (batch 32)", "+bs32"),
-            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork(RowLabels.Dedicated, "+bs32"),
             DefaultRecipeSpNet("SP-Net, float warm start 10%", "+bs32+warm0.1"),
             DefaultRecipeSpNet("SP-Net, float warm start 30%", "+bs32+warm0.3"),
             DefaultRecipeSpNet("SP-Net, float warm start 50%", "+bs32+warm0.5"),
@@ -166,8 +158,7 @@ internal static class ExperimentCatalog
             [.. Families.BinaryWeight, "W32A32"],
         [
             DefaultRecipeSpNet("SP-Net, defaults (batch 32, float warm start 10%)", "+bs32+warm0.1"),
-            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork(RowLabels.Dedicated, "+bs32"),
             ShortBudgetSpNet("SP-Net, Adam lr 0.005", "mean+adam+lr0.005+wd0+bs32+warm0.1") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
             ShortBudgetSpNet("SP-Net, Adam lr 0.02", "mean+adam+lr0.02+wd0+bs32+warm0.1") with { Measure = AccuracyMeasure.AfterBatchNormReestimation },
         ], [1, 2], AgainstFirstRow: "what another Adam step buys", AgainstDedicated: "W32A32"),
@@ -178,16 +169,14 @@ internal static class ExperimentCatalog
             DefaultRecipeSpNet("SP-Net, defaults (batch 32, float warm start 10%)", "+bs32+warm0.1"),
             new(RowLabels.Dedicated, CellKind.Dedicated, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, DistillationMode.Off,
                 DefaultRecipe + "+bs32+warm0.1", AccuracyMeasure.AfterBatchNormReestimation),
-            new("Float network without the warm start", CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork("Float network without the warm start", "+bs32"),
         ], [1, 2], AgainstFirstRow: "what a dedicated network gains over the shared one", AgainstDedicated: "W32A32"),
         // W1A32's dedicated network nearly matches the float one, the shared switch does not: a larger share of the loss for it.
         new("short-budget-top", "Short budgets: the W1A32 switch's loss given 40% and 55% of the total (25% by default) on the default recipe at batch 32 with its warm start, against a float network of the default recipe",
             [.. Families.BinaryWeight, "W32A32"],
         [
             DefaultRecipeSpNet("SP-Net, defaults (batch 32, float warm start 10%)", "+bs32+warm0.1"),
-            new(RowLabels.Dedicated, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + "+bs32",
-                AccuracyMeasure.AfterBatchNormReestimation),
+            FloatNetwork(RowLabels.Dedicated, "+bs32"),
             DefaultRecipeSpNet("SP-Net, W1A32 loss 40%", "+bs32+warm0.1+top0.4"),
             DefaultRecipeSpNet("SP-Net, W1A32 loss 55%", "+bs32+warm0.1+top0.55"),
         ], [1, 2], AgainstFirstRow: "what a larger W1A32 share buys", AgainstDedicated: "W32A32"),
@@ -255,6 +244,10 @@ internal static class ExperimentCatalog
     private static ExperimentRow FloatSwitchRow(string label, string extra, DistillationMode mode) =>
         new(label, CellKind.SpNet, [.. Families.BinaryWeight, "W32A32"], QuantizerKind.DoReFa, mode, DefaultRecipe + extra,
             AccuracyMeasure.AfterBatchNormReestimation);
+
+    // The float network of the default recipe (plus extra settings), by the re-estimated accuracy like the SP-Nets beside it.
+    private static ExperimentRow FloatNetwork(string label, string extra = "") =>
+        new(label, CellKind.Dedicated, ["W32A32"], QuantizerKind.DoReFa, DistillationMode.Off, DefaultRecipe + extra, AccuracyMeasure.AfterBatchNormReestimation);
 
     private static ExperimentRow DefaultRecipeSpNet(string label, string extra, DistillationMode mode = DistillationMode.Off) =>
         ShortBudgetSpNet(label, DefaultRecipe + extra, mode) with { Measure = AccuracyMeasure.AfterBatchNormReestimation };
