@@ -120,7 +120,6 @@ internal static partial class ChannelMaskConvolution
     {
         public readonly ref uint Low;
         public readonly ref uint High;
-        public readonly ref uint Whole;
         public readonly Vector512<byte> L0, L1, L2, L3, L4, L5, L6, L7, L8, H0, H1, H2, H3, H4, H5, H6, H7, H8;
 
         public GroupTaps(ChannelMaskWeights<TMask> weights, int group, bool nibbleTaps)
@@ -128,17 +127,14 @@ internal static partial class ChannelMaskConvolution
             int start = group * weights.Taps * ChannelMaskWidth<TMask>.LaneParts * ChannelMaskWeights<TMask>.GroupRows;
             Low = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.LowNibbles), start);
             High = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.HighNibbles), start);
-            Whole = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights.WholeBytes), start);
             if (weights.KernelSize != 3) return;
             if (!nibbleTaps)
             {
                 int parts = ChannelMaskWidth<TMask>.LaneParts;
-                L0 = Load(ref Whole, 0); L1 = Load(ref Whole, parts); L2 = Load(ref Whole, 2 * parts); L3 = Load(ref Whole, 3 * parts);
-                L4 = Load(ref Whole, 4 * parts); L5 = Load(ref Whole, 5 * parts); L6 = Load(ref Whole, 6 * parts);
-                L7 = Load(ref Whole, 7 * parts); L8 = Load(ref Whole, 8 * parts);
+                L0 = Whole(0); L1 = Whole(parts); L2 = Whole(2 * parts); L3 = Whole(3 * parts); L4 = Whole(4 * parts);
+                L5 = Whole(5 * parts); L6 = Whole(6 * parts); L7 = Whole(7 * parts); L8 = Whole(8 * parts);
                 if (parts == 1) return;
-                H0 = Load(ref Whole, 1); H1 = Load(ref Whole, 3); H2 = Load(ref Whole, 5); H3 = Load(ref Whole, 7); H4 = Load(ref Whole, 9);
-                H5 = Load(ref Whole, 11); H6 = Load(ref Whole, 13); H7 = Load(ref Whole, 15); H8 = Load(ref Whole, 17);
+                H0 = Whole(1); H1 = Whole(3); H2 = Whole(5); H3 = Whole(7); H4 = Whole(9); H5 = Whole(11); H6 = Whole(13); H7 = Whole(15); H8 = Whole(17);
                 return;
             }
             if (ChannelMaskWidth<TMask>.LaneParts != 1) return;
@@ -147,6 +143,10 @@ internal static partial class ChannelMaskConvolution
             H0 = Load(ref High, 0); H1 = Load(ref High, 1); H2 = Load(ref High, 2); H3 = Load(ref High, 3); H4 = Load(ref High, 4);
             H5 = Load(ref High, 5); H6 = Load(ref High, 6); H7 = Load(ref High, 7); H8 = Load(ref High, 8);
         }
+
+        // A tap's weight bytes of one part put together from its two nibbles (the high ones are stored shifted down).
+        private Vector512<byte> Whole(int lane) =>
+            Load(ref Low, lane) | Vector512.ShiftLeft(Load(ref High, lane).AsUInt32(), 4).AsByte();
 
         /// <summary>The 16 lanes of one tap and part (<c>tap * parts + part</c>).</summary>
         public static Vector512<byte> Load(ref uint lanes, int lane) =>

@@ -12,7 +12,7 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 // are then counted. With one plane, 9 products go through 5 full adders and 2 half adders, and 4 vectors are counted
 // (8 shuffles, not 18). 64-bit masks (two lane parts) add a plane's 18 products (9 taps x 2 parts) the same way, 13
 // full adders and 3 half adders into 5 vectors (10 shuffles, not 36), and fold plane by plane: two planes' 36 products
-// could reach 432 per byte. The taps' whole bytes are read once per group of 16 output rows (GroupTaps).
+// could reach 432 per byte. The taps' whole bytes are put together from the nibbles once per group of 16 rows (GroupTaps).
 internal static partial class ChannelMaskConvolution
 {
     /// <summary>The AVX-512 form for a kernel of <paramref name="kernelSize"/> over <paramref name="bits"/> planes of <typeparamref name="TMask"/> masks.</summary>

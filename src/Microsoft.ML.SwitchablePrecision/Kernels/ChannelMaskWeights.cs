@@ -8,15 +8,14 @@ namespace Microsoft.ML.SwitchablePrecision.Kernels;
 /// for the integer <c>Multiplier * l - Offset</c> (signs: <c>2 l - 1 = +-1</c>). Reduction order as the plan's
 /// im2col: <c>k = (i * KernelSize + j) * Channels + c</c>.
 /// <para>
-/// Three copies of the level bits. <see cref="RowWords"/>: per output row and kernel row <c>i</c>,
+/// Two copies of the level bits. <see cref="RowWords"/>: per output row and kernel row <c>i</c>,
 /// <see cref="WordsPerKernelRow"/> 64-bit words whose bits <c>W j + c</c> (W the mask's bits) are the levels of tap
 /// <c>(i, j)</c>: a kernel row of channel masks as 64-bit reads of the activations see it. <see cref="LowNibbles"/>
 /// and <see cref="HighNibbles"/>: per group of 16 output rows, tap and 32-bit part of a mask, 16 32-bit lanes, lane
 /// <c>r</c> holding that part of the tap's channel mask of row <c>16 g + r</c> (16-bit masks twice, one per half, for
 /// two output pixels), split into the low nibble of each byte and the high nibble moved down (the indices of a
-/// nibble-lookup popcount); rows past <see cref="Rows"/> are 0. <see cref="WholeBytes"/>: the same lanes whole, the
-/// operand of the carry-save form's AND (<see cref="ChannelMaskAvx512Form.CarrySave"/>), which reads each tap's weights
-/// once per pixel from memory rather than putting them together from the nibbles.
+/// nibble-lookup popcount); rows past <see cref="Rows"/> are 0. The carry-save form
+/// (<see cref="ChannelMaskAvx512Form.CarrySave"/>) puts each tap's whole bytes back together once per group.
 /// </para>
 /// </summary>
 /// <typeparam name="TMask">The activations' mask type (<see cref="ChannelMaskLayout{TMask}"/>).</typeparam>
@@ -29,7 +28,6 @@ internal sealed class ChannelMaskWeights<TMask>
     private readonly ulong[] _rowWords;
     private readonly AlignedPanel<uint> _low;
     private readonly AlignedPanel<uint> _high;
-    private readonly AlignedPanel<uint> _whole;
 
     private ChannelMaskWeights(int rows, int channels, int kernelSize, int multiplier, int offset)
     {
@@ -46,7 +44,6 @@ internal sealed class ChannelMaskWeights<TMask>
         long lanes = (long)Groups * Taps * ChannelMaskWidth<TMask>.LaneParts * GroupRows;
         _low = new AlignedPanel<uint>(lanes);
         _high = new AlignedPanel<uint>(lanes);
-        _whole = new AlignedPanel<uint>(lanes);
     }
 
     /// <summary>Largest kernel (<see cref="ChannelMaskWidth{TMask}.MaxKernelSize"/>).</summary>
@@ -91,11 +88,8 @@ internal sealed class ChannelMaskWeights<TMask>
     /// <summary>Vector lanes of the high nibbles moved down, <c>[Groups, Taps, parts, 16]</c> (layout in the class summary).</summary>
     internal ReadOnlySpan<uint> HighNibbles => _high.Span;
 
-    /// <summary>Vector lanes of whole weight bytes, <c>[Groups, Taps, parts, 16]</c> (layout in the class summary).</summary>
-    internal ReadOnlySpan<uint> WholeBytes => _whole.Span;
-
-    /// <summary>Bytes of the three copies.</summary>
-    public long PackedByteCount => (long)_rowWords.Length * sizeof(ulong) + 3L * _low.Length * sizeof(uint);
+    /// <summary>Bytes of both copies.</summary>
+    public long PackedByteCount => (long)_rowWords.Length * sizeof(ulong) + 2L * _low.Length * sizeof(uint);
 
     /// <summary>The level of <c>[row, k]</c>, read back from <see cref="RowWords"/>.</summary>
     public int Level(int row, int k)
@@ -149,7 +143,6 @@ internal sealed class ChannelMaskWeights<TMask>
                     int at = (((m / GroupRows) * taps + t) * parts + part) * GroupRows + m % GroupRows;
                     packed._low.Span[at] = lane & 0x0F0F0F0Fu;
                     packed._high.Span[at] = (lane >> 4) & 0x0F0F0F0Fu;
-                    packed._whole.Span[at] = lane;
                 }
         }
         return packed;
